@@ -1,0 +1,56 @@
+"""`python -m pmo_demand api|relay|migrate`: each process of the demand service, alone."""
+
+from __future__ import annotations
+
+import asyncio
+
+import typer
+
+from pmo_demand.bootstrap import MIGRATIONS, SCHEMA, SERVICE, build, build_relay, create_app
+from pmo_kernel.logs import configure_logging
+from pmo_kernel.migrations import upgrade
+from pmo_kernel.process import run_until_signalled, serve_http
+from pmo_kernel.settings import load_settings
+from pmo_kernel.telemetry import configure_tracing
+
+cli = typer.Typer(help="pmo demand service processes", no_args_is_help=True)
+
+
+def _settings_for(process: str):  # type: ignore[no-untyped-def]
+    settings = load_settings(SERVICE)
+    configure_logging(f"{SERVICE}-{process}", settings.log_level, settings.log_format)
+    configure_tracing(f"pmo-{SERVICE}-{process}", settings.otel_exporter)
+    return settings
+
+
+@cli.command()
+def migrate() -> None:
+    """Create or upgrade the demand schema."""
+    settings = _settings_for("migrate")
+    asyncio.run(upgrade(settings.database_url, MIGRATIONS, SCHEMA))
+
+
+@cli.command()
+def api(port: int | None = None) -> None:
+    """Serve the REST command API (and the event feed)."""
+    settings = _settings_for("api")
+    asyncio.run(serve_http(create_app(settings), settings.demand_url, port))
+
+
+@cli.command()
+def relay() -> None:
+    """Publish new events to Kafka (the outbox relay)."""
+    settings = _settings_for("relay")
+
+    async def main(stopping: asyncio.Event) -> None:
+        container = build(settings)
+        try:
+            await build_relay(settings, container).run(stopping)
+        finally:
+            await container.engine.dispose()
+
+    asyncio.run(run_until_signalled(main))
+
+
+if __name__ == "__main__":
+    cli()

@@ -1,0 +1,168 @@
+"""The demand REST command API: one endpoint per command, reads from the event stream.
+
+Optimistic concurrency: responses carry `ETag: "<version>"`; a command sent with
+`If-Match: "<version>"` is refused with 409 if the demand has moved on. Retries: send an
+`Idempotency-Key` header and a repeated request returns the first outcome, writing nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Request, Response, status
+from pydantic import BaseModel
+
+from pmo_demand.application.service import CommandContext, CommandResult, DemandService
+from pmo_demand.domain import (
+    AcceptDemand,
+    ProvideInformation,
+    QualifyDemand,
+    RejectDemand,
+    RequestInformation,
+    ReviseBusinessCase,
+    SubmitDemand,
+    WithdrawDemand,
+)
+from pmo_demand.views import CommandAccepted, DemandView, StreamEventView
+from pmo_kernel.errors import DomainError
+from pmo_kernel.http.auth import CurrentPrincipal
+from pmo_kernel.http.problems import PROBLEM_JSON
+
+PROBLEMS = {
+    s: {"content": {PROBLEM_JSON: {}}, "description": d}
+    for s, d in {
+        400: "Malformed request",
+        401: "Missing or invalid bearer token",
+        403: "The caller's roles do not allow this command",
+        404: "No such demand",
+        409: "Not allowed in the current state, or the demand changed (If-Match / concurrency)",
+        413: "Body too large",
+        422: "Invalid body, business rule or governance rule failed",
+    }.items()
+}
+
+
+def _service(request: Request) -> DemandService:
+    service: DemandService = request.app.state.demand_service
+    return service
+
+
+Service = Annotated[DemandService, Depends(_service)]
+
+
+def _context(
+    principal: CurrentPrincipal,
+    if_match: Annotated[str | None, Header(description='Expected version, e.g. "3"')] = None,
+    idempotency_key: Annotated[
+        str | None, Header(max_length=200, description="Makes retries safe")
+    ] = None,
+) -> CommandContext:
+    return CommandContext(principal, _parse_if_match(if_match), idempotency_key)
+
+
+Context = Annotated[CommandContext, Depends(_context)]
+
+
+def _parse_if_match(value: str | None) -> int | None:
+    if value is None or value.strip() == "*":
+        return None
+    raw = value.strip().removeprefix("W/").strip('"')
+    if not raw.isdigit():
+        raise DomainError(
+            f'If-Match must be a quoted demand version such as "3", not {value!r}',
+            header="If-Match",
+        )
+    return int(raw)
+
+
+def _accepted(result: CommandResult, response: Response) -> CommandAccepted:
+    response.headers["ETag"] = f'"{result.version}"'
+    response.headers["Location"] = f"/demands/{result.demand_id}"
+    return CommandAccepted(
+        id=result.demand_id,
+        version=result.version,
+        state=result.state,
+        event_ids=[str(e) for e in result.event_ids],
+        replayed=result.replayed,
+    )
+
+
+router = APIRouter(prefix="/demands", tags=["demands"], responses=PROBLEMS)  # type: ignore[arg-type]
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Submit a demand (a project request), optionally with its business case",
+)
+async def submit_demand(
+    body: SubmitDemand, service: Service, ctx: Context, response: Response
+) -> CommandAccepted:
+    return _accepted(await service.submit(body, ctx), response)
+
+
+@router.get("/{demand_id}", summary="A demand's current state, folded from its event stream")
+async def get_demand(
+    demand_id: str, service: Service, response: Response, _: CurrentPrincipal
+) -> DemandView:
+    demand = await service.get(demand_id)
+    response.headers["ETag"] = f'"{demand.version}"'
+    return DemandView.of(demand)
+
+
+@router.get("/{demand_id}/events", summary="A demand's events as stored, with their hash chain")
+async def get_demand_events(
+    demand_id: str, service: Service, _: CurrentPrincipal
+) -> list[StreamEventView]:
+    await service.get(demand_id)
+    return [
+        StreamEventView(
+            event_id=str(e.event_id),
+            version=e.stream_version,
+            event_type=e.event_type,
+            schema_version=e.schema_version,
+            global_position=e.global_position,
+            recorded_at=e.recorded_at,
+            actor=e.metadata_dict["actor"],
+            payload=e.event.payload(),
+            hash=e.hash,
+            prev_hash=e.prev_hash,
+        )
+        for e in await service.store.read_stream(demand_id)
+    ]
+
+
+def _command_route(path: str, summary: str, method_name: str, body_type: type[BaseModel]) -> None:
+    async def endpoint(
+        demand_id: str, body: BaseModel, service: Service, ctx: Context, response: Response
+    ) -> CommandAccepted:
+        handler = getattr(service, method_name)
+        return _accepted(await handler(demand_id, body, ctx), response)
+
+    endpoint.__annotations__ = {**endpoint.__annotations__, "body": body_type}
+    endpoint.__name__ = method_name
+    router.add_api_route(
+        f"/{{demand_id}}/{path}",
+        endpoint,
+        methods=["POST"],
+        summary=summary,
+        response_model=CommandAccepted,
+    )
+
+
+_COMMANDS: tuple[tuple[str, str, type[BaseModel], str], ...] = (
+    ("business-case", "revise_business_case", ReviseBusinessCase,
+     "Revise the business case (a new numbered version)"),
+    ("information-requests", "request_information", RequestInformation,
+     "Ask the requester questions (PMO analyst)"),
+    ("information", "provide_information", ProvideInformation,
+     "Answer the open questions (requester)"),
+    ("qualification", "qualify", QualifyDemand,
+     "Qualify against the governance rules (PMO analyst)"),
+    ("rejection", "reject", RejectDemand, "Reject, with a reason (PMO analyst)"),
+    ("withdrawal", "withdraw", WithdrawDemand, "Withdraw before a decision (requester)"),
+    ("acceptance", "accept", AcceptDemand, "Accept for the portfolio (PMO analyst)"),
+)  # fmt: skip
+
+for _path, _method, _body, _summary in _COMMANDS:
+    _command_route(_path, _summary, _method, _body)

@@ -1,0 +1,88 @@
+"""Composition root: settings → engine → event store → application service → FastAPI app."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from pmo_demand.api import router
+from pmo_demand.application.service import DemandService
+from pmo_demand.domain import GovernanceRules, registry
+from pmo_kernel.db import create_engine
+from pmo_kernel.http.app import create_service_app
+from pmo_kernel.http.feed import event_feed_router
+from pmo_kernel.money import Money
+from pmo_kernel.relay import OutboxRelay, RelaySettings
+from pmo_kernel.settings import Settings
+from pmo_kernel.store import EventStore
+
+SERVICE = "demand"
+SCHEMA = "demand"
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+@dataclass(frozen=True)
+class DemandContainer:
+    settings: Settings
+    engine: AsyncEngine
+    store: EventStore
+    service: DemandService
+
+
+def governance_rules(settings: Settings) -> GovernanceRules:
+    return GovernanceRules(
+        investment_committee_threshold=Money.of(
+            settings.investment_committee_threshold, settings.investment_committee_currency
+        )
+    )
+
+
+def build(settings: Settings, schema: str = SCHEMA) -> DemandContainer:
+    engine = create_engine(settings.database_url)
+    store = EventStore(engine, schema, registry)
+    return DemandContainer(
+        settings, engine, store, DemandService(store, governance_rules(settings))
+    )
+
+
+def create_app(settings: Settings, container: DemandContainer | None = None) -> FastAPI:
+    built = container or build(settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        if container is None:
+            await built.engine.dispose()
+
+    app = create_service_app(
+        SERVICE,
+        settings,
+        title="pmo demand service",
+        description=(
+            "Intake and qualification of project requests (demands) and their business cases. "
+            "Commands append events to the demand event store; every event is published on "
+            "the Kafka topic pmo.demand.events. Errors are RFC 9457 problem+json."
+        ),
+        lifespan=lifespan,
+    )
+    app.state.demand_service = built.service
+    app.include_router(router)
+    app.include_router(event_feed_router(built.store))
+    return app
+
+
+def build_relay(settings: Settings, container: DemandContainer) -> OutboxRelay:
+    return OutboxRelay(
+        container.store,
+        RelaySettings(
+            service=SERVICE,
+            topic=settings.topic(SERVICE),
+            bootstrap_servers=settings.kafka_bootstrap_servers,
+            partitions=settings.kafka_partitions,
+        ),
+    )

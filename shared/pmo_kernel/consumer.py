@@ -1,0 +1,278 @@
+"""The consumer runner: applies Kafka messages to a service's database exactly once.
+
+- Idempotent: each applied event id is recorded in `processed_messages` in the SAME transaction
+  as the handler's effects; a redelivered message finds its id and changes nothing.
+- Offsets are committed to Kafka only after the database commit: a crash in between redelivers,
+  which the first point makes harmless.
+- A batch is applied in one transaction (fast path). If that fails, each message of the batch is
+  retried alone, a bounded number of times; one that still fails goes to `<topic>.dlq` with the
+  error, and the consumer moves on. `replay_dlq` applies dead letters again once the cause is fixed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import traceback
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Protocol
+from uuid import UUID
+
+import asyncpg
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka.abc import ConsumerRebalanceListener
+from aiokafka.errors import KafkaError
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from pmo_kernel.cloudevents import MalformedMessage, ReceivedEvent, dlq_topic, from_record
+from pmo_kernel.db import raw_connection
+from pmo_kernel.infra.topics import ensure_topics
+from pmo_kernel.telemetry import context_from_traceparent
+
+log = logging.getLogger(__name__)
+tracer = trace.get_tracer("pmo.consumer")
+
+
+class Handler(Protocol):
+    """What a consumer does with one event, inside the transaction the runner opened."""
+
+    name: str  # stable: it keys the dedupe records
+
+    async def handle(self, conn: asyncpg.Connection, event: ReceivedEvent) -> None: ...
+
+    async def after_commit(self, events: Sequence[ReceivedEvent]) -> None:
+        """Called once a batch is committed (e.g. to notify subscribers)."""
+
+
+class Unprocessable(Exception):
+    """The handler can never apply this event as it is (e.g. a version gap): no retries."""
+
+
+@dataclass(frozen=True)
+class ConsumerSettings:
+    topics: tuple[str, ...]
+    group_id: str
+    bootstrap_servers: str
+    max_retries: int = 3
+    retry_backoff_seconds: float = 0.05
+    max_batch: int = 1000
+    poll_timeout_ms: int = 100
+    partitions: int = 6
+
+
+@dataclass
+class ConsumerStats:
+    applied: int = 0
+    duplicates: int = 0
+    dead_lettered: int = 0
+    batches: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+class Deduper:
+    """Records applied event ids; tells which of a batch are new."""
+
+    def __init__(self, schema: str, consumer: str) -> None:
+        self.consumer = consumer
+        self._claim = (
+            f'INSERT INTO "{schema}".processed_messages (consumer, event_id) '
+            f"SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING RETURNING event_id"
+        )
+
+    async def claim(self, conn: asyncpg.Connection, event_ids: Sequence[UUID]) -> set[UUID]:
+        """Mark these ids applied; returns the ones not applied before (inside the caller's tx)."""
+        if not event_ids:
+            return set()
+        rows = await conn.fetch(self._claim, self.consumer, list(event_ids))
+        return {row[0] for row in rows}
+
+
+class ConsumerRunner:
+    def __init__(
+        self, engine: AsyncEngine, schema: str, handler: Handler, settings: ConsumerSettings
+    ) -> None:
+        self.engine = engine
+        self.handler = handler
+        self.settings = settings
+        self.deduper = Deduper(schema, handler.name)
+        self.stats = ConsumerStats()
+        self._consumer: AIOKafkaConsumer | None = None
+        self._producer: AIOKafkaProducer | None = None
+        self.assigned = asyncio.Event()
+
+    async def start(self) -> None:
+        s = self.settings
+        await ensure_topics(
+            s.bootstrap_servers, [*s.topics, *(dlq_topic(t) for t in s.topics)], s.partitions
+        )
+        self._producer = AIOKafkaProducer(
+            bootstrap_servers=s.bootstrap_servers, acks="all", enable_idempotence=False
+        )
+        await self._producer.start()
+        self._consumer = AIOKafkaConsumer(
+            bootstrap_servers=s.bootstrap_servers,
+            group_id=s.group_id,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            fetch_max_wait_ms=20,
+            max_poll_records=s.max_batch,
+            session_timeout_ms=10_000,
+            heartbeat_interval_ms=1_000,
+        )
+        self._consumer.subscribe(list(s.topics), listener=_AssignmentListener(self.assigned))
+        await self._consumer.start()
+
+    async def stop(self) -> None:
+        if self._consumer is not None:
+            await self._consumer.stop()
+            self._consumer = None
+        if self._producer is not None:
+            await self._producer.stop()
+            self._producer = None
+
+    async def run(self, stopping: asyncio.Event) -> None:
+        await self.start()
+        try:
+            while not stopping.is_set():
+                try:
+                    await self.poll_once()
+                except (KafkaError, OSError) as exc:
+                    log.warning("consumer %s: broker unavailable: %r", self.handler.name, exc)
+                    await asyncio.sleep(0.5)
+        finally:
+            await self.stop()
+
+    async def poll_once(self) -> int:
+        consumer = self._consumer
+        assert consumer is not None, "call start() first"
+        batches = await consumer.getmany(
+            timeout_ms=self.settings.poll_timeout_ms, max_records=self.settings.max_batch
+        )
+        records = [r for tp in sorted(batches, key=_tp_key) for r in batches[tp]]
+        if not records:
+            return 0
+        await self.process(records)
+        offsets = {tp: msgs[-1].offset + 1 for tp, msgs in batches.items() if msgs}
+        await consumer.commit(offsets)
+        return len(records)
+
+    async def process(self, records: Sequence[ConsumerRecord[Any, Any]]) -> None:
+        """Apply records (already in per-partition order); dead-letter the ones that fail."""
+        self.stats.batches += 1
+        decoded: list[tuple[ConsumerRecord[Any, Any], ReceivedEvent]] = []
+        for record in records:
+            try:
+                decoded.append((record, from_record(record.headers, record.value)))
+            except MalformedMessage as exc:
+                await self._dead_letter(record, exc)
+        try:
+            applied = await self._apply_batch([event for _, event in decoded])
+        except Exception as exc:
+            log.info("consumer %s: batch failed (%r), retrying one by one", self.handler.name, exc)
+            applied = []
+            for record, event in decoded:
+                if await self._apply_one_with_retries(record, event):
+                    applied.append(event)
+        if applied:
+            await self.handler.after_commit(applied)
+
+    async def _apply_batch(self, events: Sequence[ReceivedEvent]) -> list[ReceivedEvent]:
+        async with raw_connection(self.engine) as conn, conn.transaction():
+            new = await self.deduper.claim(conn, [e.event_id for e in events])
+            applied = []
+            for event in events:
+                if event.event_id not in new:
+                    self.stats.duplicates += 1
+                    continue
+                new.discard(event.event_id)  # the same id twice in one batch: apply once
+                await self._handle(conn, event)
+                applied.append(event)
+        self.stats.applied += len(applied)
+        return applied
+
+    async def _handle(self, conn: asyncpg.Connection, event: ReceivedEvent) -> None:
+        with tracer.start_as_current_span(
+            f"{event.service} process",
+            context=context_from_traceparent(event.traceparent, event.tracestate),
+            kind=SpanKind.CONSUMER,
+            attributes={
+                "messaging.system": "kafka",
+                "messaging.operation.type": "process",
+                "messaging.consumer.group.name": self.settings.group_id,
+                "messaging.message.id": str(event.event_id),
+                "pmo.event_type": event.event_type,
+                "pmo.handler": self.handler.name,
+            },
+        ):
+            await self.handler.handle(conn, event)
+
+    async def _apply_one_with_retries(
+        self, record: ConsumerRecord[Any, Any], event: ReceivedEvent
+    ) -> bool:
+        error: BaseException | None = None
+        for attempt in range(self.settings.max_retries):
+            try:
+                return bool(await self._apply_batch([event]))
+            except Unprocessable as exc:
+                error = exc
+                break
+            except Exception as exc:
+                error = exc
+                await asyncio.sleep(self.settings.retry_backoff_seconds * (2**attempt))
+        assert error is not None
+        await self._dead_letter(record, error)
+        return False
+
+    async def _dead_letter(self, record: ConsumerRecord[Any, Any], error: BaseException) -> None:
+        producer = self._producer
+        assert producer is not None
+        self.stats.dead_lettered += 1
+        self.stats.errors.append(repr(error))
+        log.error(
+            "consumer %s: dead-lettering %s[%s]@%s: %r",
+            self.handler.name,
+            record.topic,
+            record.partition,
+            record.offset,
+            error,
+        )
+        headers = [
+            *[(k, v) for k, v in record.headers if not k.startswith("pmo_dlq_")],
+            *dead_letter_headers(self.handler.name, record, error),
+        ]
+        await producer.send_and_wait(
+            dlq_topic(record.topic), record.value, key=record.key, headers=headers
+        )
+
+
+def dead_letter_headers(
+    consumer: str, record: ConsumerRecord[Any, Any], error: BaseException
+) -> list[tuple[str, bytes]]:
+    detail = "".join(traceback.format_exception_only(type(error), error)).strip()
+    return [
+        ("pmo_dlq_consumer", consumer.encode()),
+        ("pmo_dlq_topic", record.topic.encode()),
+        ("pmo_dlq_partition", str(record.partition).encode()),
+        ("pmo_dlq_offset", str(record.offset).encode()),
+        ("pmo_dlq_error", detail[:4000].encode()),
+        ("pmo_dlq_failed_at", datetime.now(UTC).isoformat().encode()),
+    ]
+
+
+class _AssignmentListener(ConsumerRebalanceListener):  # type: ignore[misc]
+    def __init__(self, assigned: asyncio.Event) -> None:
+        self._assigned = assigned
+
+    async def on_partitions_revoked(self, revoked: Iterable[TopicPartition]) -> None:
+        return None
+
+    async def on_partitions_assigned(self, assigned: Iterable[TopicPartition]) -> None:
+        self._assigned.set()
+
+
+def _tp_key(tp: TopicPartition) -> tuple[str, int]:
+    return (tp.topic, tp.partition)

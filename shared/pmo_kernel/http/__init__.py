@@ -1,0 +1,1 @@
+"""The HTTP edge every service shares: errors as problem+json, identity, limits, tracing."""

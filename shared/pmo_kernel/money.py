@@ -1,0 +1,104 @@
+"""Money: a Decimal amount with an ISO 4217 currency code. Never a float."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+# ISO 4217 active codes a PMO meets in practice; unknown codes are refused, not guessed.
+ISO_4217 = frozenset(
+    [
+        "AED",
+        "ARS",
+        "AUD",
+        "BGN",
+        "BRL",
+        "CAD",
+        "CHF",
+        "CLP",
+        "CNY",
+        "COP",
+        "CZK",
+        "DKK",
+        "EGP",
+        "EUR",
+        "GBP",
+        "HKD",
+        "HUF",
+        "IDR",
+        "ILS",
+        "INR",
+        "ISK",
+        "JPY",
+        "KES",
+        "KRW",
+        "MAD",
+        "MXN",
+        "MYR",
+        "NGN",
+        "NOK",
+        "NZD",
+        "PEN",
+        "PHP",
+        "PKR",
+        "PLN",
+        "QAR",
+        "RON",
+        "RSD",
+        "SAR",
+        "SEK",
+        "SGD",
+        "THB",
+        "TND",
+        "TRY",
+        "TWD",
+        "UAH",
+        "USD",
+        "VND",
+        "XAF",
+        "XOF",
+        "ZAR",
+    ]
+)
+
+Amount = Annotated[Decimal, Field(max_digits=18, decimal_places=2)]
+
+
+class Money(BaseModel):
+    """An amount of money. Serialised as {"amount": "250000.00", "currency": "EUR"}."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    amount: Amount
+    currency: str = Field(min_length=3, max_length=3)
+
+    @field_validator("currency")
+    @classmethod
+    def _known_currency(cls, value: str) -> str:
+        code = value.upper()
+        if code not in ISO_4217:
+            raise ValueError(f"unknown currency code {value!r} (ISO 4217 expected)")
+        return code
+
+    @field_validator("amount", mode="before")
+    @classmethod
+    def _no_float(cls, value: Any) -> Any:
+        if isinstance(value, float):
+            # Floats carry binary rounding error: money must arrive as a string or an integer.
+            return Decimal(repr(value))
+        return value
+
+    @classmethod
+    def of(cls, amount: str | int | Decimal, currency: str = "EUR") -> Money:
+        return cls(amount=Decimal(amount), currency=currency)
+
+    def exceeds(self, other: Money) -> bool:
+        """Strictly greater than `other`; comparing different currencies is a programming error."""
+        if self.currency != other.currency:
+            raise ValueError(f"cannot compare {self.currency} with {other.currency}")
+        return self.amount > other.amount
+
+    def __str__(self) -> str:
+        return f"{self.amount:,.2f} {self.currency}"

@@ -1,0 +1,59 @@
+"""The contract between a service and the `pmo` command line.
+
+Each service package registers a `ServicePlugin` under the entry-point group `pmo.services`.
+The CLI discovers them, so the kernel never imports a service and each service stays
+independently deployable: install only the packages a machine should run."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from pathlib import Path
+
+from pmo_kernel.settings import Settings
+
+# A process entry: `run(settings, stopping)` until the event is set. `port` for HTTP servers.
+ProcessMain = Callable[[Settings], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class ProcessSpec:
+    """One long-running process of a service, started as `python -m <module> <name>`."""
+
+    name: str
+    module: str
+    description: str
+    port_setting: str | None = None  # e.g. "demand_url": the process serves that URL
+
+
+@dataclass(frozen=True)
+class ServicePlugin:
+    name: str
+    schema: str
+    migrations: Path
+    produces: tuple[str, ...] = ()  # services whose topic it publishes (its own name)
+    consumes: tuple[str, ...] = ()
+    processes: tuple[ProcessSpec, ...] = ()
+    # Optional hooks resolved lazily by name to keep discovery cheap: "module:function".
+    hooks: Mapping[str, str] = field(default_factory=dict)
+    start_order: int = 50
+
+    def hook(self, name: str) -> Callable[..., object] | None:
+        target = self.hooks.get(name)
+        if target is None:
+            return None
+        module_name, _, attr = target.partition(":")
+        module = __import__(module_name, fromlist=[attr])
+        hook: Callable[..., object] = getattr(module, attr)
+        return hook
+
+
+def discover() -> list[ServicePlugin]:
+    plugins = []
+    for ep in entry_points(group="pmo.services"):
+        plugin = ep.load()
+        if not isinstance(plugin, ServicePlugin):
+            raise TypeError(f"entry point {ep.name} is not a ServicePlugin")
+        plugins.append(plugin)
+    return sorted(plugins, key=lambda p: (p.start_order, p.name))

@@ -1,0 +1,38 @@
+"""Running a service process: until SIGINT/SIGTERM, then a clean stop."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from collections.abc import Awaitable, Callable
+from urllib.parse import urlparse
+
+import uvicorn
+from fastapi import FastAPI
+
+
+async def run_until_signalled(main: Callable[[asyncio.Event], Awaitable[None]]) -> None:
+    """Run `main(stopping)`; the first SIGINT/SIGTERM sets `stopping`, so it can finish cleanly."""
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stopping.set)
+    try:
+        await main(stopping)
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+
+
+async def serve_http(app: FastAPI, url: str, port: int | None = None) -> None:
+    """Serve `app` on the host and port of `url` (uvicorn handles the signals itself)."""
+    parsed = urlparse(url)
+    config = uvicorn.Config(
+        app,
+        host=parsed.hostname or "127.0.0.1",
+        port=port or parsed.port or 8000,
+        log_level="warning",
+        access_log=False,
+        lifespan="on",
+    )
+    await uvicorn.Server(config).serve()

@@ -1,0 +1,239 @@
+"""The outbox relay: the events table is the outbox; this process tails it and publishes.
+
+At-least-once: a batch is produced and acknowledged by the broker (acks=all) before the checkpoint
+moves past it, so a crash between the two republishes the batch (consumers are idempotent).
+Per-stream order holds: the log is read in an order that keeps each stream's versions ascending,
+the record key is the stream id, and a failed batch is retried whole from the checkpoint.
+
+The in-memory dev broker forgets everything when it restarts; Apache Kafka never lowers a
+partition's end offset. So if the topic's end offsets add up to fewer records than we know we
+published, the broker lost data and the relay republishes the whole log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.errors import KafkaError
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind
+
+from pmo_kernel.cloudevents import to_record
+from pmo_kernel.db import raw_connection
+from pmo_kernel.events import LogCursor, RecordedEvent
+from pmo_kernel.infra.topics import ensure_topics
+from pmo_kernel.store.postgres import START, EventStore
+from pmo_kernel.telemetry import context_from_traceparent
+
+log = logging.getLogger(__name__)
+tracer = trace.get_tracer("pmo.relay")
+
+
+@dataclass(frozen=True)
+class RelaySettings:
+    service: str
+    topic: str
+    bootstrap_servers: str
+    name: str = "kafka"
+    batch_size: int = 1000
+    idle_poll_seconds: float = 0.01
+    error_backoff_seconds: float = 0.5
+    partitions: int = 6
+    loss_check_seconds: float = 5.0
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    cursor: LogCursor
+    published: int
+
+
+def make_producer(bootstrap_servers: str) -> AIOKafkaProducer:
+    # No idempotent producer, no transactions: Apache Kafka has them, but correctness must not
+    # depend on them (the dev broker lacks them); consumers deduplicate instead.
+    return AIOKafkaProducer(
+        bootstrap_servers=bootstrap_servers,
+        acks="all",
+        enable_idempotence=False,
+        linger_ms=2,
+        max_batch_size=1024 * 1024,
+        request_timeout_ms=10_000,
+        retry_backoff_ms=200,
+    )
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        store: EventStore,
+        settings: RelaySettings,
+        producer_factory: Callable[[str], AIOKafkaProducer] = make_producer,
+    ) -> None:
+        self.store = store
+        self.settings = settings
+        self._producer_factory = producer_factory
+        self._producer: AIOKafkaProducer | None = None
+        self._probe: AIOKafkaConsumer | None = None
+        t = f'"{store.schema}".relay_checkpoints'
+        self._load_sql = f"SELECT tx_id, global_position, published FROM {t} WHERE relay = $1"
+        self._save_sql = (
+            f"INSERT INTO {t} (relay, tx_id, global_position, published, updated_at) "
+            f"VALUES ($1, $2, $3, $4, now()) ON CONFLICT (relay) DO UPDATE SET "
+            f"tx_id = excluded.tx_id, global_position = excluded.global_position, "
+            f"published = excluded.published, updated_at = now()"
+        )
+
+    # ----------------------------------------------------------------- checkpoint
+
+    async def checkpoint(self) -> Checkpoint:
+        async with raw_connection(self.store.engine) as conn:
+            row = await conn.fetchrow(self._load_sql, self.settings.name)
+        if row is None:
+            return Checkpoint(START, 0)
+        return Checkpoint(LogCursor(row[0], row[1]), row[2])
+
+    async def _save(self, checkpoint: Checkpoint) -> None:
+        async with raw_connection(self.store.engine) as conn:
+            await conn.execute(
+                self._save_sql,
+                self.settings.name,
+                checkpoint.cursor.tx_id,
+                checkpoint.cursor.global_position,
+                checkpoint.published,
+            )
+
+    async def rewind(self, global_position: int = 0) -> None:
+        """Republish from just after `global_position` (0: the whole log) on the next batches."""
+        cursor = await self.store.cursor_after_position(global_position)
+        published = 0
+        if cursor != START:
+            async with raw_connection(self.store.engine) as conn:
+                published = await conn.fetchval(
+                    f'SELECT count(*) FROM "{self.store.schema}".events '
+                    "WHERE (tx_id, global_position) <= ($1, $2)",
+                    cursor.tx_id,
+                    cursor.global_position,
+                )
+        await self._save(Checkpoint(cursor, published))
+        log.info("relay rewound", extra={"relay": self.settings.name, "after": global_position})
+
+    # ----------------------------------------------------------------- running
+
+    async def start(self) -> None:
+        await ensure_topics(
+            self.settings.bootstrap_servers, [self.settings.topic], self.settings.partitions
+        )
+        self._producer = self._producer_factory(self.settings.bootstrap_servers)
+        await self._producer.start()
+        self._probe = AIOKafkaConsumer(
+            bootstrap_servers=self.settings.bootstrap_servers, enable_auto_commit=False
+        )
+        await self._probe.start()
+
+    async def stop(self) -> None:
+        if self._producer is not None:
+            await self._producer.stop()
+            self._producer = None
+        if self._probe is not None:
+            await self._probe.stop()
+            self._probe = None
+
+    async def run(self, stopping: asyncio.Event) -> None:
+        """Publish until `stopping` is set; survives broker outages by retrying from the
+        checkpoint with backoff."""
+        await self.start()
+        loop = asyncio.get_running_loop()
+        next_loss_check = 0.0
+        try:
+            while not stopping.is_set():
+                try:
+                    if loop.time() >= next_loss_check:
+                        await self.recover_lost_records()
+                        next_loss_check = loop.time() + self.settings.loss_check_seconds
+                    sent = await self.publish_batch()
+                except (TimeoutError, KafkaError, OSError) as exc:
+                    log.warning("relay: broker unavailable, retrying: %r", exc)
+                    next_loss_check = 0.0  # after an outage, check what the broker kept
+                    await _sleep_unless(stopping, self.settings.error_backoff_seconds)
+                    continue
+                if sent == 0:
+                    await _sleep_unless(stopping, self.settings.idle_poll_seconds)
+        finally:
+            await self.stop()
+
+    async def publish_batch(self) -> int:
+        """Publish the next batch after the checkpoint; returns how many events were sent."""
+        checkpoint = await self.checkpoint()
+        batch = await self.store.read_all(checkpoint.cursor, self.settings.batch_size)
+        if not batch:
+            return 0
+        await self._produce(batch)
+        await self._save(Checkpoint(batch[-1].cursor, checkpoint.published + len(batch)))
+        return len(batch)
+
+    async def _produce(self, batch: list[RecordedEvent]) -> None:
+        producer = self._producer
+        assert producer is not None, "call start() first"
+        futures = []
+        for recorded in batch:
+            key, value, headers = to_record(self.settings.service, recorded)
+            parent = context_from_traceparent(recorded.metadata_dict.get("traceparent"))
+            # One short span per record, child of the command's trace: the trace continues on
+            # the consumer side through the traceparent header.
+            with tracer.start_as_current_span(
+                f"{self.settings.topic} publish",
+                context=parent,
+                kind=SpanKind.PRODUCER,
+                attributes={
+                    "messaging.system": "kafka",
+                    "messaging.operation.type": "publish",
+                    "messaging.destination.name": self.settings.topic,
+                    "messaging.message.id": str(recorded.event_id),
+                    "messaging.kafka.message.key": recorded.stream_id,
+                },
+            ):
+                futures.append(
+                    await producer.send(self.settings.topic, value, key=key, headers=headers)
+                )
+        await asyncio.gather(*futures)
+
+    async def recover_lost_records(self) -> bool:
+        """If the broker holds fewer records than we published, republish everything."""
+        probe = self._probe
+        assert probe is not None, "call start() first"
+        checkpoint = await self.checkpoint()
+        if checkpoint.published == 0:
+            return False
+        partitions = probe.partitions_for_topic(self.settings.topic)
+        if not partitions:
+            await probe.topics()  # refresh metadata, the topic may have just come back
+            partitions = probe.partitions_for_topic(self.settings.topic)
+        if not partitions:
+            held = 0
+        else:
+            tps = [TopicPartition(self.settings.topic, p) for p in partitions]
+            held = sum((await probe.end_offsets(tps)).values())
+        if held >= checkpoint.published:
+            return False
+        log.warning(
+            "relay: topic %s holds %d records but %d were published: the broker lost data, "
+            "republishing the whole log",
+            self.settings.topic,
+            held,
+            checkpoint.published,
+        )
+        await ensure_topics(
+            self.settings.bootstrap_servers, [self.settings.topic], self.settings.partitions
+        )
+        await self._save(Checkpoint(START, 0))
+        return True
+
+
+async def _sleep_unless(stopping: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stopping.wait(), timeout=seconds)

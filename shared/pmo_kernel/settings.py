@@ -1,0 +1,60 @@
+"""Configuration from environment variables (pydantic-settings). Every process reads the same
+names; a service-specific variable (e.g. DEMAND_DATABASE_URL) wins over the shared one."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SIGNING_KEY = "pmo-development-signing-key-change-me-in-production"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=None, extra="ignore", case_sensitive=False)
+
+    database_url: str = "postgresql://postgres@127.0.0.1:5432/postgres"
+    kafka_bootstrap_servers: str = "127.0.0.1:19092"
+    kafka_partitions: int = Field(default=6, ge=1)
+    # Prefix put before every topic name, so several test runs can share one broker.
+    kafka_topic_prefix: str = ""
+
+    jwt_signing_key: str = DEV_SIGNING_KEY
+    jwt_algorithm: str = "HS256"
+    jwt_issuer: str = "pmo"
+    jwt_audience: str = "pmo"
+
+    otel_exporter: str = "none"  # otlp | console | none
+    log_level: str = "INFO"
+    log_format: str = "json"  # json | text
+    environment: str = "development"  # production masks errors and disables introspection
+
+    max_request_bytes: int = Field(default=256 * 1024, ge=1024)
+
+    # demand
+    investment_committee_threshold: Decimal = Decimal("250000")
+    investment_committee_currency: str = "EUR"
+
+    # service URLs (the gateway forwards mutations; rebuilds read event feeds)
+    demand_url: str = "http://127.0.0.1:8001"
+    reporting_url: str = "http://127.0.0.1:8000"
+
+    @property
+    def production(self) -> bool:
+        return self.environment == "production"
+
+    def topic(self, service: str) -> str:
+        return f"{self.kafka_topic_prefix}pmo.{service}.events"
+
+
+def load_settings(service: str | None = None) -> Settings:
+    """Settings for `service`, where <SERVICE>_DATABASE_URL overrides DATABASE_URL."""
+    import os
+
+    settings = Settings()
+    if service:
+        override = os.environ.get(f"{service.upper()}_DATABASE_URL")
+        if override:
+            settings = settings.model_copy(update={"database_url": override})
+    return settings

@@ -1,0 +1,12 @@
+"""The PostgreSQL event store: optimistic appends, gap-free log reads, a hash chain."""
+
+from pmo_kernel.events import LogCursor
+from pmo_kernel.store.postgres import (
+    START,
+    UNKNOWN,
+    AppendResult,
+    EventStore,
+    NewEvent,
+)
+
+__all__ = ["START", "UNKNOWN", "AppendResult", "EventStore", "LogCursor", "NewEvent"]

@@ -1,0 +1,49 @@
+"""The audit chain: each event's hash covers its canonical form and the previous event's hash.
+
+Canonical form: the event's identifying columns, payload and metadata as JSON with sorted keys and
+no whitespace (orjson), UTF-8. Payload and metadata are hashed as decoded from jsonb, so a reader
+can recompute the hash from what the database returns. Events hold no floats (see events.py), so
+that decoding is exact.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+from uuid import UUID
+
+import orjson
+
+_OPTIONS = orjson.OPT_SORT_KEYS
+
+
+def canonical_bytes(
+    *,
+    event_id: UUID,
+    stream_type: str,
+    stream_id: str,
+    stream_version: int,
+    event_type: str,
+    schema_version: int,
+    payload: Any,
+    metadata: Any,
+    prev_hash: str | None,
+) -> bytes:
+    return orjson.dumps(
+        {
+            "event_id": str(event_id),
+            "stream_type": stream_type,
+            "stream_id": stream_id,
+            "stream_version": stream_version,
+            "event_type": event_type,
+            "schema_version": schema_version,
+            "payload": payload,
+            "metadata": metadata,
+            "prev_hash": prev_hash,
+        },
+        option=_OPTIONS,
+    )
+
+
+def chain_hash(canonical: bytes) -> str:
+    return hashlib.sha256(canonical).hexdigest()

@@ -1,0 +1,353 @@
+"""The event store on PostgreSQL.
+
+Writes: `append` puts a batch of events on one stream at an expected version in ONE statement,
+so a single-event append costs one round trip, like a bare INSERT. The unique key
+(stream_id, stream_version) is the optimistic lock; the statement also checks that the stream's
+head is exactly the expected version with the hash the caller chains to, so a stale writer can
+neither overwrite nor leave a gap. Appending an event_id that is already stored is a no-op.
+
+Reads of the whole log: positions come from an identity column, assigned at INSERT time, but
+transactions commit in any order; a reader that paged by `global_position > checkpoint` would
+step over a row that commits late, forever. We do not serialise appends behind one lock (that
+caps concurrent writers at sequential speed). Instead each row stores its transaction id, and
+readers page by (tx_id, global_position) and only return rows whose transaction is older than
+the oldest transaction still open (`pg_snapshot_xmin`). Any row that can still appear belongs to
+a transaction at or above that horizon, so it sorts after everything already read: nothing is
+skipped. Per stream the order is kept, since a stream's next version is written by a later
+transaction than the one that committed the previous version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import NamedTuple
+from uuid import UUID, uuid4
+
+import asyncpg
+import orjson
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from pmo_kernel.db import raw_connection
+from pmo_kernel.errors import ConcurrencyError, NotFound
+from pmo_kernel.events import DomainEvent, EventMetadata, EventRegistry, LogCursor, RecordedEvent
+from pmo_kernel.store.hashing import canonical_bytes, chain_hash
+
+
+class _Unknown:
+    """Sentinel type: the caller does not know the stream head's hash."""
+
+
+UNKNOWN = _Unknown
+
+
+START = LogCursor(0, 0)
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    event: DomainEvent
+    metadata: EventMetadata
+    event_id: UUID | None = None
+
+
+@dataclass(frozen=True)
+class AppendResult:
+    stream_id: str
+    version: int  # the stream's version after the append
+    last_hash: str | None
+    positions: tuple[int, ...]
+    duplicate: bool = False  # every event_id was already stored: nothing written
+
+
+_COLUMNS = (
+    "global_position, tx_id, event_id, stream_type, stream_id, stream_version, event_type, "
+    "schema_version, payload::text, metadata::text, recorded_at, prev_hash, hash"
+)
+
+
+class EventStore:
+    def __init__(self, engine: AsyncEngine, schema: str, registry: EventRegistry) -> None:
+        self.engine = engine
+        self.schema = schema
+        self.registry = registry
+        t = f'"{schema}".events'
+        # The head check: the stream is new, or its event at the expected version carries the hash
+        # the caller chains to. Both column lookups hit the (stream_id, stream_version) index.
+        head_ok = (
+            f"($4 = 0 OR EXISTS (SELECT 1 FROM {t} h "
+            f"WHERE h.stream_id = $3 AND h.stream_version = $4 AND h.hash IS NOT DISTINCT FROM $5))"
+        )
+        self._insert_one = (
+            f"INSERT INTO {t} (event_id, stream_type, stream_id, stream_version, event_type, "
+            f"schema_version, payload, metadata, prev_hash, hash) "
+            f"SELECT $1, $2, $3, $4 + 1, $6, $7, $8::jsonb, $9::jsonb, $5, $10 WHERE {head_ok} "
+            f"ON CONFLICT (event_id) DO NOTHING RETURNING global_position"
+        )
+        self._insert_many = (
+            f"INSERT INTO {t} (event_id, stream_type, stream_id, stream_version, event_type, "
+            f"schema_version, payload, metadata, prev_hash, hash) "
+            f"SELECT e.event_id, $2, $3, e.v, e.event_type, e.schema_version, e.payload, "
+            f"e.metadata, e.prev_hash, e.hash "
+            f"FROM unnest($1::uuid[], $6::int[], $7::text[], $8::int[], $9::jsonb[], $10::jsonb[], "
+            f"$11::text[], $12::text[]) AS e(event_id, v, event_type, schema_version, payload, "
+            f"metadata, prev_hash, hash) WHERE {head_ok} "
+            f"ON CONFLICT (event_id) DO NOTHING RETURNING global_position"
+        )
+        self._head = (
+            f"SELECT stream_version, hash FROM {t} WHERE stream_id = $1 "
+            f"ORDER BY stream_version DESC LIMIT 1"
+        )
+        self._existing = (
+            f"SELECT event_id, global_position FROM {t} WHERE event_id = ANY($1::uuid[])"
+        )
+        self._stream = (
+            f"SELECT {_COLUMNS} FROM {t} WHERE stream_id = $1 AND stream_version > $2 "
+            f"ORDER BY stream_version"
+        )
+        self._log = (
+            f"SELECT {_COLUMNS} FROM {t} WHERE (tx_id, global_position) > ($1, $2) "
+            f"AND tx_id < pg_snapshot_xmin(pg_current_snapshot())::text::bigint "
+            f"ORDER BY tx_id, global_position LIMIT $3"
+        )
+        self._cursor_of = f"SELECT tx_id, global_position FROM {t} WHERE global_position = $1"
+        self._by_event_id = f"SELECT {_COLUMNS} FROM {t} WHERE event_id = $1"
+        self._head_of_log = f"SELECT count(*), coalesce(max(global_position), 0) FROM {t}"
+
+    # ------------------------------------------------------------------ writing
+
+    async def append(
+        self,
+        stream_type: str,
+        stream_id: str,
+        expected_version: int,
+        events: Sequence[NewEvent],
+        *,
+        prev_hash: str | type[_Unknown] | None = UNKNOWN,
+        conn: asyncpg.Connection | None = None,
+    ) -> AppendResult:
+        """Append `events` to a stream whose current version is `expected_version`.
+
+        `prev_hash` is the hash of the stream's event at `expected_version` (an aggregate knows it
+        from loading, which saves a round trip); left out, the store looks it up.
+        Raises ConcurrencyError when the stream is not at `expected_version`.
+        """
+        if not events:
+            return AppendResult(stream_id, expected_version, None, ())
+        if conn is None:
+            async with raw_connection(self.engine) as own:
+                return await self.append(
+                    stream_type, stream_id, expected_version, events, prev_hash=prev_hash, conn=own
+                )
+        if prev_hash is UNKNOWN:
+            prev_hash = await self._lookup_head_hash(conn, stream_id, expected_version)
+        assert prev_hash is None or isinstance(prev_hash, str)
+
+        rows = self._encode(stream_type, stream_id, expected_version, events, prev_hash)
+        try:
+            if len(rows) == 1:
+                r = rows[0]
+                positions = [
+                    rec[0]
+                    for rec in await conn.fetch(
+                        self._insert_one,
+                        r.event_id,
+                        stream_type,
+                        stream_id,
+                        expected_version,
+                        prev_hash,
+                        r.event_type,
+                        r.schema_version,
+                        r.payload,
+                        r.metadata,
+                        r.hash,
+                    )
+                ]
+            else:
+                # Several rows: all or none, or a partially duplicated batch could leave a gap.
+                async with conn.transaction():
+                    positions = [
+                        rec[0]
+                        for rec in await conn.fetch(
+                            self._insert_many,
+                            [r.event_id for r in rows],
+                            stream_type,
+                            stream_id,
+                            expected_version,
+                            prev_hash,
+                            [r.version for r in rows],
+                            [r.event_type for r in rows],
+                            [r.schema_version for r in rows],
+                            [r.payload for r in rows],
+                            [r.metadata for r in rows],
+                            [r.prev_hash for r in rows],
+                            [r.hash for r in rows],
+                        )
+                    ]
+                    if 0 < len(positions) < len(rows):
+                        raise ConcurrencyError(
+                            f"stream {stream_id}: some of these event ids are already stored",
+                            stream_id=stream_id,
+                        )
+        except asyncpg.UniqueViolationError as exc:
+            raise await self._conflict(conn, stream_id, expected_version) from exc
+
+        if len(positions) == len(rows):
+            return AppendResult(
+                stream_id, expected_version + len(rows), rows[-1].hash, tuple(positions)
+            )
+        # Nothing written: either every event id is already stored (a retry) or the head moved.
+        existing = await conn.fetch(self._existing, [r.event_id for r in rows])
+        if len(existing) == len(rows):
+            return AppendResult(
+                stream_id,
+                expected_version + len(rows),
+                rows[-1].hash,
+                tuple(rec["global_position"] for rec in existing),
+                duplicate=True,
+            )
+        raise await self._conflict(conn, stream_id, expected_version)
+
+    async def _conflict(
+        self, conn: asyncpg.Connection, stream_id: str, expected_version: int
+    ) -> ConcurrencyError:
+        row = await conn.fetchrow(self._head, stream_id)
+        actual = 0 if row is None else int(row["stream_version"])
+        if actual == expected_version:
+            reason = "the hash it chains to does not match the stored head"
+        else:
+            reason = f"it is at version {actual}; reload it and retry"
+        return ConcurrencyError(
+            f"stream {stream_id} is not at the expected version {expected_version}: {reason}",
+            stream_id=stream_id,
+            expected_version=expected_version,
+            actual_version=actual,
+        )
+
+    async def _lookup_head_hash(
+        self, conn: asyncpg.Connection, stream_id: str, expected_version: int
+    ) -> str | None:
+        if expected_version == 0:
+            return None
+        row = await conn.fetchrow(self._head, stream_id)
+        if row is None or row["stream_version"] != expected_version:
+            raise await self._conflict(conn, stream_id, expected_version)
+        hash_: str = row["hash"]
+        return hash_
+
+    def _encode(
+        self,
+        stream_type: str,
+        stream_id: str,
+        expected_version: int,
+        events: Sequence[NewEvent],
+        prev_hash: str | None,
+    ) -> list[_Row]:
+        rows: list[_Row] = []
+        for offset, new in enumerate(events, start=1):
+            event_id = new.event_id or uuid4()
+            payload = new.event.payload()
+            metadata = new.metadata.model_dump(mode="json", exclude_none=True)
+            version = expected_version + offset
+            digest = chain_hash(
+                canonical_bytes(
+                    event_id=event_id,
+                    stream_type=stream_type,
+                    stream_id=stream_id,
+                    stream_version=version,
+                    event_type=new.event.event_type,
+                    schema_version=new.event.schema_version,
+                    payload=payload,
+                    metadata=metadata,
+                    prev_hash=prev_hash,
+                )
+            )
+            rows.append(
+                _Row(
+                    event_id=event_id,
+                    version=version,
+                    event_type=new.event.event_type,
+                    schema_version=new.event.schema_version,
+                    payload=orjson.dumps(payload).decode(),
+                    metadata=orjson.dumps(metadata).decode(),
+                    prev_hash=prev_hash,
+                    hash=digest,
+                )
+            )
+            prev_hash = digest
+        return rows
+
+    # ------------------------------------------------------------------ reading
+
+    async def read_stream(
+        self, stream_id: str, after_version: int = 0, *, conn: asyncpg.Connection | None = None
+    ) -> list[RecordedEvent]:
+        if conn is None:
+            async with raw_connection(self.engine) as own:
+                return await self.read_stream(stream_id, after_version, conn=own)
+        return [
+            self._decode(row) for row in await conn.fetch(self._stream, stream_id, after_version)
+        ]
+
+    async def read_all(
+        self, after: LogCursor = START, limit: int = 1000, *, conn: asyncpg.Connection | None = None
+    ) -> list[RecordedEvent]:
+        """The next events of the whole log after `after`, never skipping one (see module doc)."""
+        if conn is None:
+            async with raw_connection(self.engine) as own:
+                return await self.read_all(after, limit, conn=own)
+        rows = await conn.fetch(self._log, after.tx_id, after.global_position, limit)
+        return [self._decode(row) for row in rows]
+
+    async def cursor_after_position(self, global_position: int) -> LogCursor:
+        """The log cursor just after the event at `global_position` (0: the beginning).
+
+        Lets the public feed take `after=<position>` while paging in commit-safe order."""
+        if global_position <= 0:
+            return START
+        async with raw_connection(self.engine) as conn:
+            row = await conn.fetchrow(self._cursor_of, global_position)
+        if row is None:
+            raise NotFound(f"no event at position {global_position}")
+        return LogCursor(row["tx_id"], row["global_position"])
+
+    async def get_event(self, event_id: UUID) -> RecordedEvent | None:
+        async with raw_connection(self.engine) as conn:
+            row = await conn.fetchrow(self._by_event_id, event_id)
+        return None if row is None else self._decode(row)
+
+    async def stats(self) -> tuple[int, int]:
+        """(number of events, highest position)."""
+        async with raw_connection(self.engine) as conn:
+            row = await conn.fetchrow(self._head_of_log)
+        assert row is not None
+        return int(row[0]), int(row[1])
+
+    def _decode(self, row: asyncpg.Record) -> RecordedEvent:
+        return RecordedEvent(
+            event_id=row[2],
+            stream_type=row[3],
+            stream_id=row[4],
+            stream_version=row[5],
+            global_position=row[0],
+            tx_id=row[1],
+            event_type=row[6],
+            schema_version=row[7],
+            payload_json=row[8],
+            metadata_json=row[9],
+            recorded_at=row[10],
+            prev_hash=row[11],
+            hash=row[12],
+            decoder=self.registry.decode_json,
+        )
+
+
+class _Row(NamedTuple):
+    event_id: UUID
+    version: int
+    event_type: str
+    schema_version: int
+    payload: str
+    metadata: str
+    prev_hash: str | None
+    hash: str

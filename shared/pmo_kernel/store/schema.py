@@ -1,0 +1,93 @@
+"""DDL for the tables the kernel needs in each service's schema. Called from each service's
+alembic history, so every service owns its schema and its migrations."""
+
+from __future__ import annotations
+
+
+def event_store_ddl(schema: str) -> list[str]:
+    s = _quote(schema)
+    return [
+        f"CREATE SCHEMA IF NOT EXISTS {s}",
+        # global_position: assigned by the database at insert. It is unique and increasing per
+        # insert, but inserts may COMMIT out of order, so log readers never page by it alone:
+        # they page by (tx_id, global_position) and only below the oldest open transaction
+        # (see EventStore.read_all). tx_id is the inserting transaction's 64-bit id.
+        f"""CREATE TABLE {s}.events (
+            global_position bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            tx_id bigint NOT NULL DEFAULT (pg_current_xact_id()::text::bigint),
+            event_id uuid NOT NULL,
+            stream_type text NOT NULL,
+            stream_id text NOT NULL,
+            stream_version integer NOT NULL CHECK (stream_version > 0),
+            event_type text NOT NULL,
+            schema_version integer NOT NULL CHECK (schema_version > 0),
+            payload jsonb NOT NULL,
+            metadata jsonb NOT NULL,
+            recorded_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+            prev_hash text,
+            hash text NOT NULL,
+            CONSTRAINT events_event_id_key UNIQUE (event_id),
+            CONSTRAINT events_stream_version_key UNIQUE (stream_id, stream_version)
+        )""",
+        f"CREATE INDEX events_log_order ON {s}.events (tx_id, global_position)",
+        f"CREATE INDEX events_by_type ON {s}.events (stream_type, global_position)",
+        # The log is append-only for everyone, application role or not: only a superuser who
+        # disables the trigger can alter it, and `pmo audit verify` then finds the change.
+        f"""CREATE FUNCTION {s}.refuse_event_mutation() RETURNS trigger
+            LANGUAGE plpgsql AS $$
+            BEGIN
+                RAISE EXCEPTION 'events are immutable: % on %.% refused', TG_OP, TG_TABLE_SCHEMA,
+                    TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege';
+            END $$""",
+        f"""CREATE TRIGGER events_immutable BEFORE UPDATE OR DELETE ON {s}.events
+            FOR EACH ROW EXECUTE FUNCTION {s}.refuse_event_mutation()""",
+        f"""CREATE TRIGGER events_not_truncated BEFORE TRUNCATE ON {s}.events
+            FOR EACH STATEMENT EXECUTE FUNCTION {s}.refuse_event_mutation()""",
+        # Outbox relay progress, one row per publisher.
+        f"""CREATE TABLE {s}.relay_checkpoints (
+            relay text PRIMARY KEY,
+            tx_id bigint NOT NULL,
+            global_position bigint NOT NULL,
+            -- events published up to the cursor: if the topic's end offsets add up to less, the
+            -- broker lost data (the in-memory dev broker does on restart) and we republish.
+            published bigint NOT NULL DEFAULT 0,
+            updated_at timestamptz NOT NULL DEFAULT now()
+        )""",
+    ]
+
+
+def consumer_ddl(schema: str) -> list[str]:
+    """Tables a Kafka consumer needs to apply each message exactly once (see consumer.py)."""
+    s = _quote(schema)
+    return [
+        f"CREATE SCHEMA IF NOT EXISTS {s}",
+        f"""CREATE TABLE {s}.processed_messages (
+            consumer text NOT NULL,
+            event_id uuid NOT NULL,
+            processed_at timestamptz NOT NULL DEFAULT now(),
+            PRIMARY KEY (consumer, event_id)
+        )""",
+    ]
+
+
+def application_role_ddl(schema: str, role: str) -> list[str]:
+    """A least-privilege login for the service: it may read and append, never rewrite."""
+    s = _quote(schema)
+    r = _quote(role)
+    return [
+        f"""DO $$ BEGIN
+            IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}') THEN
+                CREATE ROLE {r} LOGIN;
+            END IF;
+        END $$""",
+        f"GRANT USAGE ON SCHEMA {s} TO {r}",
+        f"GRANT SELECT, INSERT ON {s}.events TO {r}",
+        f"REVOKE UPDATE, DELETE, TRUNCATE ON {s}.events FROM {r}",
+        f"GRANT SELECT, INSERT, UPDATE ON {s}.relay_checkpoints TO {r}",
+    ]
+
+
+def _quote(identifier: str) -> str:
+    if not identifier.replace("_", "").isalnum():
+        raise ValueError(f"unsafe SQL identifier {identifier!r}")
+    return f'"{identifier}"'

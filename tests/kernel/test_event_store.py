@@ -1,0 +1,164 @@
+"""The event store's promises, against a real PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import asyncpg
+import pytest
+
+from pmo_kernel.db import asyncpg_dsn, raw_connection
+from pmo_kernel.errors import ConcurrencyError
+from pmo_kernel.store import START, EventStore, LogCursor, NewEvent
+from tests.support import CounterIncremented, metadata
+
+
+def new(by: int = 1, event_id: uuid.UUID | None = None) -> NewEvent:
+    return NewEvent(CounterIncremented(by=by), metadata(), event_id)
+
+
+async def test_appended_events_read_back_in_stream_order_with_a_hash_chain(
+    store: EventStore,
+) -> None:
+    first = await store.append("counter", "c-1", 0, [new(1)])
+    await store.append("counter", "c-1", 1, [new(2), new(3)], prev_hash=first.last_hash)
+
+    events = await store.read_stream("c-1")
+
+    assert [e.stream_version for e in events] == [1, 2, 3]
+    assert [e.event for e in events] == [CounterIncremented(by=n) for n in (1, 2, 3)]
+    assert events[0].prev_hash is None
+    assert [e.prev_hash for e in events[1:]] == [e.hash for e in events[:-1]]
+    assert events[0].metadata.actor.id == "tester"
+
+
+async def test_a_stale_expected_version_is_a_concurrency_error_and_writes_nothing(
+    store: EventStore,
+) -> None:
+    await store.append("counter", "c-2", 0, [new()])
+    await store.append("counter", "c-2", 1, [new()])
+
+    with pytest.raises(ConcurrencyError) as refused:
+        await store.append("counter", "c-2", 1, [new(), new()])
+
+    assert refused.value.extensions["actual_version"] == 2
+    assert len(await store.read_stream("c-2")) == 2
+
+
+async def test_an_expected_version_ahead_of_the_stream_cannot_leave_a_gap(
+    store: EventStore,
+) -> None:
+    await store.append("counter", "c-3", 0, [new()])
+
+    with pytest.raises(ConcurrencyError):
+        await store.append("counter", "c-3", 5, [new()])
+
+    assert [e.stream_version for e in await store.read_stream("c-3")] == [1]
+
+
+async def test_a_wrong_chain_hash_is_refused(store: EventStore) -> None:
+    await store.append("counter", "c-4", 0, [new()])
+
+    with pytest.raises(ConcurrencyError, match="hash"):
+        await store.append("counter", "c-4", 1, [new()], prev_hash="0" * 64)
+
+
+async def test_appending_the_same_event_ids_again_is_a_no_op(store: EventStore) -> None:
+    ids = [uuid.uuid4(), uuid.uuid4()]
+    first = await store.append("counter", "c-5", 0, [new(1, ids[0]), new(2, ids[1])])
+
+    for _ in range(2):
+        again = await store.append("counter", "c-5", 0, [new(1, ids[0]), new(2, ids[1])])
+        assert again.duplicate
+        assert again.positions == first.positions
+
+    assert len(await store.read_stream("c-5")) == 2
+
+
+async def test_a_batch_reusing_some_stored_event_ids_is_refused_whole(store: EventStore) -> None:
+    reused = uuid.uuid4()
+    await store.append("counter", "c-6", 0, [new(1, reused)])
+
+    with pytest.raises(ConcurrencyError):
+        await store.append("counter", "c-6", 1, [new(2), new(3, reused)])
+
+    assert len(await store.read_stream("c-6")) == 1
+
+
+async def test_a_reader_never_skips_an_event_that_commits_after_a_later_one(
+    store: EventStore, fresh_database: str
+) -> None:
+    """The classic gap: T1 inserts (position p) but commits after T2 (position p+1). A reader
+    paging by position alone would read p+1, move past p and never see it."""
+    table = f'"{store.schema}".events'
+    slow = await asyncpg.connect(asyncpg_dsn(fresh_database))
+    try:
+        slow_tx = slow.transaction()
+        await slow_tx.start()
+        # T1 takes a position first, by appending through the store on its own connection.
+        await store.append("counter", "slow", 0, [new()], conn=slow)
+        fast = await store.append("counter", "fast", 0, [new()])  # T2 commits first
+
+        seen = await store.read_all(START)
+        assert [e.stream_id for e in seen] == [], "nothing is readable while T1 is open"
+
+        await slow_tx.commit()
+        seen = await store.read_all(START)
+        assert [e.stream_id for e in seen] == ["slow", "fast"]
+        async with raw_connection(store.engine) as conn:
+            positions = dict(await conn.fetch(f"SELECT stream_id, global_position FROM {table}"))
+        assert positions["slow"] < fast.positions[0]
+    finally:
+        await slow.close()
+
+
+async def test_concurrent_writers_and_a_tailing_reader_see_every_event_exactly_once_in_order(
+    store: EventStore,
+) -> None:
+    writers, per_writer = 20, 100
+    done = asyncio.Event()
+    read: list[tuple[str, int]] = []
+
+    async def write(w: int) -> None:
+        head = None
+        for v in range(per_writer):
+            result = await store.append("counter", f"w-{w}", v, [new(v)], prev_hash=head)
+            head = result.last_hash
+
+    async def tail() -> None:
+        cursor = LogCursor(0, 0)
+        while True:
+            finished = done.is_set()
+            batch = await store.read_all(cursor, 300)
+            read.extend((e.stream_id, e.stream_version) for e in batch)
+            if batch:
+                cursor = batch[-1].cursor
+            elif finished:
+                return
+
+    reader = asyncio.create_task(tail())
+    await asyncio.gather(*(write(w) for w in range(writers)))
+    done.set()
+    await reader
+
+    assert len(read) == writers * per_writer
+    assert len(set(read)) == len(read), "no event read twice"
+    for w in range(writers):
+        versions = [v for s, v in read if s == f"w-{w}"]
+        assert versions == list(range(1, per_writer + 1)), f"stream w-{w} out of order"
+
+
+async def test_fifty_writers_racing_on_one_version_leave_exactly_one_winner(
+    store: EventStore,
+) -> None:
+    await store.append("counter", "race", 0, [new()])
+
+    outcomes = await asyncio.gather(
+        *(store.append("counter", "race", 1, [new(i)]) for i in range(50)),
+        return_exceptions=True,
+    )
+
+    assert sum(1 for o in outcomes if not isinstance(o, BaseException)) == 1
+    assert all(isinstance(o, ConcurrencyError) for o in outcomes if isinstance(o, BaseException))
+    assert [e.stream_version for e in await store.read_stream("race")] == [1, 2]
