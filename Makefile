@@ -79,8 +79,8 @@ bench: install ## run the benchmarks; BENCH_ARGS passes through
 
 clean: ## remove caches and build leftovers (keeps .venv and .pmo data)
 	rm -rf .mypy_cache .ruff_cache .pytest_cache .hypothesis build dist
-	find . -path ./$(VENV) -prune -o -type d -name __pycache__ -exec rm -rf {} +
-	find . -path ./$(VENV) -prune -o -type d -name '*.egg-info' -exec rm -rf {} +
+	find . \( -path ./$(VENV) -o -path ./.git -o -path ./.pmo \) -prune -o -type d \
+		\( -name __pycache__ -o -name '*.egg-info' \) -exec rm -rf {} +
 
 distclean: clean ## also remove the virtualenv (local data in .pmo is kept)
 	rm -rf $(VENV)

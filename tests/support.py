@@ -31,15 +31,15 @@ def bearer(
 
 
 async def eventually(
-    check: Callable[[], Awaitable[bool]], timeout: float = 20.0, interval: float = 0.05
+    check: Callable[[], Awaitable[bool]], within: float = 20.0, interval: float = 0.05
 ) -> None:
-    """Wait until `check()` is true; fail with a clear message after `timeout` seconds."""
-    deadline = asyncio.get_running_loop().time() + timeout
+    """Wait until `check()` is true; fail with a clear message after `within` seconds."""
+    deadline = asyncio.get_running_loop().time() + within
     while True:
         if await check():
             return
         if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"condition not met within {timeout} s")
+            raise AssertionError(f"condition not met within {within} s")
         await asyncio.sleep(interval)
 
 

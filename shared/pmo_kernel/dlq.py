@@ -39,7 +39,7 @@ async def read_dead_letters(
     bootstrap_servers: str, topic: str, engine: AsyncEngine, schema: str, consumer: str
 ) -> list[DeadLetter]:
     """Every dead letter of `consumer` on `topic`'s DLQ, with whether it has since been applied."""
-    letters = [letter async for letter in _records(bootstrap_servers, dlq_topic(topic))]
+    letters = [letter async for letter in read_topic(bootstrap_servers, dlq_topic(topic))]
     mine = [r for r in letters if _header(r, "pmo_dlq_consumer") == consumer]
     ids = [i for i in (_event_id(r) for r in mine) if i is not None]
     async with raw_connection(engine) as conn:
@@ -111,32 +111,31 @@ async def replay_dead_letters(
     return ReplayReport(applied, already, failed)
 
 
-async def _records(bootstrap_servers: str, topic: str) -> AsyncIterator[ConsumerRecord[Any, Any]]:
-    """Every record currently in `topic`, read without a consumer group (no offsets kept)."""
+async def read_topic(
+    bootstrap_servers: str, topic: str, idle_ms: int = 500
+) -> AsyncIterator[ConsumerRecord[Any, Any]]:
+    """Every record currently in `topic`, read without a consumer group (no offsets kept).
+
+    Reads past the reported end offsets until the topic stays idle for `idle_ms`: the dev
+    broker reports a partition's end as the start of its last batch."""
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
     await consumer.start()
     try:
+        await consumer.topics()
         partitions = consumer.partitions_for_topic(topic) or set()
-        if not partitions:
-            await consumer.topics()
-            partitions = consumer.partitions_for_topic(topic) or set()
         tps = [TopicPartition(topic, p) for p in sorted(partitions)]
         if not tps:
             return
         consumer.assign(tps)
         await consumer.seek_to_beginning(*tps)
         ends = await consumer.end_offsets(tps)
-        remaining = {tp for tp in tps if ends[tp] > 0}
-        while remaining:
-            batch = await consumer.getmany(*remaining, timeout_ms=1000)
-            for tp, records in batch.items():
+        while True:
+            batch = await consumer.getmany(*tps, timeout_ms=idle_ms)
+            for records in batch.values():
                 for record in records:
                     yield record
-                    if record.offset + 1 >= ends[tp]:
-                        remaining.discard(tp)
-            for tp in list(remaining):
-                if await consumer.position(tp) >= ends[tp]:
-                    remaining.discard(tp)
+            if not batch and all([await consumer.position(tp) >= ends[tp] for tp in tps]):
+                return
     finally:
         await consumer.stop()
 

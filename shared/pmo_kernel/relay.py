@@ -5,9 +5,12 @@ moves past it, so a crash between the two republishes the batch (consumers are i
 Per-stream order holds: the log is read in an order that keeps each stream's versions ascending,
 the record key is the stream id, and a failed batch is retried whole from the checkpoint.
 
-The in-memory dev broker forgets everything when it restarts; Apache Kafka never lowers a
-partition's end offset. So if the topic's end offsets add up to fewer records than we know we
-published, the broker lost data and the relay republishes the whole log.
+The in-memory dev broker forgets everything when it restarts. The relay remembers which event
+it published at offset 0 of each partition (its "anchor"); if a partition whose log still starts
+at 0 no longer holds that event there, the broker lost the topic's data and the relay republishes
+the whole log. (Counting end offsets would not do: the dev broker reports a partition's end as
+the start of its last batch.) Apache Kafka never loses acknowledged records this way, and with
+retention the log start moves past 0, so the check never fires there by mistake.
 """
 
 from __future__ import annotations
@@ -16,8 +19,9 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.errors import KafkaError
 from opentelemetry import trace
@@ -51,6 +55,7 @@ class RelaySettings:
 class Checkpoint:
     cursor: LogCursor
     published: int
+    anchors: dict[int, str] = field(default_factory=dict)  # partition -> event id at offset 0
 
 
 def make_producer(bootstrap_servers: str) -> AIOKafkaProducer:
@@ -80,12 +85,14 @@ class OutboxRelay:
         self._producer: AIOKafkaProducer | None = None
         self._probe: AIOKafkaConsumer | None = None
         t = f'"{store.schema}".relay_checkpoints'
-        self._load_sql = f"SELECT tx_id, global_position, published FROM {t} WHERE relay = $1"
+        self._load_sql = (
+            f"SELECT tx_id, global_position, published, anchors::text FROM {t} WHERE relay = $1"
+        )
         self._save_sql = (
-            f"INSERT INTO {t} (relay, tx_id, global_position, published, updated_at) "
-            f"VALUES ($1, $2, $3, $4, now()) ON CONFLICT (relay) DO UPDATE SET "
+            f"INSERT INTO {t} (relay, tx_id, global_position, published, anchors, updated_at) "
+            f"VALUES ($1, $2, $3, $4, $5::jsonb, now()) ON CONFLICT (relay) DO UPDATE SET "
             f"tx_id = excluded.tx_id, global_position = excluded.global_position, "
-            f"published = excluded.published, updated_at = now()"
+            f"published = excluded.published, anchors = excluded.anchors, updated_at = now()"
         )
 
     # ----------------------------------------------------------------- checkpoint
@@ -95,7 +102,8 @@ class OutboxRelay:
             row = await conn.fetchrow(self._load_sql, self.settings.name)
         if row is None:
             return Checkpoint(START, 0)
-        return Checkpoint(LogCursor(row[0], row[1]), row[2])
+        anchors = {int(p): str(e) for p, e in orjson.loads(row[3]).items()}
+        return Checkpoint(LogCursor(row[0], row[1]), row[2], anchors)
 
     async def _save(self, checkpoint: Checkpoint) -> None:
         async with raw_connection(self.store.engine) as conn:
@@ -105,6 +113,7 @@ class OutboxRelay:
                 checkpoint.cursor.tx_id,
                 checkpoint.cursor.global_position,
                 checkpoint.published,
+                orjson.dumps({str(p): e for p, e in checkpoint.anchors.items()}).decode(),
             )
 
     async def rewind(self, global_position: int = 0) -> None:
@@ -119,7 +128,7 @@ class OutboxRelay:
                     cursor.tx_id,
                     cursor.global_position,
                 )
-        await self._save(Checkpoint(cursor, published))
+        await self._save(Checkpoint(cursor, published, (await self.checkpoint()).anchors))
         log.info("relay rewound", extra={"relay": self.settings.name, "after": global_position})
 
     # ----------------------------------------------------------------- running
@@ -172,11 +181,18 @@ class OutboxRelay:
         batch = await self.store.read_all(checkpoint.cursor, self.settings.batch_size)
         if not batch:
             return 0
-        await self._produce(batch)
-        await self._save(Checkpoint(batch[-1].cursor, checkpoint.published + len(batch)))
+        anchors = await self._produce(batch)
+        await self._save(
+            Checkpoint(
+                batch[-1].cursor,
+                checkpoint.published + len(batch),
+                {**checkpoint.anchors, **anchors},
+            )
+        )
         return len(batch)
 
-    async def _produce(self, batch: list[RecordedEvent]) -> None:
+    async def _produce(self, batch: list[RecordedEvent]) -> dict[int, str]:
+        """Send and wait for every acknowledgement; returns new offset-0 anchors."""
         producer = self._producer
         assert producer is not None, "call start() first"
         futures = []
@@ -200,38 +216,57 @@ class OutboxRelay:
                 futures.append(
                     await producer.send(self.settings.topic, value, key=key, headers=headers)
                 )
-        await asyncio.gather(*futures)
+        acknowledged = await asyncio.gather(*futures)
+        return {
+            meta.partition: str(recorded.event_id)
+            for meta, recorded in zip(acknowledged, batch, strict=True)
+            if meta.offset == 0
+        }
 
     async def recover_lost_records(self) -> bool:
-        """If the broker holds fewer records than we published, republish everything."""
+        """If the broker lost what we published (see module doc), republish everything."""
         probe = self._probe
         assert probe is not None, "call start() first"
         checkpoint = await self.checkpoint()
-        if checkpoint.published == 0:
+        if not checkpoint.anchors:
             return False
-        partitions = probe.partitions_for_topic(self.settings.topic)
-        if not partitions:
-            await probe.topics()  # refresh metadata, the topic may have just come back
-            partitions = probe.partitions_for_topic(self.settings.topic)
-        if not partitions:
-            held = 0
-        else:
-            tps = [TopicPartition(self.settings.topic, p) for p in partitions]
-            held = sum((await probe.end_offsets(tps)).values())
-        if held >= checkpoint.published:
+        lost = await self._lost_partitions(probe, checkpoint.anchors)
+        if not lost:
             return False
         log.warning(
-            "relay: topic %s holds %d records but %d were published: the broker lost data, "
-            "republishing the whole log",
+            "relay: partitions %s of %s no longer hold the events we published: the broker "
+            "lost data, republishing the whole log",
+            sorted(lost),
             self.settings.topic,
-            held,
-            checkpoint.published,
         )
         await ensure_topics(
             self.settings.bootstrap_servers, [self.settings.topic], self.settings.partitions
         )
         await self._save(Checkpoint(START, 0))
         return True
+
+    async def _lost_partitions(self, probe: AIOKafkaConsumer, anchors: dict[int, str]) -> set[int]:
+        await probe.topics()  # fresh metadata: the topic may have vanished or come back
+        known = probe.partitions_for_topic(self.settings.topic) or set()
+        missing = {p for p in anchors if p not in known}
+        tps = [TopicPartition(self.settings.topic, p) for p in anchors if p in known]
+        if not tps:
+            return missing
+        probe.assign(tps)
+        starts = await probe.beginning_offsets(tps)
+        for tp in tps:
+            if starts[tp] > 0:
+                continue  # retention moved the log start: offset 0 is gone on purpose
+            probe.seek(tp, 0)
+            records = (await probe.getmany(tp, timeout_ms=2000, max_records=1)).get(tp, [])
+            first = records[0] if records else None
+            if first is None or first.offset != 0:
+                missing.add(tp.partition)
+                continue
+            event_id = dict(first.headers).get("ce_id", b"").decode()
+            if event_id != anchors[tp.partition]:
+                missing.add(tp.partition)
+        return missing
 
 
 async def _sleep_unless(stopping: asyncio.Event, seconds: float) -> None:

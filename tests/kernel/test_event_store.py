@@ -107,7 +107,8 @@ async def test_a_reader_never_skips_an_event_that_commits_after_a_later_one(
         seen = await store.read_all(START)
         assert [e.stream_id for e in seen] == ["slow", "fast"]
         async with raw_connection(store.engine) as conn:
-            positions = dict(await conn.fetch(f"SELECT stream_id, global_position FROM {table}"))
+            rows = await conn.fetch(f"SELECT stream_id, global_position FROM {table}")
+        positions: dict[str, int] = {r["stream_id"]: r["global_position"] for r in rows}
         assert positions["slow"] < fast.positions[0]
     finally:
         await slow.close()

@@ -235,3 +235,12 @@ def test_a_broker_context_leaves_no_process_behind() -> None:
     assert not broker.is_running()
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)  # reaped by stop(): gone, not even a zombie
+
+
+def test_a_killed_broker_starts_again_on_its_port() -> None:
+    with TansuBroker(port=free_port()) as broker:
+        port = broker.port
+        broker.kill()
+        assert not broker.is_running()
+        assert broker.start() == f"127.0.0.1:{port}"
+        assert accepts_connections(port)

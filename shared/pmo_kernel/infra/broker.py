@@ -118,7 +118,10 @@ class TansuBroker:
 
     def kill(self) -> None:
         """SIGKILL at once, like a crash."""
-        self.stop(timeout=0)
+        if self._process is not None and self._process.poll() is None:
+            _signal_group(self._process, signal.SIGKILL)
+            self._process.wait()
+        self.stop()
 
     def restart(self, stop_timeout: float = 0.5) -> str:
         """Stop and start on the same port; the broker comes back EMPTY (no topics, offsets).
@@ -184,13 +187,17 @@ class TansuBroker:
             "memory://tansu/",
         ]
         self._log_handle = self._log_file.open("ab")
-        self._process = subprocess.Popen(
-            command,
-            stdin=subprocess.DEVNULL,
-            stdout=self._log_handle,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        try:
+            self._process = subprocess.Popen(
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=self._log_handle,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        except OSError as err:
+            self._reap()
+            raise BrokerError(f"cannot run tansu ({command[0]}): {err}") from err
         # Holds the Popen, not self: a forgotten broker is killed at interpreter exit.
         self._finalizer = weakref.finalize(self, _terminate, self._process)
 

@@ -110,8 +110,13 @@ class EmbeddedPostgres:
 
     `start()` initialises the data directory on first use, then starts the server, or
     adopts a server already running for that directory (e.g. left by an earlier
-    `pmo run`). All methods are idempotent and safe to call from several processes:
-    they serialise on a lock file next to the data directory.
+    `pmo run`; it keeps the settings it was started with). All methods are idempotent
+    and safe to call from several processes: they serialise on a lock file next to the
+    data directory. POSIX only.
+
+    `fast=True` turns off fsync, synchronous_commit and full_page_writes for this run:
+    for throwaway test clusters only, since an OS crash could then corrupt the data.
+    `settings` adds or overrides server settings (`-c name=value`) for this run.
     """
 
     def __init__(
@@ -158,6 +163,8 @@ class EmbeddedPostgres:
 
     def stop(self, timeout: float = 60.0) -> None:
         """Stop the server (fast mode: roll back open transactions, then shut down)."""
+        if not (self.data_dir / "postmaster.pid").exists():
+            return  # never started, or already stopped: nothing to lock for
         with self._lock():
             if self._live_status() is None:
                 return

@@ -48,9 +48,10 @@ def event_store_ddl(schema: str) -> list[str]:
             relay text PRIMARY KEY,
             tx_id bigint NOT NULL,
             global_position bigint NOT NULL,
-            -- events published up to the cursor: if the topic's end offsets add up to less, the
-            -- broker lost data (the in-memory dev broker does on restart) and we republish.
             published bigint NOT NULL DEFAULT 0,
+            -- partition -> id of the event at offset 0: if that record vanishes or changes, the
+            -- broker lost the topic's data (the in-memory dev broker does on restart).
+            anchors jsonb NOT NULL DEFAULT '{{}}',
             updated_at timestamptz NOT NULL DEFAULT now()
         )""",
     ]

@@ -314,7 +314,8 @@ async def test_the_event_feed_pages_the_whole_log_for_auditors(demand_api: Deman
     )
 
     assert [len(first["events"]), len(rest.json()["events"])] == [2, 1]
-    assert first["has_more"] and not rest.json()["has_more"]
+    assert first["has_more"]
+    assert not rest.json()["has_more"]
     assert first["events"][0]["payload"]["content"]["title"] == "Replace the payroll system"
     forbidden = await api.client.get("/events", headers=api.as_(*REQUESTER))
     assert forbidden.status_code == 403

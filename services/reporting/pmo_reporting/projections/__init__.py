@@ -1,0 +1,1 @@
+"""Projections: how published events become the reporting read models."""

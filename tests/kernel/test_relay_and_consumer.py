@@ -1,0 +1,286 @@
+"""Store → relay → Kafka → consumer, on the real broker: nothing lost, nothing applied twice,
+each stream in order, through relay crashes and broker restarts."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+
+import asyncpg
+import pytest_asyncio
+from aiokafka import AIOKafkaProducer
+
+from pmo_kernel.cloudevents import ReceivedEvent, dlq_topic
+from pmo_kernel.consumer import ConsumerRunner, ConsumerSettings, Unprocessable
+from pmo_kernel.db import raw_connection
+from pmo_kernel.dlq import read_dead_letters, read_topic, replay_dead_letters
+from pmo_kernel.infra.broker import TansuBroker
+from pmo_kernel.relay import OutboxRelay, RelaySettings
+from pmo_kernel.store import EventStore, NewEvent
+from tests.infra import Infrastructure
+from tests.support import CounterIncremented, eventually, metadata
+
+
+@dataclass
+class CountingProjection:
+    """A read model that insists on each stream's order: a gap is unprocessable."""
+
+    schema: str
+    name: str = "kernel-test.counters"
+    poison_note: str | None = None
+    committed: list[str] = field(default_factory=list)
+
+    async def handle(self, conn: asyncpg.Connection, event: ReceivedEvent) -> None:
+        if self.poison_note is not None and event.data.get("note") == self.poison_note:
+            raise ValueError(f"cannot digest {self.poison_note}")
+        current = await conn.fetchval(
+            f'SELECT max(version) FROM "{self.schema}".applied WHERE stream_id = $1',
+            event.subject,
+        )
+        if event.sequence != (current or 0) + 1:
+            raise Unprocessable(f"{event.subject}: version {event.sequence} after {current}")
+        await conn.execute(
+            f'INSERT INTO "{self.schema}".applied (stream_id, version, event_id) '
+            "VALUES ($1, $2, $3)",
+            event.subject,
+            event.sequence,
+            event.event_id,
+        )
+
+    async def after_commit(self, events: Sequence[ReceivedEvent]) -> None:
+        self.committed.extend(e.subject for e in events)
+
+
+@dataclass
+class Pipeline:
+    store: EventStore
+    relay: OutboxRelay
+    runner: ConsumerRunner
+    projection: CountingProjection
+    topic: str
+    bootstrap: str
+    tasks: dict[str, asyncio.Task[None]] = field(default_factory=dict)
+    stops: dict[str, asyncio.Event] = field(default_factory=dict)
+
+    def start(self, name: str) -> None:
+        component = self.relay if name == "relay" else self.runner
+        self.stops[name] = asyncio.Event()
+        self.tasks[name] = asyncio.create_task(component.run(self.stops[name]))
+
+    async def stop(self, name: str) -> None:
+        self.stops[name].set()
+        await asyncio.wait_for(self.tasks[name], 30)
+
+    async def kill(self, name: str) -> None:
+        """Cancel without a clean shutdown, as a crash would."""
+        self.tasks[name].cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self.tasks[name]
+
+    async def applied(self) -> list[tuple[str, int]]:
+        async with raw_connection(self.store.engine) as conn:
+            rows = await conn.fetch(
+                f'SELECT stream_id, version FROM "{self.store.schema}".applied ORDER BY 1, 2'
+            )
+        return [(r[0], r[1]) for r in rows]
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def pipeline(
+    store: EventStore, infra: Infrastructure, fresh_topic_prefix: str
+) -> AsyncIterator[Pipeline]:
+    async with raw_connection(store.engine) as conn:
+        await conn.execute(
+            f'CREATE TABLE "{store.schema}".applied (stream_id text, version int, '
+            "event_id uuid, PRIMARY KEY (stream_id, version))"
+        )
+    topic = f"{fresh_topic_prefix}pmo.kernel.events"
+    relay = OutboxRelay(
+        store,
+        RelaySettings(
+            service="kernel",
+            topic=topic,
+            bootstrap_servers=infra.kafka_bootstrap,
+            loss_check_seconds=1.0,
+            error_backoff_seconds=0.2,
+        ),
+    )
+    projection = CountingProjection(store.schema)
+    runner = ConsumerRunner(
+        store.engine,
+        store.schema,
+        projection,
+        ConsumerSettings(
+            topics=(topic,),
+            group_id=f"{fresh_topic_prefix}projector",
+            bootstrap_servers=infra.kafka_bootstrap,
+            retry_backoff_seconds=0.01,
+        ),
+    )
+    p = Pipeline(store, relay, runner, projection, topic, infra.kafka_bootstrap)
+    yield p
+    for name, task in p.tasks.items():
+        if not task.done():
+            await p.kill(name)
+
+
+async def write_streams(
+    store: EventStore, writers: int, per_writer: int, prefix: str = "s"
+) -> None:
+    async def write(w: int) -> None:
+        head = None
+        for v in range(per_writer):
+            r = await store.append(
+                "counter", f"{prefix}-{w}", v, [NewEvent(CounterIncremented(by=v), metadata())],
+                prev_hash=head,
+            )  # fmt: skip
+            head = r.last_hash
+
+    await asyncio.gather(*(write(w) for w in range(writers)))
+
+
+async def topic_event_ids(bootstrap: str, topic: str) -> list[str]:
+    """Every record's ce_id currently in the topic (duplicates included)."""
+    return [
+        dict(record.headers).get("ce_id", b"").decode()
+        async for record in read_topic(bootstrap, topic)
+    ]
+
+
+def expected(writers: int, per_writer: int, prefix: str = "s") -> list[tuple[str, int]]:
+    return sorted((f"{prefix}-{w}", v) for w in range(writers) for v in range(1, per_writer + 1))
+
+
+async def test_two_thousand_concurrent_appends_all_reach_kafka_and_apply_once_in_order(
+    pipeline: Pipeline,
+) -> None:
+    pipeline.start("relay")
+    pipeline.start("consumer")
+
+    await write_streams(pipeline.store, writers=20, per_writer=100)
+
+    async def all_applied() -> bool:
+        return len(await pipeline.applied()) == 2000
+
+    await eventually(all_applied, within=60)
+    assert await pipeline.applied() == expected(20, 100)
+    ids = await topic_event_ids(pipeline.bootstrap, pipeline.topic)
+    assert len(set(ids)) == 2000
+    assert pipeline.runner.stats.dead_lettered == 0
+    await pipeline.stop("relay")
+    await pipeline.stop("consumer")
+
+
+async def test_a_relay_killed_mid_load_resumes_and_nothing_is_lost_or_applied_twice(
+    pipeline: Pipeline,
+) -> None:
+    pipeline.relay.settings = RelaySettings(
+        **{**pipeline.relay.settings.__dict__, "batch_size": 50}
+    )
+    pipeline.start("consumer")
+    pipeline.start("relay")
+    load = asyncio.create_task(write_streams(pipeline.store, writers=10, per_writer=60))
+
+    async def some_published() -> bool:
+        return (await pipeline.relay.checkpoint()).published > 100
+
+    await eventually(some_published)
+    await pipeline.kill("relay")  # mid-load, possibly mid-batch
+    await load
+    pipeline.start("relay")
+
+    async def all_applied() -> bool:
+        return len(await pipeline.applied()) == 600
+
+    await eventually(all_applied, within=60)
+    assert await pipeline.applied() == expected(10, 60)
+    assert len(set(await topic_event_ids(pipeline.bootstrap, pipeline.topic))) == 600
+    await pipeline.stop("relay")
+    await pipeline.stop("consumer")
+
+
+async def test_a_broker_down_for_ten_seconds_and_back_empty_loses_nothing(
+    pipeline: Pipeline, broker_control: TansuBroker
+) -> None:
+    pipeline.start("consumer")
+    pipeline.start("relay")
+    await write_streams(pipeline.store, writers=5, per_writer=40, prefix="a")
+
+    async def first_half_applied() -> bool:
+        return len(await pipeline.applied()) == 200
+
+    await eventually(first_half_applied, within=60)
+
+    broker_control.stop()
+    outage_load = asyncio.create_task(
+        write_streams(pipeline.store, writers=5, per_writer=40, prefix="b")
+    )
+    await asyncio.sleep(10)
+    broker_control.start()  # the in-memory broker comes back with no topics and no offsets
+    await outage_load
+
+    async def everything_applied() -> bool:
+        return len(await pipeline.applied()) == 400
+
+    await eventually(everything_applied, within=120)
+    assert await pipeline.applied() == sorted(expected(5, 40, "a") + expected(5, 40, "b"))
+    # The relay noticed the empty broker and republished the whole log.
+    assert len(set(await topic_event_ids(pipeline.bootstrap, pipeline.topic))) == 400
+    await pipeline.stop("relay")
+    await pipeline.stop("consumer")
+
+
+async def test_a_poison_message_goes_to_the_dlq_the_consumer_goes_on_and_replay_applies_it(
+    pipeline: Pipeline,
+) -> None:
+    pipeline.projection.poison_note = "poison"
+    store = pipeline.store
+    await store.append("counter", "healthy-1", 0, [NewEvent(CounterIncremented(by=1), metadata())])
+    await store.append(
+        "counter", "sick", 0, [NewEvent(CounterIncremented(by=1, note="poison"), metadata())]
+    )
+    await store.append("counter", "healthy-2", 0, [NewEvent(CounterIncremented(by=1), metadata())])
+    pipeline.start("consumer")
+    pipeline.start("relay")
+
+    async def healthy_applied() -> bool:
+        return {s for s, _ in await pipeline.applied()} == {"healthy-1", "healthy-2"}
+
+    await eventually(healthy_applied, within=60)
+    await pipeline.stop("relay")
+    await pipeline.stop("consumer")
+
+    letters = await read_dead_letters(
+        pipeline.bootstrap, pipeline.topic, store.engine, store.schema, pipeline.projection.name
+    )
+    assert [(d.subject, d.applied) for d in letters] == [("sick", False)]
+    assert "cannot digest poison" in letters[0].error
+
+    pipeline.projection.poison_note = None  # the fix is deployed
+    report = await replay_dead_letters(letters, store.engine, store.schema, pipeline.projection)
+    again = await replay_dead_letters(letters, store.engine, store.schema, pipeline.projection)
+
+    assert (report.applied, again.applied, again.already_applied) == (1, 0, 1)
+    assert ("sick", 1) in await pipeline.applied()
+
+
+async def test_an_unreadable_record_is_dead_lettered_without_retries(pipeline: Pipeline) -> None:
+    pipeline.start("consumer")
+    await pipeline.runner.assigned.wait()
+    producer = AIOKafkaProducer(bootstrap_servers=pipeline.bootstrap)
+    await producer.start()
+    try:
+        await producer.send_and_wait(pipeline.topic, b"not json", headers=[("x", b"y")])
+    finally:
+        await producer.stop()
+
+    async def dead_lettered() -> bool:
+        return pipeline.runner.stats.dead_lettered == 1
+
+    await eventually(dead_lettered, within=30)
+    await pipeline.stop("consumer")
+    dead = [r async for r in read_topic(pipeline.bootstrap, dlq_topic(pipeline.topic))]
+    assert [r.value for r in dead] == [b"not json"]
+    assert b"not a CloudEvents" in dict(dead[0].headers)["pmo_dlq_error"]
