@@ -134,6 +134,32 @@ def from_record(headers: Sequence[tuple[str, bytes]], value: bytes | None) -> Re
         raise MalformedMessage(f"unreadable CloudEvent: {exc!r}") from exc
 
 
+def from_feed_item(service: str, item: dict[str, Any]) -> ReceivedEvent:
+    """The ReceivedEvent for one item of a service's event feed (GET /events): rebuilds replay
+    the feed, the source of truth, instead of Kafka."""
+    meta = item["metadata"]
+    actor = meta.get("actor", {})
+    return ReceivedEvent(
+        event_id=UUID(item["event_id"]),
+        source=f"/pmo/{service}",
+        service=service,
+        event_type=item["event_type"],
+        schema_version=int(item["schema_version"]),
+        subject=item["stream_id"],
+        stream_type=item["stream_type"],
+        sequence=int(item["stream_version"]),
+        position=int(item["global_position"]),
+        time=datetime.fromisoformat(meta["occurred_at"]),
+        actor_id=actor.get("id", "unknown"),
+        actor_name=actor.get("name"),
+        correlation_id=meta.get("correlation_id"),
+        causation_id=meta.get("causation_id"),
+        traceparent=meta.get("traceparent"),
+        tracestate=meta.get("tracestate"),
+        data=item["payload"],
+    )
+
+
 def from_recorded(service: str, recorded: RecordedEvent) -> ReceivedEvent:
     """The ReceivedEvent a consumer would decode for a stored event: used by rebuilds, which
     replay the source service's event feed instead of Kafka."""

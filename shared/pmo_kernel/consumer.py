@@ -62,6 +62,9 @@ class ConsumerSettings:
     max_batch: int = 1000
     poll_timeout_ms: int = 100
     partitions: int = 6
+    # Taken (shared) by every batch transaction; a rebuild takes it exclusively to switch
+    # read models over while no batch is in flight (see rebuild.py).
+    switchover_lock: str | None = None
 
 
 @dataclass
@@ -182,6 +185,11 @@ class ConsumerRunner:
 
     async def _apply_batch(self, events: Sequence[ReceivedEvent]) -> list[ReceivedEvent]:
         async with raw_connection(self.engine) as conn, conn.transaction():
+            if self.settings.switchover_lock:
+                await conn.execute(
+                    "SELECT pg_advisory_xact_lock_shared(hashtext($1))",
+                    self.settings.switchover_lock,
+                )
             new = await self.deduper.claim(conn, [e.event_id for e in events])
             applied = []
             for event in events:

@@ -6,11 +6,13 @@ independently deployable: install only the packages a machine should run."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
+from typing import Any, cast
 
+from pmo_kernel.consumer import Handler
 from pmo_kernel.settings import Settings
 
 # A process entry: `run(settings, stopping)` until the event is set. `port` for HTTP servers.
@@ -25,6 +27,16 @@ class ProcessSpec:
     module: str
     description: str
     port_setting: str | None = None  # e.g. "demand_url": the process serves that URL
+
+
+@dataclass(frozen=True)
+class ConsumerSpec:
+    """A Kafka consumer a service runs: what `pmo dlq` needs to inspect and replay it."""
+
+    name: str  # the handler's name (keys its dedupe records)
+    topics: tuple[str, ...]
+    schema: str
+    handler: Handler  # bound to `schema`
 
 
 @dataclass(frozen=True)
@@ -47,6 +59,25 @@ class ServicePlugin:
         module = __import__(module_name, fromlist=[attr])
         hook: Callable[..., object] = getattr(module, attr)
         return hook
+
+    # Typed views of the hooks the `pmo` command line calls.
+
+    def demo_hook(self) -> DemoHook | None:
+        return cast("DemoHook | None", self.hook("demo"))
+
+    def rebuild_hook(self) -> RebuildHook | None:
+        return cast("RebuildHook | None", self.hook("rebuild"))
+
+    def consumers_hook(self) -> ConsumersHook | None:
+        return cast("ConsumersHook | None", self.hook("consumers"))
+
+
+ProgressCallback = Callable[[str, int], None]
+# demo(settings, say) -> a one-line summary; `say` prints progress lines
+DemoHook = Callable[[Settings, Callable[[str], None]], Coroutine[Any, Any, str]]
+# rebuild(settings, progress) -> a one-line summary
+RebuildHook = Callable[[Settings, ProgressCallback], Coroutine[Any, Any, str]]
+ConsumersHook = Callable[[Settings], list[ConsumerSpec]]
 
 
 def discover() -> list[ServicePlugin]:

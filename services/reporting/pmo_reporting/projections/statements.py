@@ -107,9 +107,7 @@ class Statements:
         p = _Params()
         demand_id, version, updated_at, actor = p("text"), p("integer"), p("timestamptz"), p("text")
         sets = ", ".join(f"{c} = {p(DEMAND_COLUMNS[c])}" for c in columns)
-        before = _jsonb_object("prev", columns)
-        after = _jsonb_object("d", columns)
-        fields = "ARRAY[" + ", ".join(f"'{c}'" for c in columns) + "]::text[]"
+        diff = _diff(columns)
         history = _history_select(p, demand_id, version)
         sql = f"""
             WITH prev AS (
@@ -120,10 +118,10 @@ class Statements:
                     {", " + sets if sets else ""}
                 FROM prev
                 WHERE d.id = prev.id AND d.version = {version} - 1
-                RETURNING {before} AS before, {after} AS after
+                RETURNING {diff} AS changes
             ), history AS (
                 INSERT INTO {self.s}.demand_history (demand_id, version, {_HISTORY_NAMES}, changes)
-                SELECT {history}, {self.s}.changed_fields(before, after, {fields}) FROM applied
+                SELECT {history}, changes FROM applied
                 RETURNING version, event_id, occurred_at
             ){self._status_and_notify(p)}"""
         self._update_sql[tuple(columns)] = sql
@@ -164,13 +162,35 @@ def _history_args(entry: HistoryEntry) -> list[Any]:
     ]
 
 
-def _jsonb_object(alias: str, columns: Sequence[str]) -> str:
-    # numeric as text: a JSON number would come back to Python as a float, wrong for money.
-    parts = []
+def _diff(columns: Sequence[str]) -> str:
+    """SQL for {column: {"from": old, "to": new}} over `columns`, comparing the row before the
+    update (`prev`) with after (`d`). A jsonb object (the business case) is compared key by key,
+    as "business_case.<key>", so a revision lists what moved rather than the whole case twice.
+    Inline expressions, not a function: nothing is planned again per event."""
+    parts = ["'{}'::jsonb"]
     for c in columns:
-        value = f"{alias}.{c}::text" if DEMAND_COLUMNS[c] == "numeric" else f"{alias}.{c}"
-        parts.append(f"'{c}', {value}")
-    return f"jsonb_build_object({', '.join(parts)})"
+        before, after = f"prev.{c}", f"d.{c}"
+        if DEMAND_COLUMNS[c] == "numeric":
+            # as text: a JSON number would come back to Python as a float, wrong for money
+            before, after = f"{before}::text", f"{after}::text"
+        whole = f"jsonb_build_object('{c}', jsonb_build_object('from', {before}, 'to', {after}))"
+        if DEMAND_COLUMNS[c] == "jsonb":
+            by_key = (
+                f"(SELECT coalesce(jsonb_object_agg('{c}.' || k, jsonb_build_object("
+                f"'from', {before} -> k, 'to', {after} -> k)), '{{}}'::jsonb) "
+                f"FROM jsonb_object_keys({before} || {after}) AS k "
+                f"WHERE ({before} -> k) IS DISTINCT FROM ({after} -> k))"
+            )
+            parts.append(
+                f"CASE WHEN {before} IS NOT DISTINCT FROM {after} THEN '{{}}'::jsonb "
+                f"WHEN jsonb_typeof({before}) = 'object' AND jsonb_typeof({after}) = 'object' "
+                f"THEN {by_key} ELSE {whole} END"
+            )
+        else:
+            parts.append(
+                f"CASE WHEN {before} IS DISTINCT FROM {after} THEN {whole} ELSE '{{}}'::jsonb END"
+            )
+    return "\n                    || ".join(parts)
 
 
 def _encode(column: str, value: Any) -> Any:

@@ -86,36 +86,9 @@ def upgrade() -> None:
             last_applied_at timestamptz NOT NULL DEFAULT now()
         )"""
     )
-    # Old/new values of the columns an event set, as {field: {from, to}}; a jsonb object (the
-    # business case) is compared key by key, so a revision lists "business_case.risks" and not
-    # the whole case twice. Runs inside the projector's single statement per event.
-    op.execute(
-        f"""CREATE FUNCTION {s}.changed_fields(before jsonb, after jsonb, fields text[])
-            RETURNS jsonb LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-            SELECT coalesce(jsonb_object_agg(k, v), '{{}}'::jsonb) FROM (
-                SELECT f AS k, jsonb_build_object('from', b, 'to', a) AS v
-                FROM unnest(fields) AS f,
-                     LATERAL (SELECT before -> f AS b, after -> f AS a) AS x
-                WHERE b IS DISTINCT FROM a
-                  AND NOT (jsonb_typeof(b) = 'object' AND jsonb_typeof(a) = 'object')
-                UNION ALL
-                SELECT f || '.' || key, jsonb_build_object('from', b -> key, 'to', a -> key)
-                FROM unnest(fields) AS f,
-                     LATERAL (SELECT before -> f AS b, after -> f AS a) AS x,
-                     LATERAL (
-                         SELECT jsonb_object_keys(CASE WHEN jsonb_typeof(b) = 'object'
-                                                       AND jsonb_typeof(a) = 'object'
-                                                       THEN b || a ELSE '{{}}' END)
-                     ) AS keys(key)
-                WHERE jsonb_typeof(b) = 'object' AND jsonb_typeof(a) = 'object'
-                  AND (b -> key) IS DISTINCT FROM (a -> key)
-            ) AS diff
-            $$"""
-    )
 
 
 def downgrade() -> None:
     s = f'"{current_schema()}"'
-    op.execute(f"DROP FUNCTION {s}.changed_fields(jsonb, jsonb, text[])")
     for table in ("projection_status", "demand_history", "demands", "processed_messages"):
         op.execute(f"DROP TABLE {s}.{table}")

@@ -1,0 +1,384 @@
+"""`pmo`: one command line for developers, operators and auditors."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import os
+import signal
+import sys
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated
+from urllib.parse import urlparse
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskID, TextColumn
+from rich.table import Table
+
+from pmo_kernel.cli.supervisor import Supervisor
+from pmo_kernel.cloudevents import dlq_topic
+from pmo_kernel.db import create_engine
+from pmo_kernel.identity import Role, issue_token
+from pmo_kernel.migrations import upgrade
+from pmo_kernel.plugin import ConsumerSpec, ServicePlugin, discover
+from pmo_kernel.settings import Settings, load_settings
+
+app = typer.Typer(help="pmo: the Project Management Office platform", no_args_is_help=True)
+audit_app = typer.Typer(help="Verify the event logs (auditors)", no_args_is_help=True)
+projections_app = typer.Typer(help="Read models", no_args_is_help=True)
+dlq_app = typer.Typer(help="Dead-letter queues of the Kafka consumers", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+app.add_typer(projections_app, name="projections")
+app.add_typer(dlq_app, name="dlq")
+console = Console(stderr=True)
+
+DATA_DIR = Path(os.environ.get("PMO_DATA_DIR", ".pmo"))
+EMBEDDED_PG_PORT = 55432
+EMBEDDED_KAFKA_PORT = 19092
+
+
+# --------------------------------------------------------------------------- run
+
+
+@app.command()
+def run(
+    data_dir: Annotated[Path, typer.Option(help="where embedded PostgreSQL keeps its data")] = (
+        DATA_DIR
+    ),
+) -> None:
+    """Start everything: PostgreSQL and the broker (embedded unless DATABASE_URL /
+    KAFKA_BOOTSTRAP_SERVERS are set), migrations, topics, every service process. Ctrl-C stops
+    all of it; the data stays in DATA_DIR for the next run."""
+    from pmo_kernel.infra.broker import TansuBroker
+    from pmo_kernel.infra.postgres import EmbeddedPostgres
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ)
+    postgres: EmbeddedPostgres | None = None
+    broker: TansuBroker | None = None
+    stop_requested = [False]
+    supervisor = Supervisor(env, console)
+    try:
+        if not os.environ.get("DATABASE_URL"):
+            postgres = EmbeddedPostgres(data_dir / "postgres", port=EMBEDDED_PG_PORT)
+            with console.status("starting embedded PostgreSQL"):
+                env["DATABASE_URL"] = postgres.start()
+            console.print(f"PostgreSQL (embedded, data in {data_dir / 'postgres'}) ready")
+        if not os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
+            broker = TansuBroker(EMBEDDED_KAFKA_PORT, log_file=data_dir / "tansu.log")
+            with console.status("starting the tansu broker"):
+                env["KAFKA_BOOTSTRAP_SERVERS"] = broker.start()
+            console.print("Kafka-protocol broker (tansu, in memory) ready")
+        env.setdefault("LOG_FORMAT", "text")
+        os.environ.update(env)
+        settings = load_settings()
+        plugins = discover()
+        with console.status("migrating and creating topics"):
+            asyncio.run(_prepare(settings, plugins))
+        for plugin in plugins:
+            for spec in plugin.processes:
+                supervisor.add(plugin, spec)
+        supervisor.start_all()
+        _print_welcome(settings, plugins)
+
+        def request_stop(signum: int, frame: object) -> None:
+            stop_requested[0] = True
+
+        signal.signal(signal.SIGINT, request_stop)
+        signal.signal(signal.SIGTERM, request_stop)
+        supervisor.watch(stop_requested)
+        console.print("stopping…")
+    finally:
+        supervisor.stop_all()
+        if broker is not None:
+            broker.stop()
+        if postgres is not None:
+            postgres.stop()
+    console.print("stopped; data kept")
+
+
+async def _prepare(settings: Settings, plugins: list[ServicePlugin]) -> None:
+    from pmo_kernel.infra.topics import ensure_topics
+
+    for plugin in plugins:
+        await upgrade(settings.database_url, plugin.migrations, plugin.schema)
+    topics = [settings.topic(s) for p in plugins for s in p.produces]
+    await ensure_topics(
+        settings.kafka_bootstrap_servers,
+        topics + [dlq_topic(t) for t in topics],
+        settings.kafka_partitions,
+    )
+
+
+def _print_welcome(settings: Settings, plugins: list[ServicePlugin]) -> None:
+    table = Table(title="pmo is running", show_header=True)
+    table.add_column("what")
+    table.add_column("where")
+    reporting = settings.reporting_url.rstrip("/")
+    demand = settings.demand_url.rstrip("/")
+    table.add_row("GraphQL IDE (GraphiQL)", f"{reporting}/graphql")
+    table.add_row("demand REST API (OpenAPI docs)", f"{demand}/docs")
+    table.add_row("demand event feed", f"{demand}/events")
+    table.add_row("PostgreSQL", _redact(settings.database_url))
+    table.add_row("Kafka bootstrap", settings.kafka_bootstrap_servers)
+    for plugin in plugins:
+        names = ", ".join(p.name for p in plugin.processes)
+        table.add_row(f"service {plugin.name}", names or "-")
+    console.print(table)
+    console.print(
+        "A token for the IDE: [bold]pmo token alice --role requester --role pmo_analyst[/] "
+        "(send it as 'Authorization: Bearer …'). Sample data: [bold]pmo demo[/]. "
+        "Ctrl-C stops everything."
+    )
+
+
+def _redact(url: str) -> str:
+    parsed = urlparse(url)
+    if parsed.password:
+        return url.replace(parsed.password, "***")
+    return url
+
+
+# --------------------------------------------------------------------------- migrate, token
+
+
+@app.command()
+def migrate() -> None:
+    """Create or upgrade every installed service's schema."""
+    settings = load_settings()
+
+    async def main() -> None:
+        for plugin in discover():
+            await upgrade(settings.database_url, plugin.migrations, plugin.schema)
+            console.print(f"{plugin.name}: schema {plugin.schema} up to date")
+
+    asyncio.run(main())
+
+
+@app.command()
+def token(
+    subject: Annotated[str, typer.Argument(help="who the token identifies, e.g. alice")],
+    role: Annotated[list[str], typer.Option("--role", "-r", help="repeat for several")] = [],  # noqa: B006
+    name: Annotated[str | None, typer.Option(help="display name")] = None,
+    hours: Annotated[int, typer.Option(min=1, max=24 * 30)] = 12,
+) -> None:
+    """Print a signed development token (JWT) for SUBJECT with the given roles."""
+    known = {r.value for r in Role}
+    unknown = sorted(set(role) - known)
+    if unknown:
+        raise typer.BadParameter(
+            f"unknown role(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}"
+        )
+    settings = load_settings()
+    typer.echo(issue_token(settings, subject, role or ["requester"], name=name,
+                           ttl=timedelta(hours=hours)))  # fmt: skip
+
+
+# --------------------------------------------------------------------------- audit
+
+
+@audit_app.command("verify")
+def audit_verify(
+    service: Annotated[str | None, typer.Option(help="only this service's log")] = None,
+) -> None:
+    """Recompute every event's hash chain; name the first broken event. Exit 1 if any."""
+    from pmo_kernel.store.audit import verify_chain
+
+    plugins = [p for p in discover() if p.produces and (service is None or p.name == service)]
+    if not plugins:
+        raise typer.BadParameter(f"no service {service!r} with an event store")
+
+    async def main() -> bool:
+        ok = True
+        for plugin in plugins:
+            engine = create_engine(load_settings(plugin.name).database_url, pool_size=1)
+            try:
+                with _progress() as progress:
+                    task = progress.add_task(f"{plugin.name}: verifying", total=None)
+                    report = await verify_chain(
+                        engine,
+                        plugin.schema,
+                        progress=functools.partial(_advance, progress, task),
+                    )
+            finally:
+                await engine.dispose()
+            if report.ok:
+                console.print(
+                    f"[green]{plugin.name}: {report.events_checked} events in "
+                    f"{report.streams_checked} streams verified, chain intact"
+                )
+                continue
+            ok = False
+            first = report.first_broken
+            assert first is not None
+            console.print(
+                f"[red]{plugin.name}: {len(report.broken)} broken stream(s). First broken event: "
+                f"{first.event_id} (stream {first.stream_id} v{first.stream_version}, position "
+                f"{first.global_position}): {first.reason}"
+            )
+            for broken in report.broken[1:]:
+                console.print(
+                    f"  also {broken.event_id} (stream {broken.stream_id} "
+                    f"v{broken.stream_version}): {broken.reason}"
+                )
+        return ok
+
+    if not asyncio.run(main()):
+        raise typer.Exit(1)
+
+
+def _advance(progress: Progress, task: TaskID, completed: int) -> None:
+    progress.update(task, completed=completed)
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed} events"),
+        console=console,
+        transient=True,
+    )
+
+
+# --------------------------------------------------------------------------- demo, rebuild
+
+
+@app.command()
+def demo() -> None:
+    """Load a realistic sample: demands from several departments, in every state."""
+    seeded = False
+    for plugin in discover():
+        seed = plugin.demo_hook()
+        if seed is None:
+            continue
+        seeded = True
+        summary = asyncio.run(seed(load_settings(plugin.name), console.print))
+        console.print(f"[green]{plugin.name}: {summary}")
+    if not seeded:
+        console.print("[yellow]no installed service provides demo data")
+
+
+@projections_app.command("rebuild")
+def projections_rebuild() -> None:
+    """Rebuild every read model from the source services' event feeds, then switch over."""
+    rebuilt = False
+    for plugin in discover():
+        hook = plugin.rebuild_hook()
+        if hook is None:
+            continue
+        rebuilt = True
+        with _progress() as progress:
+            result = asyncio.run(hook(load_settings(plugin.name), _ProgressByService(progress)))
+        console.print(f"[green]{plugin.name}: {result}")
+    if not rebuilt:
+        console.print("[yellow]no installed service has read models to rebuild")
+
+
+class _ProgressByService:
+    """One progress line per source service, created on first report."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.tasks: dict[str, TaskID] = {}
+
+    def __call__(self, service: str, count: int) -> None:
+        if service not in self.tasks:
+            self.tasks[service] = self.progress.add_task(f"replaying {service}", total=None)
+        self.progress.update(self.tasks[service], completed=count)
+
+
+# --------------------------------------------------------------------------- dlq
+
+
+def _consumers(consumer: str | None) -> list[tuple[ServicePlugin, ConsumerSpec]]:
+    found = []
+    for plugin in discover():
+        hook = plugin.consumers_hook()
+        if hook is None:
+            continue
+        for spec in hook(load_settings(plugin.name)):
+            if consumer is None or spec.name == consumer:
+                found.append((plugin, spec))
+    if not found:
+        raise typer.BadParameter(f"no consumer named {consumer!r}" if consumer else "no consumers")
+    return found
+
+
+@dlq_app.command("list")
+def dlq_list(
+    consumer: Annotated[str | None, typer.Option(help="only this consumer")] = None,
+) -> None:
+    """Show dead letters: what failed, when, why, and whether it has been replayed since."""
+    from pmo_kernel.dlq import read_dead_letters
+
+    async def main() -> None:
+        for plugin, spec in _consumers(consumer):
+            settings = load_settings(plugin.name)
+            engine = create_engine(settings.database_url, pool_size=1)
+            try:
+                table = Table(title=f"{spec.name}: dead letters")
+                for column in ("topic[partition]@offset", "event", "subject", "failed at",
+                               "error", "replayed"):  # fmt: skip
+                    table.add_column(column)
+                for topic in spec.topics:
+                    letters = await read_dead_letters(
+                        settings.kafka_bootstrap_servers, topic, engine, spec.schema, spec.name
+                    )
+                    for d in letters:
+                        table.add_row(
+                            f"{d.topic}[{d.partition}]@{d.offset}",
+                            f"{d.event_type} {d.event_id}",
+                            d.subject or "",
+                            d.failed_at,
+                            d.error[:120],
+                            "yes" if d.applied else "no",
+                        )
+                console.print(table)
+            finally:
+                await engine.dispose()
+
+    asyncio.run(main())
+
+
+@dlq_app.command("replay")
+def dlq_replay(
+    consumer: Annotated[str | None, typer.Option(help="only this consumer")] = None,
+) -> None:
+    """Apply the dead letters again (once the cause is fixed); each applies at most once."""
+    from pmo_kernel.dlq import read_dead_letters, replay_dead_letters
+
+    async def main() -> bool:
+        clean = True
+        for plugin, spec in _consumers(consumer):
+            settings = load_settings(plugin.name)
+            engine = create_engine(settings.database_url, pool_size=1)
+            try:
+                for topic in spec.topics:
+                    letters = await read_dead_letters(
+                        settings.kafka_bootstrap_servers, topic, engine, spec.schema, spec.name
+                    )
+                    report = await replay_dead_letters(letters, engine, spec.schema, spec.handler)
+                    console.print(
+                        f"{spec.name} on {topic}: {report.applied} applied, "
+                        f"{report.already_applied} already applied, {len(report.failed)} failed"
+                    )
+                    for letter, error in report.failed:
+                        clean = False
+                        console.print(f"  [red]{letter.event_id}: {error}")
+            finally:
+                await engine.dispose()
+        return clean
+
+    if not asyncio.run(main()):
+        raise typer.Exit(1)
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app(prog_name="pmo")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())  # type: ignore[func-returns-value]
