@@ -62,6 +62,7 @@ class ConsumerSettings:
     max_batch: int = 1000
     poll_timeout_ms: int = 100
     partitions: int = 6
+    replication: int = 1
     # Taken (shared) by every batch transaction; a rebuild takes it exclusively to switch
     # read models over while no batch is in flight (see rebuild.py).
     switchover_lock: str | None = None
@@ -110,7 +111,10 @@ class ConsumerRunner:
     async def start(self) -> None:
         s = self.settings
         await ensure_topics(
-            s.bootstrap_servers, [*s.topics, *(dlq_topic(t) for t in s.topics)], s.partitions
+            s.bootstrap_servers,
+            [*s.topics, *(dlq_topic(t) for t in s.topics)],
+            s.partitions,
+            s.replication,
         )
         self._producer = AIOKafkaProducer(
             bootstrap_servers=s.bootstrap_servers, acks="all", enable_idempotence=False

@@ -24,12 +24,13 @@ async def run_until_signalled(main: Callable[[asyncio.Event], Awaitable[None]]) 
             loop.remove_signal_handler(sig)
 
 
-async def serve_http(app: FastAPI, url: str, port: int | None = None) -> None:
-    """Serve `app` on the host and port of `url` (uvicorn handles the signals itself)."""
+async def serve_http(app: FastAPI, url: str, port: int | None = None, host: str = "") -> None:
+    """Serve `app` on `host` (default: the host of `url`) and the port of `url` (uvicorn
+    handles the signals itself)."""
     parsed = urlparse(url)
     config = uvicorn.Config(
         app,
-        host=parsed.hostname or "127.0.0.1",
+        host=host or parsed.hostname or "127.0.0.1",
         port=port or parsed.port or 8000,
         log_level="warning",
         access_log=False,

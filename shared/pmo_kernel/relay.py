@@ -48,6 +48,7 @@ class RelaySettings:
     idle_poll_seconds: float = 0.01
     error_backoff_seconds: float = 0.5
     partitions: int = 6
+    replication: int = 1
     loss_check_seconds: float = 5.0
 
 
@@ -134,15 +135,17 @@ class OutboxRelay:
     # ----------------------------------------------------------------- running
 
     async def start(self) -> None:
-        await ensure_topics(
-            self.settings.bootstrap_servers, [self.settings.topic], self.settings.partitions
-        )
+        await self._ensure_topic()
         self._producer = self._producer_factory(self.settings.bootstrap_servers)
         await self._producer.start()
         self._probe = AIOKafkaConsumer(
             bootstrap_servers=self.settings.bootstrap_servers, enable_auto_commit=False
         )
         await self._probe.start()
+
+    async def _ensure_topic(self) -> None:
+        s = self.settings
+        await ensure_topics(s.bootstrap_servers, [s.topic], s.partitions, s.replication)
 
     async def stop(self) -> None:
         if self._producer is not None:
@@ -154,7 +157,21 @@ class OutboxRelay:
 
     async def run(self, stopping: asyncio.Event) -> None:
         """Publish until `stopping` is set; survives broker outages by retrying from the
-        checkpoint with backoff."""
+        checkpoint with backoff. Several relays may run for availability: one publishes, the
+        others wait for its leadership lock (two publishing would only duplicate records)."""
+        async with raw_connection(self.store.engine) as leader:
+            lock = f"pmo-relay:{self.store.schema}:{self.settings.name}"
+            while not await leader.fetchval("SELECT pg_try_advisory_lock(hashtext($1))", lock):
+                log.info("relay %s: another relay is active; standing by", self.settings.name)
+                await _sleep_unless(stopping, 1.0)
+                if stopping.is_set():
+                    return
+            try:
+                await self._run_as_leader(stopping)
+            finally:
+                await leader.execute("SELECT pg_advisory_unlock(hashtext($1))", lock)
+
+    async def _run_as_leader(self, stopping: asyncio.Event) -> None:
         await self.start()
         loop = asyncio.get_running_loop()
         next_loss_check = 0.0
@@ -239,9 +256,7 @@ class OutboxRelay:
             sorted(lost),
             self.settings.topic,
         )
-        await ensure_topics(
-            self.settings.bootstrap_servers, [self.settings.topic], self.settings.partitions
-        )
+        await self._ensure_topic()
         await self._save(Checkpoint(START, 0))
         return True
 

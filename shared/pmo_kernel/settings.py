@@ -17,6 +17,7 @@ class Settings(BaseSettings):
     database_url: str = "postgresql://postgres@127.0.0.1:5432/postgres"
     kafka_bootstrap_servers: str = "127.0.0.1:19092"
     kafka_partitions: int = Field(default=6, ge=1)
+    kafka_replication_factor: int = Field(default=1, ge=1)
     # Prefix put before every topic name, so several test runs can share one broker.
     kafka_topic_prefix: str = ""
 
@@ -35,6 +36,10 @@ class Settings(BaseSettings):
     # demand
     investment_committee_threshold: Decimal = Decimal("250000")
     investment_committee_currency: str = "EUR"
+
+    # Interface an HTTP process listens on; the port comes from its URL below. The URLs are
+    # where other processes reach it, which inside a cluster is not an address one can bind.
+    http_bind_host: str = "127.0.0.1"
 
     # service URLs (the gateway forwards mutations; rebuilds read event feeds)
     demand_url: str = "http://127.0.0.1:8001"

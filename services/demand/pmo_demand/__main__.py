@@ -34,7 +34,9 @@ def migrate() -> None:
 def api(port: int | None = None) -> None:
     """Serve the REST command API (and the event feed)."""
     settings = _settings_for("api")
-    asyncio.run(serve_http(create_app(settings), settings.demand_url, port))
+    asyncio.run(
+        serve_http(create_app(settings), settings.demand_url, port, settings.http_bind_host)
+    )
 
 
 @cli.command()

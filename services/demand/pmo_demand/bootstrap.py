@@ -84,5 +84,6 @@ def build_relay(settings: Settings, container: DemandContainer) -> OutboxRelay:
             topic=settings.topic(SERVICE),
             bootstrap_servers=settings.kafka_bootstrap_servers,
             partitions=settings.kafka_partitions,
+            replication=settings.kafka_replication_factor,
         ),
     )

@@ -1,8 +1,10 @@
-"""The projector → gateway signal: one PostgreSQL NOTIFY per applied event, on one channel.
+"""The projector → gateway signal: PostgreSQL NOTIFY on one channel, a notice per applied event.
 
-The projector sends it inside the transaction that applies the event, so PostgreSQL delivers it
-at commit, exactly when the change becomes visible, and never for a rolled-back batch. The
-gateway LISTENs to it to wake mutations waiting for the read model and to feed subscriptions.
+The projector sends it inside the transaction that applies the events, so PostgreSQL delivers
+it at commit, exactly when the changes become visible, and never for a rolled-back batch (nor
+is it lost to a crash between a commit and an after-commit hook). Notices travel as JSON arrays,
+packed under PostgreSQL's payload limit. The gateway LISTENs to wake mutations waiting for the
+read model and to feed subscriptions.
 """
 
 from __future__ import annotations
@@ -28,7 +30,31 @@ class ChangeNotice:
             {"demandId": self.demand_id, "version": self.version, "eventType": self.event_type}
         ).decode()
 
-    @classmethod
-    def decode(cls, payload: str) -> ChangeNotice:
-        data = orjson.loads(payload)
-        return cls(str(data["demandId"]), int(data["version"]), str(data["eventType"]))
+
+MAX_PAYLOAD_BYTES = 7900  # PostgreSQL refuses NOTIFY payloads of 8000 bytes or more
+
+
+def encode_notices(notices: list[ChangeNotice]) -> list[str]:
+    """NOTIFY payloads for `notices`: JSON arrays, as few as fit under the size limit."""
+    payloads: list[str] = []
+    chunk: list[bytes] = []
+    size = 2
+    for notice in notices:
+        item = notice.encode().encode()
+        if chunk and size + len(item) + 1 > MAX_PAYLOAD_BYTES:
+            payloads.append((b"[" + b",".join(chunk) + b"]").decode())
+            chunk, size = [], 2
+        chunk.append(item)
+        size += len(item) + 1
+    if chunk:
+        payloads.append((b"[" + b",".join(chunk) + b"]").decode())
+    return payloads
+
+
+def decode_notices(payload: str) -> list[ChangeNotice]:
+    data = orjson.loads(payload)
+    items = data if isinstance(data, list) else [data]
+    return [
+        ChangeNotice(str(item["demandId"]), int(item["version"]), str(item["eventType"]))
+        for item in items
+    ]

@@ -109,6 +109,7 @@ async def _prepare(settings: Settings, plugins: list[ServicePlugin]) -> None:
         settings.kafka_bootstrap_servers,
         topics + [dlq_topic(t) for t in topics],
         settings.kafka_partitions,
+        settings.kafka_replication_factor,
     )
 
 

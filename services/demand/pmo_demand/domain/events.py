@@ -34,6 +34,8 @@ BusinessCaseVersion = Annotated[int, Field(ge=1)]
 
 @registry.event
 class DemandSubmitted(DomainEvent):
+    """A requester submitted a demand, with its content and (optionally) business case version 1."""
+
     event_type: ClassVar[str] = "DemandSubmitted"
 
     demand_id: DemandId
@@ -46,6 +48,8 @@ class DemandSubmitted(DomainEvent):
 
 @registry.event
 class BusinessCaseRevised(DomainEvent):
+    """The demand's business case was revised: the full new business case and its version number."""
+
     event_type: ClassVar[str] = "BusinessCaseRevised"
 
     demand_id: DemandId
@@ -57,6 +61,8 @@ class BusinessCaseRevised(DomainEvent):
 
 @registry.event
 class InformationRequested(DomainEvent):
+    """A PMO analyst asked the requester questions before the demand can be qualified."""
+
     event_type: ClassVar[str] = "InformationRequested"
 
     demand_id: DemandId
@@ -67,6 +73,8 @@ class InformationRequested(DomainEvent):
 
 @registry.event
 class InformationProvided(DomainEvent):
+    """The requester answered the open questions."""
+
     event_type: ClassVar[str] = "InformationProvided"
 
     demand_id: DemandId
@@ -77,6 +85,8 @@ class InformationProvided(DomainEvent):
 
 @registry.event
 class DemandQualified(DomainEvent):
+    """The demand passed the governance rules (named, with their version) and may be decided on."""
+
     event_type: ClassVar[str] = "DemandQualified"
 
     demand_id: DemandId
@@ -92,6 +102,8 @@ class DemandQualified(DomainEvent):
 
 @registry.event
 class DemandRejected(DomainEvent):
+    """A PMO analyst rejected the demand, with the reason given."""
+
     event_type: ClassVar[str] = "DemandRejected"
 
     demand_id: DemandId
@@ -102,6 +114,8 @@ class DemandRejected(DomainEvent):
 
 @registry.event
 class DemandWithdrawn(DomainEvent):
+    """The requester withdrew the demand before a decision."""
+
     event_type: ClassVar[str] = "DemandWithdrawn"
 
     demand_id: DemandId
@@ -112,6 +126,8 @@ class DemandWithdrawn(DomainEvent):
 
 @registry.event
 class DemandAccepted(DomainEvent):
+    """The demand was accepted for the portfolio, on the business case version it names."""
+
     event_type: ClassVar[str] = "DemandAccepted"
 
     demand_id: DemandId

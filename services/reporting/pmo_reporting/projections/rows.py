@@ -1,21 +1,21 @@
-"""What applying one event does to the read model, as plain data: the projection's pure output.
+"""The read model's rows as plain data, and the field-by-field diff history lines record.
 
-`InsertDemand` / `UpdateDemand` name the demand columns an event sets; `HistoryEntry` is the
-line it adds to the demand's history. statements.py turns them into SQL.
+A demand row is a dict keyed by the `demands` columns (DEMAND_COLUMNS); the projection folds
+events into it in memory and statements.py writes the result.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
 from pmo_reporting.changes import ChangeNotice
 
-# Column → SQL type of the `demands` table: parameters are cast to it, so one prepared
-# statement serves every event of a type whatever Python value (None included) it carries.
+# Column → SQL type of the `demands` table (statements.py casts parameters to these).
 DEMAND_COLUMNS: Mapping[str, str] = {
     "id": "text",
     "version": "integer",
@@ -44,13 +44,18 @@ DEMAND_COLUMNS: Mapping[str, str] = {
     "updated_at": "timestamptz",
     "last_actor_id": "text",
 }
+JSONB_COLUMNS = frozenset(c for c, t in DEMAND_COLUMNS.items() if t == "jsonb")
 
 # Set by every event but not news in a history line: bookkeeping of the projection itself.
 BOOKKEEPING = frozenset({"id", "version", "updated_at", "last_actor_id"})
 
+Row = dict[str, Any]
+
 
 @dataclass(frozen=True)
 class HistoryEntry:
+    """One line of a demand's history: `demand_history`."""
+
     demand_id: str
     version: int
     event_id: UUID
@@ -59,71 +64,54 @@ class HistoryEntry:
     actor_name: str | None
     occurred_at: datetime
     summary: str
-    details: Mapping[str, Any]
-    # Known up front for a new demand (everything is new); for an update the previous values
-    # live in the row, so the statement computes them (None here).
-    changes: Mapping[str, Any] | None = None
+    changes: Mapping[str, Any]  # {field: {"from": old, "to": new}}, JSON-ready
+    details: Mapping[str, Any]  # what the event said beyond the row (answers, notes, rules)
 
 
 @dataclass(frozen=True)
-class InsertDemand:
-    """A new demand row (the stream's first event); ignored if the row exists already."""
+class Applied:
+    """What one event did: the demand row after it, and the history line it adds."""
 
-    demand_id: str
-    values: Mapping[str, Any]  # every column of DEMAND_COLUMNS but `id`
-
-
-@dataclass(frozen=True)
-class UpdateDemand:
-    """Set `values` on the demand row, only if it is at `version - 1`."""
-
-    demand_id: str
-    version: int
-    updated_at: datetime
-    last_actor_id: str
-    values: Mapping[str, Any]  # the columns the event changes (no bookkeeping)
-
-
-@dataclass(frozen=True)
-class Projection:
-    """Everything one event does: the row change, its history line, the commit-time notice."""
-
-    row: InsertDemand | UpdateDemand
+    row: Row
     history: HistoryEntry
 
     @property
-    def version(self) -> int:
-        return self.history.version
-
-    @property
-    def demand_id(self) -> str:
-        return self.history.demand_id
-
-    @property
     def notice(self) -> ChangeNotice:
-        return ChangeNotice(self.demand_id, self.version, self.history.event_type)
+        return ChangeNotice(self.history.demand_id, self.history.version, self.history.event_type)
 
 
-def initial_changes(values: Mapping[str, Any]) -> dict[str, Any]:
-    """{field: {"from": None, "to": value}} for a new row, in the shape the SQL diff gives for
-    updates (a business case is listed key by key, as "business_case.<key>")."""
+def changed_fields(
+    before: Mapping[str, Any], after: Mapping[str, Any], fields: Iterable[str]
+) -> dict[str, Any]:
+    """{field: {"from": old, "to": new}} for the `fields` whose value differs, JSON-ready.
+
+    An object on both sides (the business case) is compared key by key and reported as
+    "business_case.<key>", so a revision lists what moved rather than the whole case twice.
+    """
     changes: dict[str, Any] = {}
-    for column, value in values.items():
-        if column in BOOKKEEPING or value is None or value == []:
+    for field in fields:
+        if field in BOOKKEEPING:
             continue
-        if isinstance(value, dict):
-            for key, item in value.items():
+        old, new = before.get(field), after.get(field)
+        if old == new or (old is None and new == []):
+            continue
+        if isinstance(old, dict) and isinstance(new, dict):
+            for key in sorted(old.keys() | new.keys()):
+                if old.get(key) != new.get(key):
+                    changes[f"{field}.{key}"] = {"from": old.get(key), "to": new.get(key)}
+        elif old is None and isinstance(new, dict):
+            for key, item in new.items():
                 if item is not None and item != []:
-                    changes[f"{column}.{key}"] = {"from": None, "to": _jsonable(item)}
+                    changes[f"{field}.{key}"] = {"from": None, "to": item}
         else:
-            changes[column] = {"from": None, "to": _jsonable(value)}
+            changes[field] = {"from": jsonable(old), "to": jsonable(new)}
     return changes
 
 
-def _jsonable(value: Any) -> Any:
-    # As PostgreSQL renders the column in jsonb: numerics and times as text (see statements.py).
+def jsonable(value: Any) -> Any:
+    """A column value as JSON shows it: money as a decimal string, times as ISO-8601."""
     if isinstance(value, datetime):
         return value.isoformat()
-    if isinstance(value, (bool, int, str, list, dict)):
-        return value
-    return str(value)
+    if isinstance(value, Decimal):
+        return str(value)
+    return value

@@ -1,201 +1,163 @@
-"""SQL for a `Projection`: one statement per event, so applying it costs one round trip.
+"""The projector's SQL: two statements per batch, whatever its size.
 
-The statement chains data-modifying CTEs: change the demand row (guarded by its version), add
-the history line only if the row changed, count the event in `projection_status`, and NOTIFY.
-It returns one row when the event applied, none when the version guard refused it.
+1. `lock_rows`: read the demand rows the batch touches, FOR UPDATE, so no other projector (a
+   rebalance overlap) changes them before we commit.
+2. `write`: one statement of data-modifying CTEs, fed with arrays (unnest): upsert the final
+   row of each demand, insert every history line, count the batch in `projection_status`, and
+   NOTIFY the changes. The history's primary key (demand_id, version) is the last guard: a
+   version applied twice by anyone fails the statement, and the consumer retries.
 
-The SQL text depends only on the event's shape (which columns it sets), never on its values,
-and every parameter is cast to its column's type, so asyncpg's statement cache prepares each
-text once per connection: about ten statements serve every demand event.
+Both texts are fixed, so asyncpg's statement cache prepares them once per connection.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
+import asyncpg
 import orjson
 
-from pmo_reporting.changes import CHANNEL
-from pmo_reporting.projections.rows import (
-    DEMAND_COLUMNS,
-    HistoryEntry,
-    InsertDemand,
-    Projection,
-    UpdateDemand,
-)
+from pmo_reporting.changes import CHANNEL, encode_notices
+from pmo_reporting.projections.rows import DEMAND_COLUMNS, JSONB_COLUMNS, Applied, Row
 
 _HISTORY_COLUMNS = (
+    ("demand_id", "text"),
+    ("version", "integer"),
     ("event_id", "uuid"),
     ("event_type", "text"),
     ("actor_id", "text"),
     ("actor_name", "text"),
     ("occurred_at", "timestamptz"),
     ("summary", "text"),
+    ("changes", "jsonb"),
     ("details", "jsonb"),
 )
+_COLUMNS = tuple(DEMAND_COLUMNS)
+# jsonb read as text: the driver's jsonb codec differs between a bare asyncpg connection and
+# one from SQLAlchemy's pool (which decodes with the json module); text is the same on both.
+_SELECT_COLUMNS = ", ".join(f"{c}::text AS {c}" if c in JSONB_COLUMNS else c for c in _COLUMNS)
 
 
-class _Params:
-    """Numbers placeholders in order of appearance and casts each to its SQL type."""
-
-    def __init__(self) -> None:
-        self.count = 0
-
-    def __call__(self, sql_type: str) -> str:
-        self.count += 1
-        return f"${self.count}::{sql_type}"
+class ConcurrentProjection(RuntimeError):
+    """The rows changed under us (another projector instance): the batch is retried."""
 
 
 class Statements:
     def __init__(self, schema: str, projection: str) -> None:
         if not schema.replace("_", "").isalnum():
             raise ValueError(f"unsafe schema name {schema!r}")
-        self.s = f'"{schema}"'
+        s = f'"{schema}"'
         self.projection = projection
-        self.current_version = f"SELECT version FROM {self.s}.demands WHERE id = $1"
-        self._insert_sql = self._build_insert()
-        self._update_sql: dict[tuple[str, ...], str] = {}
+        self.lock_sql = (
+            f"SELECT {_SELECT_COLUMNS} FROM {s}.demands WHERE id = ANY($1::text[]) "
+            f"ORDER BY id FOR UPDATE"  # a stable lock order: two lockers cannot deadlock
+        )
+        self.write_sql = _write_sql(s)
 
-    def apply(self, projection: Projection) -> tuple[str, list[Any]]:
-        """(sql, args) applying `projection`; the query returns a row iff it was applied."""
-        row = projection.row
-        if isinstance(row, InsertDemand):
-            args = [row.demand_id, *(_encode(c, row.values[c]) for c in _INSERTED)]
-            sql = self._insert_sql
-            changes = projection.history.changes or {}
-        else:
-            columns = tuple(row.values)
-            sql = self._update_sql.get(columns) or self._build_update(columns)
-            args = [
-                row.demand_id,
-                row.version,
-                row.updated_at,
-                row.last_actor_id,
-                *(_encode(c, row.values[c]) for c in columns),
-            ]
-            changes = None
-        args.extend(_history_args(projection.history))
-        if changes is not None:
-            args.append(_json(changes))
-        args.extend([self.projection, projection.notice.encode()])
-        return sql, args
+    async def lock_rows(self, conn: asyncpg.Connection, ids: Iterable[str]) -> dict[str, Row]:
+        records = await conn.fetch(self.lock_sql, sorted(ids))
+        return {record["id"]: _decode_row(record) for record in records}
 
-    # -- SQL texts ------------------------------------------------------------------------
-
-    def _build_insert(self) -> str:
-        p = _Params()
-        columns = ("id", *_INSERTED)
-        values = ", ".join(p(DEMAND_COLUMNS[c]) for c in columns)
-        history = _history_select(p, "$1::text", "1")
-        changes = p("jsonb")
-        return f"""
-            WITH applied AS (
-                INSERT INTO {self.s}.demands ({", ".join(columns)}) VALUES ({values})
-                ON CONFLICT (id) DO NOTHING
-                RETURNING id
-            ), history AS (
-                INSERT INTO {self.s}.demand_history (demand_id, version, {_HISTORY_NAMES}, changes)
-                SELECT {history}, {changes} FROM applied
-                RETURNING version, event_id, occurred_at
-            ){self._status_and_notify(p)}"""
-
-    def _build_update(self, columns: Sequence[str]) -> str:
-        unknown = set(columns) - set(DEMAND_COLUMNS)
-        if unknown:
-            raise ValueError(f"not demand columns: {sorted(unknown)}")
-        p = _Params()
-        demand_id, version, updated_at, actor = p("text"), p("integer"), p("timestamptz"), p("text")
-        sets = ", ".join(f"{c} = {p(DEMAND_COLUMNS[c])}" for c in columns)
-        diff = _diff(columns)
-        history = _history_select(p, demand_id, version)
-        sql = f"""
-            WITH prev AS (
-                SELECT * FROM {self.s}.demands WHERE id = {demand_id}
-            ), applied AS (
-                UPDATE {self.s}.demands AS d
-                SET version = {version}, updated_at = {updated_at}, last_actor_id = {actor}
-                    {", " + sets if sets else ""}
-                FROM prev
-                WHERE d.id = prev.id AND d.version = {version} - 1
-                RETURNING {diff} AS changes
-            ), history AS (
-                INSERT INTO {self.s}.demand_history (demand_id, version, {_HISTORY_NAMES}, changes)
-                SELECT {history}, changes FROM applied
-                RETURNING version, event_id, occurred_at
-            ){self._status_and_notify(p)}"""
-        self._update_sql[tuple(columns)] = sql
-        return sql
-
-    def _status_and_notify(self, p: _Params) -> str:
-        projection, notice = p("text"), p("text")
-        return f""", status AS (
-                INSERT INTO {self.s}.projection_status AS ps
-                    (projection, events_applied, last_event_id, last_event_time, last_applied_at)
-                SELECT {projection}, 1, event_id, occurred_at, now() FROM history
-                ON CONFLICT (projection) DO UPDATE SET
-                    events_applied = ps.events_applied + 1,
-                    last_event_id = excluded.last_event_id,
-                    last_event_time = excluded.last_event_time,
-                    last_applied_at = excluded.last_applied_at
+    async def write(self, conn: asyncpg.Connection, applied: Sequence[Applied]) -> None:
+        final: dict[str, Row] = {}
+        for result in applied:  # later events of a demand win: one row per demand
+            final[result.row["id"]] = result.row
+        rows = list(final.values())
+        row_arrays = [[_encode(c, row[c]) for row in rows] for c in _COLUMNS]
+        history = [result.history for result in applied]
+        history_arrays: list[list[Any]] = [
+            [h.demand_id for h in history],
+            [h.version for h in history],
+            [h.event_id for h in history],
+            [h.event_type for h in history],
+            [h.actor_id for h in history],
+            [h.actor_name for h in history],
+            [h.occurred_at for h in history],
+            [h.summary for h in history],
+            [_json(h.changes) for h in history],
+            [_json(h.details) for h in history],
+        ]
+        last = history[-1]
+        written = await conn.fetchrow(
+            self.write_sql,
+            *row_arrays,
+            *history_arrays,
+            self.projection,
+            len(history),
+            last.event_id,
+            last.occurred_at,
+            encode_notices([result.notice for result in applied]),
+        )
+        assert written is not None
+        if written["rows"] != len(rows):
+            raise ConcurrentProjection(
+                f"{len(rows) - written['rows']} demand rows moved on while the batch was applied"
             )
-            SELECT version, pg_notify('{CHANNEL}', {notice}) FROM history"""
 
 
-_INSERTED = tuple(c for c in DEMAND_COLUMNS if c != "id")
-_HISTORY_NAMES = ", ".join(name for name, _ in _HISTORY_COLUMNS)
+def _write_sql(s: str) -> str:
+    n = len(_COLUMNS)
+    row_params = ", ".join(f"${i + 1}::{_array_type(c)}[]" for i, c in enumerate(_COLUMNS))
+    row_select = ", ".join(f"u.{c}::jsonb" if c in JSONB_COLUMNS else f"u.{c}" for c in _COLUMNS)
+    updates = ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS if c != "id")
+    h = len(_HISTORY_COLUMNS)
+    history_params = ", ".join(
+        f"${n + i + 1}::{'text' if t == 'jsonb' else t}[]"
+        for i, (_, t) in enumerate(_HISTORY_COLUMNS)
+    )
+    history_names = ", ".join(name for name, _ in _HISTORY_COLUMNS)
+    history_select = ", ".join(
+        f"u.{name}::jsonb" if t == "jsonb" else f"u.{name}" for name, t in _HISTORY_COLUMNS
+    )
+    p = n + h  # the batch-level parameters follow the arrays
+    return f"""
+        WITH upserted AS (
+            INSERT INTO {s}.demands AS d ({", ".join(_COLUMNS)})
+            SELECT {row_select}
+            FROM unnest({row_params}) AS u({", ".join(_COLUMNS)})
+            ON CONFLICT (id) DO UPDATE SET {updates}
+            WHERE d.version < excluded.version
+            RETURNING d.id
+        ), history AS (
+            INSERT INTO {s}.demand_history ({history_names})
+            SELECT {history_select}
+            FROM unnest({history_params}) AS u({history_names})
+            RETURNING version
+        ), status AS (
+            INSERT INTO {s}.projection_status AS ps
+                (projection, events_applied, last_event_id, last_event_time, last_applied_at)
+            VALUES (${p + 1}::text, ${p + 2}::bigint, ${p + 3}::uuid, ${p + 4}::timestamptz, now())
+            ON CONFLICT (projection) DO UPDATE SET
+                events_applied = ps.events_applied + excluded.events_applied,
+                last_event_id = excluded.last_event_id,
+                last_event_time = excluded.last_event_time,
+                last_applied_at = excluded.last_applied_at
+        ), notified AS (
+            -- a volatile function keeps this CTE materialised: each NOTIFY runs once
+            SELECT pg_notify('{CHANNEL}', payload) FROM unnest(${p + 5}::text[]) AS payload
+        )
+        SELECT (SELECT count(*) FROM upserted) AS rows,
+               (SELECT count(*) FROM history) AS lines,
+               (SELECT count(*) FROM notified) AS notices"""
 
 
-def _history_select(p: _Params, demand_id: str, version: str) -> str:
-    return ", ".join([demand_id, version, *(p(sql_type) for _, sql_type in _HISTORY_COLUMNS)])
+def _array_type(column: str) -> str:
+    sql_type = DEMAND_COLUMNS[column]
+    return "text" if sql_type == "jsonb" else sql_type
 
 
-def _history_args(entry: HistoryEntry) -> list[Any]:
-    return [
-        entry.event_id,
-        entry.event_type,
-        entry.actor_id,
-        entry.actor_name,
-        entry.occurred_at,
-        entry.summary,
-        _json(entry.details),
-    ]
-
-
-def _diff(columns: Sequence[str]) -> str:
-    """SQL for {column: {"from": old, "to": new}} over `columns`, comparing the row before the
-    update (`prev`) with after (`d`). A jsonb object (the business case) is compared key by key,
-    as "business_case.<key>", so a revision lists what moved rather than the whole case twice.
-    Inline expressions, not a function: nothing is planned again per event."""
-    parts = ["'{}'::jsonb"]
-    for c in columns:
-        before, after = f"prev.{c}", f"d.{c}"
-        if DEMAND_COLUMNS[c] == "numeric":
-            # as text: a JSON number would come back to Python as a float, wrong for money
-            before, after = f"{before}::text", f"{after}::text"
-        whole = f"jsonb_build_object('{c}', jsonb_build_object('from', {before}, 'to', {after}))"
-        if DEMAND_COLUMNS[c] == "jsonb":
-            by_key = (
-                f"(SELECT coalesce(jsonb_object_agg('{c}.' || k, jsonb_build_object("
-                f"'from', {before} -> k, 'to', {after} -> k)), '{{}}'::jsonb) "
-                f"FROM jsonb_object_keys({before} || {after}) AS k "
-                f"WHERE ({before} -> k) IS DISTINCT FROM ({after} -> k))"
-            )
-            parts.append(
-                f"CASE WHEN {before} IS NOT DISTINCT FROM {after} THEN '{{}}'::jsonb "
-                f"WHEN jsonb_typeof({before}) = 'object' AND jsonb_typeof({after}) = 'object' "
-                f"THEN {by_key} ELSE {whole} END"
-            )
-        else:
-            parts.append(
-                f"CASE WHEN {before} IS DISTINCT FROM {after} THEN {whole} ELSE '{{}}'::jsonb END"
-            )
-    return "\n                    || ".join(parts)
+def _decode_row(record: asyncpg.Record) -> Row:
+    row = dict(record)
+    for column in JSONB_COLUMNS:
+        if row[column] is not None:
+            row[column] = orjson.loads(row[column])
+    return row
 
 
 def _encode(column: str, value: Any) -> Any:
-    return _json(value) if DEMAND_COLUMNS[column] == "jsonb" and value is not None else value
+    return _json(value) if column in JSONB_COLUMNS and value is not None else value
 
 
-def _json(value: Mapping[str, Any] | Sequence[Any] | Any) -> str:
+def _json(value: Any) -> str:
     return orjson.dumps(value, default=str).decode()

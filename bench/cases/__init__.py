@@ -1,0 +1,29 @@
+"""The benchmark cases, in the order they run."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from bench.harness import CaseResult, Context
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    summary: str
+    run: Callable[[Context], Awaitable[CaseResult]]
+
+
+def all_cases() -> list[Case]:
+    from bench.cases import append, e2e, projection, relay, replay
+
+    return [
+        Case("append_seq", "append, 1 event per call, sequential", append.sequential),
+        Case("append_concurrent", "append, 1 event per call, 16 streams", append.concurrent),
+        Case("append_batch", "append, 100 events per call", append.batch),
+        Case("replay", "replay: read + decode to typed events", replay.run),
+        Case("relay", "relay publish", relay.run),
+        Case("projection", "projection apply, idempotent", projection.run),
+        Case("e2e", "command accepted → visible in GraphQL", e2e.run),
+    ]

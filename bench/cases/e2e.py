@@ -1,0 +1,351 @@
+"""Command accepted → visible in GraphQL, under a steady load of commands.
+
+Starts the real processes, each on its own: the demand REST API (uvicorn), the demand relay, the
+reporting projector and the GraphQL gateway, against a fresh database and fresh topics. Then it
+drives commands at a fixed rate, open loop (a new pair every 1/rate*2 s whatever the responses
+do): submit a demand with its business case (→ version 1), then qualify it (→ version 2). For
+each accepted command the latency is from its HTTP 2xx, as the client sees it, to the first
+`demandChanged` notice for that demand at that version or later, as a GraphQL subscriber in a
+separate process sees it. The projector sends the notice in the transaction that applies the
+event, so at that moment a `demand(id)` query returns the version.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib.util
+import math
+import multiprocessing
+import os
+import signal
+import sys
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+import psutil
+
+from bench import payloads
+from bench.harness import CaseResult, Context, progress
+from bench.watch import watch
+from pmo_kernel.identity import issue_token
+from pmo_kernel.infra.ports import free_port
+from pmo_kernel.settings import Settings
+
+RATE = 200  # commands/s
+P50_TARGET_MS = 30.0
+P99_TARGET_MS = 100.0
+SIGNING_KEY = "pmo-bench-signing-key-0123456789abcdef0123456789"
+GRAPHQL_PATH = "/graphql"
+SETTLE_SECONDS = 3.0  # after the last command, how long a change may still take to show
+
+
+@dataclass
+class _Processes:
+    scratch: Path
+    env: dict[str, str]
+    running: list[tuple[str, asyncio.subprocess.Process]] = field(default_factory=list)
+
+    async def run(self, name: str, *args: str) -> int:
+        """Run `python -m <args>` to completion; its exit code."""
+        process = await self._spawn(name, args)
+        return await process.wait()
+
+    async def start(self, name: str, *args: str) -> None:
+        self.running.append((name, await self._spawn(name, args)))
+
+    async def _spawn(self, name: str, args: tuple[str, ...]) -> asyncio.subprocess.Process:
+        with (self.scratch / f"{name}.log").open("ab") as log:
+            return await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                *args,
+                env=self.env,
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=log,
+                stderr=asyncio.subprocess.STDOUT,
+                start_new_session=True,  # our Ctrl-C is ours; we stop them ourselves
+            )
+
+    def check_alive(self) -> None:
+        for name, process in self.running:
+            if process.returncode is not None:
+                raise RuntimeError(
+                    f"{name} exited with code {process.returncode}: {self.log_tail(name)}"
+                )
+
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU time (user + system) used so far by each process we started, and by us."""
+        used: dict[str, float] = {}
+        for name, process in [*self.running, ("bench client", None)]:
+            with contextlib.suppress(psutil.Error):
+                times = psutil.Process(process.pid if process else os.getpid()).cpu_times()
+                used[name] = times.user + times.system
+        return used
+
+    def log_tail(self, name: str, lines: int = 15) -> str:
+        try:
+            text = (self.scratch / f"{name}.log").read_text(errors="replace")
+        except OSError:
+            return ""
+        return "\n".join(text.splitlines()[-lines:])
+
+    async def stop(self) -> None:
+        """SIGTERM to each process we started (by pid), SIGKILL after 10 s."""
+        for _, process in self.running:
+            if process.returncode is None:
+                with contextlib.suppress(ProcessLookupError):
+                    process.send_signal(signal.SIGTERM)
+        for _, process in self.running:
+            try:
+                await asyncio.wait_for(process.wait(), timeout=10)
+            except TimeoutError:
+                with contextlib.suppress(ProcessLookupError):
+                    process.kill()
+                await process.wait()
+        self.running.clear()
+
+
+def _missing_entry_points() -> list[str]:
+    missing = []
+    for module in ("pmo_demand.__main__", "pmo_reporting.__main__"):
+        try:
+            if importlib.util.find_spec(module) is None:
+                missing.append(module)
+        except ModuleNotFoundError:
+            missing.append(module)
+    return missing
+
+
+async def _wait_http(
+    url: str,
+    processes: _Processes,
+    timeout: float = 60.0,  # noqa: ASYNC109 - a deadline
+) -> None:
+    deadline = time.monotonic() + timeout
+    async with httpx.AsyncClient(timeout=2.0) as client:
+        while True:
+            processes.check_alive()
+            with contextlib.suppress(httpx.HTTPError):
+                if (await client.get(url)).status_code == 200:
+                    return
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{url} did not answer within {timeout:.0f} s")
+            await asyncio.sleep(0.1)
+
+
+@contextlib.asynccontextmanager
+async def _watcher(ws_url: str, token: str, out: Path) -> AsyncIterator[None]:
+    spawn = multiprocessing.get_context("spawn")
+    ready, stop = spawn.Event(), spawn.Event()
+    process = spawn.Process(target=watch, args=(ws_url, token, str(out), ready, stop), daemon=True)
+    process.start()
+    try:
+        if not await asyncio.to_thread(ready.wait, 30):
+            raise TimeoutError("the GraphQL subscriber did not start")
+        yield
+    finally:
+        stop.set()
+        await asyncio.to_thread(process.join, 15)
+        if process.is_alive():
+            process.kill()
+            await asyncio.to_thread(process.join)
+
+
+@dataclass
+class _Load:
+    accepted: list[tuple[str, int, float]] = field(default_factory=list)  # id, version, 2xx at
+    command_ms: list[float] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+async def _drive(client: httpx.AsyncClient, seconds: float, offset: int) -> _Load:
+    """Submit + qualify pairs at RATE commands/s, open loop."""
+    load = _Load()
+    interval = 2.0 / RATE
+
+    async def command(path: str, body: dict[str, object]) -> tuple[str, int] | None:
+        started = time.perf_counter()
+        try:
+            response = await client.post(path, json=body)
+        except httpx.HTTPError as exc:
+            load.failures.append(f"{path}: {exc!r}")
+            return None
+        done = time.perf_counter()
+        if not response.is_success:
+            load.failures.append(f"{path}: {response.status_code} {response.text[:200]}")
+            return None
+        data = response.json()
+        load.accepted.append((str(data["id"]), int(data["version"]), done))
+        load.command_ms.append((done - started) * 1000)
+        return str(data["id"]), int(data["version"])
+
+    async def pair(i: int) -> None:
+        submitted = await command("/demands", payloads.submit_body(i))
+        if submitted is not None:
+            await command(f"/demands/{submitted[0]}/qualification", {})
+
+    pairs = int(seconds * RATE / 2)
+    tasks: list[asyncio.Task[None]] = []
+    start = time.perf_counter()
+    for k in range(pairs):
+        delay = start + k * interval - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(pair(offset + k)))
+    await asyncio.gather(*tasks)
+    load.seconds = time.perf_counter() - start
+    return load
+
+
+def _latencies(load: _Load, seen: list[tuple[str, int, float]]) -> tuple[list[float], int]:
+    """Per accepted command, ms from its 2xx to the first notice at its version or later
+    (0 if the notice came first). Returns (latencies, commands never seen)."""
+    by_demand: dict[str, list[tuple[float, int]]] = {}
+    for demand_id, version, at in seen:
+        by_demand.setdefault(demand_id, []).append((at, version))
+    latencies: list[float] = []
+    unseen = 0
+    for demand_id, version, ok_at in load.accepted:
+        notices = sorted(by_demand.get(demand_id, []))
+        times = [at for at, v in notices if v >= version]
+        if not times:
+            unseen += 1
+            continue
+        first = times[0]
+        latencies.append(max(0.0, first - ok_at) * 1000)
+    return latencies, unseen
+
+
+def _cpu_note(
+    processes: _Processes,
+    before: dict[str, float],
+    machine_before: Any,
+    seconds: float,
+) -> str:
+    """Where the CPU went while measuring, in % of one core."""
+    after, machine_after = processes.cpu_seconds(), psutil.cpu_times()
+    shares = [
+        f"{name} {(after[name] - before[name]) / seconds:.0%}" for name in after if name in before
+    ]
+    busy_before = sum(machine_before) - machine_before.idle - getattr(machine_before, "iowait", 0)
+    busy_after = sum(machine_after) - machine_after.idle - getattr(machine_after, "iowait", 0)
+    cores = psutil.cpu_count() or 1
+    machine = (busy_after - busy_before) / seconds / cores
+    return (
+        f"CPU while measuring (% of one core): {', '.join(shares)}; whole machine "
+        f"{machine:.0%} of {cores} cores (PostgreSQL, tansu and neighbours included)"
+    )
+
+
+def _percentiles(values: list[float]) -> tuple[float, float, float]:
+    """p50, p95, p99 by nearest rank."""
+    ordered = sorted(values)
+
+    def at(q: float) -> float:
+        return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
+
+    return at(0.50), at(0.95), at(0.99)
+
+
+async def run(ctx: Context) -> CaseResult:
+    title = f"command accepted → visible in GraphQL, {RATE} commands/s"
+    missing = _missing_entry_points()
+    if missing:
+        return CaseResult(
+            "e2e", title, "—", "—", "—", f"p50 ≤ {P50_TARGET_MS:.0f} ms, p99 ≤ "
+            f"{P99_TARGET_MS:.0f} ms", None, [f"not run: {', '.join(missing)} missing"]
+        )  # fmt: skip
+    database_url = await ctx.infra.fresh_database("e2e")
+    demand_port, gateway_port = free_port(), free_port()
+    demand_url = f"http://127.0.0.1:{demand_port}"
+    gateway_url = f"http://127.0.0.1:{gateway_port}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "KAFKA_BOOTSTRAP_SERVERS": ctx.infra.kafka_bootstrap,
+        "KAFKA_TOPIC_PREFIX": f"bench{ctx.infra.run_id}.",
+        "DEMAND_URL": demand_url,
+        "REPORTING_URL": gateway_url,
+        "JWT_SIGNING_KEY": SIGNING_KEY,
+        "LOG_FORMAT": "text",
+        "LOG_LEVEL": "WARNING",
+        "OTEL_EXPORTER": "none",
+    }
+    for name in ("DEMAND_DATABASE_URL", "REPORTING_DATABASE_URL"):
+        env.pop(name, None)
+    settings = Settings(jwt_signing_key=SIGNING_KEY)
+    token = issue_token(settings, "bench", ["requester", "pmo_analyst"], name="Bench")
+    processes = _Processes(ctx.infra.scratch, env)
+    out = ctx.infra.scratch / "seen.json"
+    warmup_seconds = ctx.size(3, 2)
+    seconds = ctx.size(20, 6)
+    try:
+        if await processes.run("demand-migrate", "pmo_demand", "migrate") != 0:
+            raise RuntimeError(f"migrate failed: {processes.log_tail('demand-migrate')}")
+        await processes.start("demand-api", "pmo_demand", "api", "--port", str(demand_port))
+        await processes.start("demand-relay", "pmo_demand", "relay")
+        await processes.start("reporting-projector", "pmo_reporting", "projector")
+        await processes.start("reporting-gateway", "pmo_reporting", "gateway")
+        await _wait_http(f"{demand_url}/health", processes)
+        await _wait_http(f"{gateway_url}/health", processes)
+        ws_url = f"ws://127.0.0.1:{gateway_port}{GRAPHQL_PATH}"
+        async with (
+            _watcher(ws_url, token, out),
+            httpx.AsyncClient(
+                base_url=demand_url,
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=30.0,
+                limits=httpx.Limits(max_connections=200, max_keepalive_connections=200),
+            ) as client,
+        ):
+            progress(f"    warm-up: {warmup_seconds} s")
+            warmup = await _drive(client, warmup_seconds, 0)
+            await asyncio.sleep(2.0)
+            processes.check_alive()
+            progress(f"    measuring: {seconds} s at {RATE} commands/s")
+            cpu_before, machine_before = processes.cpu_seconds(), psutil.cpu_times()
+            load = await _drive(client, seconds, len(warmup.accepted))
+            cpu = _cpu_note(processes, cpu_before, machine_before, load.seconds)
+            # The last commands' changes may still be on their way (nothing here is timed:
+            # the subscriber stamped each notice as it came).
+            await asyncio.sleep(SETTLE_SECONDS)
+            processes.check_alive()
+        result = orjson.loads(out.read_bytes())
+    finally:
+        await processes.stop()
+    seen = [(str(d), int(v), float(t)) for d, v, t in result["seen"]]
+    latencies, unseen = _latencies(load, seen)
+    notes = [
+        f"{len(load.accepted):,} commands accepted in {load.seconds:.1f} s "
+        f"({len(load.accepted) / load.seconds:,.0f}/s; submit + qualify pairs), "
+        f"{len(load.failures)} failed, {unseen} never seen within {SETTLE_SECONDS:.0f} s",
+    ]
+    if load.command_ms:
+        c50, c95, c99 = _percentiles(load.command_ms)
+        notes.append(f"HTTP command latency p50/p95/p99: {c50:.1f} / {c95:.1f} / {c99:.1f} ms")
+    notes.append(cpu)
+    if load.failures:
+        notes.append(f"first failure: {load.failures[0]}")
+    if result["errors"]:
+        notes.append(f"subscriber errors: {result['errors'][:2]}")
+    if not latencies:
+        return CaseResult("e2e", title, "no data", "—", "—", "", False, notes)
+    p50, p95, p99 = _percentiles(latencies)
+    passed = p50 <= P50_TARGET_MS and p99 <= P99_TARGET_MS and unseen == 0
+    return CaseResult(
+        name="e2e",
+        title=title,
+        ours=f"p50 {p50:.1f} / p95 {p95:.1f} / p99 {p99:.1f} ms",
+        raw="—",
+        ratio="—",
+        target=f"p50 ≤ {P50_TARGET_MS:.0f} ms, p99 ≤ {P99_TARGET_MS:.0f} ms",
+        passed=passed,
+        notes=notes,
+    )

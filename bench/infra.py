@@ -1,0 +1,92 @@
+"""The PostgreSQL server and Kafka broker the benchmarks run against.
+
+By default both are started here, in a temp dir on free ports, and stopped at the end: an
+embedded PostgreSQL with its DURABLE defaults (fsync, synchronous_commit and full_page_writes on,
+as in production; ours and the raw baselines share the server, so the ratio stays fair) and a
+tansu broker. $BENCH_DATABASE_URL (a superuser or CREATEDB URL) and $BENCH_KAFKA (bootstrap
+servers) use existing ones instead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import shutil
+import tempfile
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from pmo_kernel.infra.broker import TansuBroker
+from pmo_kernel.infra.databases import create_database, drop_database
+from pmo_kernel.infra.ports import free_port
+from pmo_kernel.infra.postgres import EmbeddedPostgres
+from pmo_kernel.infra.topics import wait_for_broker
+
+DATABASE_ENV = "BENCH_DATABASE_URL"
+KAFKA_ENV = "BENCH_KAFKA"
+
+
+@dataclass(frozen=True)
+class Infra:
+    server_url: str  # the server's maintenance database (creates/drops the bench databases)
+    database_url: str  # a fresh database for this run
+    kafka_bootstrap: str
+    scratch: Path  # a temp dir for logs, removed at the end
+    run_id: str  # unique per run: prefixes schemas and topics
+    description: str  # for the report
+
+    async def fresh_database(self, name: str) -> str:
+        """Another fresh database on the same server (dropped with the run)."""
+        return await create_database(self.server_url, f"bench_{self.run_id}_{name}")
+
+
+@contextlib.asynccontextmanager
+async def infrastructure() -> AsyncIterator[Infra]:
+    run_id = secrets.token_hex(4)
+    scratch = Path(tempfile.mkdtemp(prefix="pmo-bench-"))
+    postgres: EmbeddedPostgres | None = None
+    broker: TansuBroker | None = None
+    server_url = os.environ.get(DATABASE_ENV, "")
+    bootstrap = os.environ.get(KAFKA_ENV, "")
+    try:
+        described = []
+        if server_url:
+            described.append(f"PostgreSQL from ${DATABASE_ENV}")
+        else:
+            postgres = EmbeddedPostgres(scratch / "pgdata", port=free_port(), fast=False)
+            server_url = postgres.start()
+            described.append("embedded PostgreSQL (durable: fsync and synchronous_commit on)")
+        if bootstrap:
+            described.append(f"Kafka from ${KAFKA_ENV}")
+        else:
+            broker = TansuBroker(port=free_port(), log_file=scratch / "tansu.log")
+            bootstrap = broker.start()
+            described.append("tansu broker (in memory)")
+        await wait_for_broker(bootstrap)
+        database_url = await create_database(server_url, f"bench_{run_id}")
+        try:
+            yield Infra(server_url, database_url, bootstrap, scratch, run_id, "; ".join(described))
+        finally:
+            for name in await _bench_databases(server_url, run_id):
+                await drop_database(server_url, name)
+    finally:
+        if broker is not None:
+            broker.stop()
+        if postgres is not None:
+            postgres.stop()
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+async def _bench_databases(server_url: str, run_id: str) -> list[str]:
+    import asyncpg
+
+    conn = await asyncpg.connect(server_url)
+    try:
+        rows = await conn.fetch(
+            "SELECT datname FROM pg_database WHERE datname LIKE $1", f"bench\\_{run_id}%"
+        )
+    finally:
+        await conn.close()
+    return [str(row[0]) for row in rows]

@@ -1,0 +1,56 @@
+"""`python -m pmo_reporting projector|gateway|migrate`: each process of the reporting service."""
+
+from __future__ import annotations
+
+import asyncio
+
+import typer
+
+from pmo_kernel.logs import configure_logging
+from pmo_kernel.migrations import upgrade
+from pmo_kernel.process import run_until_signalled, serve_http
+from pmo_kernel.settings import Settings, load_settings
+from pmo_kernel.telemetry import configure_tracing
+from pmo_reporting.projector import MIGRATIONS, SCHEMA, run_projector
+
+SERVICE = "reporting"
+
+cli = typer.Typer(help="pmo reporting service processes", no_args_is_help=True)
+
+
+def _settings_for(process: str) -> Settings:
+    settings = load_settings(SERVICE)
+    configure_logging(f"{SERVICE}-{process}", settings.log_level, settings.log_format)
+    configure_tracing(f"pmo-{SERVICE}-{process}", settings.otel_exporter)
+    return settings
+
+
+@cli.command()
+def migrate() -> None:
+    """Create or upgrade the reporting schema."""
+    settings = _settings_for("migrate")
+    asyncio.run(upgrade(settings.database_url, MIGRATIONS, SCHEMA))
+
+
+@cli.command()
+def projector() -> None:
+    """Apply demand events from Kafka to the read models (migrates first), until SIGINT/SIGTERM."""
+    settings = _settings_for("projector")
+
+    async def main(stopping: asyncio.Event) -> None:
+        await run_projector(settings, stopping)
+
+    asyncio.run(run_until_signalled(main))
+
+
+@cli.command()
+def gateway(port: int | None = None) -> None:
+    """Serve the GraphQL gateway on the port of REPORTING_URL (or --port)."""
+    from pmo_reporting.gateway.app import create_app  # the projector need not load strawberry
+
+    settings = _settings_for("gateway")
+    asyncio.run(serve_http(create_app(settings), settings.reporting_url, port))
+
+
+if __name__ == "__main__":
+    cli()

@@ -1,0 +1,1 @@
+"""The GraphQL gateway: reads from the reporting read models, forwards commands to services."""

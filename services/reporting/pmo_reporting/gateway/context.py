@@ -1,0 +1,65 @@
+"""What every resolver gets: the app's services, per-request loaders, and who is asking."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from starlette.requests import HTTPConnection
+from strawberry.fastapi import BaseContext
+from strawberry.types import Info
+
+from pmo_kernel.errors import PmoError
+from pmo_kernel.identity import Principal, principal_from_header
+from pmo_kernel.settings import Settings
+from pmo_reporting.gateway.demand_api import DemandApi
+from pmo_reporting.gateway.errors import from_pmo_error
+from pmo_reporting.gateway.listener import ChangeHub
+from pmo_reporting.gateway.loaders import Loaders
+from pmo_reporting.gateway.readmodel import ReadModel
+
+READ_MODEL_WAIT_SECONDS = 5.0  # how long a mutation waits, at most, for its projection
+
+
+@dataclass
+class GatewayServices:
+    """The app-wide collaborators, created once by the app's lifespan."""
+
+    settings: Settings
+    read_model: ReadModel
+    demand_api: DemandApi
+    changes: ChangeHub
+    read_model_wait_seconds: float = READ_MODEL_WAIT_SECONDS
+
+
+class GatewayContext(BaseContext):
+    def __init__(
+        self, services: GatewayServices, authorization: str | None, *, long_lived: bool = False
+    ) -> None:
+        super().__init__()
+        self.services = services
+        self.authorization = authorization
+        self.loaders = Loaders(services.read_model, cache=not long_lived)
+        self._principal: Principal | None = None
+
+    def principal(self) -> Principal:
+        """The authenticated caller; raises UNAUTHENTICATED (with the reason) otherwise."""
+        if self._principal is None:
+            try:
+                self._principal = principal_from_header(self.services.settings, self.authorization)
+            except PmoError as exc:
+                raise from_pmo_error(exc) from None
+        return self._principal
+
+
+GatewayInfo = Info[GatewayContext, None]
+
+
+async def get_context(connection: HTTPConnection) -> GatewayContext:
+    """strawberry's context_getter (a FastAPI dependency): one context per HTTP request, one
+    per WebSocket connection."""
+    services: GatewayServices = connection.app.state.gateway
+    return GatewayContext(
+        services,
+        connection.headers.get("authorization"),
+        long_lived=connection.scope["type"] == "websocket",
+    )

@@ -1,0 +1,151 @@
+"""The GraphQL schema: queries on the read models, commands forwarded to the demand service,
+subscriptions fed by the projector's notices."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, Callable
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
+)
+from strawberry.types import ExecutionContext
+
+from pmo_reporting.gateway import fields
+from pmo_reporting.gateway.context import GatewayInfo
+from pmo_reporting.gateway.errors import MaskUnexpectedErrors, is_expected
+from pmo_reporting.gateway.inputs import DemandFilter, filter_values
+from pmo_reporting.gateway.kpis import demand_kpis
+from pmo_reporting.gateway.mutations import Mutation
+from pmo_reporting.gateway.pagination import check_page_size, decode_cursor, encode_cursor
+from pmo_reporting.gateway.readmodel import Keyset
+from pmo_reporting.gateway.types import (
+    Demand,
+    DemandChange,
+    DemandConnection,
+    DemandEdge,
+    DemandKpis,
+    PageInfo,
+    ReadModelStatus,
+)
+
+MAX_DEPTH = 10
+MAX_ALIASES = 30
+MAX_TOKENS = 2_000
+
+
+@strawberry.type
+class Query:
+    @fields.field("One demand by id; null if the read model does not have it")
+    async def demand(self, info: GatewayInfo, id: strawberry.ID) -> Demand | None:
+        info.context.principal()
+        row = await info.context.loaders.demand.load(str(id))
+        return Demand.of(row) if row is not None else None
+
+    @fields.field("Demands, newest submitted first, in pages (Relay)")
+    async def demands(
+        self,
+        info: GatewayInfo,
+        filter: DemandFilter | None = None,
+        first: int = 20,
+        after: str | None = None,
+    ) -> DemandConnection:
+        info.context.principal()
+        filters = filter_values(filter)
+        check_page_size(first)
+        start = decode_cursor(after) if after is not None else None
+        read_model = info.context.services.read_model
+        rows = await read_model.list_demands(filters, first + 1, start)  # one more: next page?
+        page = rows[:first]
+        for row in page:  # prime the loader: `demand(id:)` in the same request reads no more
+            info.context.loaders.demand.prime(row["id"], row)
+        edges = [
+            DemandEdge(
+                cursor=encode_cursor(Keyset(row["submitted_at"], row["id"])), node=Demand.of(row)
+            )
+            for row in page
+        ]
+        has_previous = start is not None and await read_model.any_before(filters, start)
+        return DemandConnection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=len(rows) > first,
+                has_previous_page=has_previous,
+                start_cursor=edges[0].cursor if edges else None,
+                end_cursor=edges[-1].cursor if edges else None,
+            ),
+            filters=filters,
+        )
+
+    @fields.field("Counts and lead times over the demands matching the filter")
+    async def demand_kpis(
+        self, info: GatewayInfo, filter: DemandFilter | None = None
+    ) -> DemandKpis:
+        info.context.principal()
+        return await demand_kpis(info.context.services.read_model, filter_values(filter))
+
+    @fields.field("The projector's progress: how fresh the read model is")
+    async def read_model_status(self, info: GatewayInfo) -> ReadModelStatus:
+        info.context.principal()
+        row = await info.context.services.read_model.projection_status()
+        if row is None:
+            return ReadModelStatus(events_applied=0, last_event_at=None, last_applied_at=None)
+        return ReadModelStatus(
+            events_applied=row["events_applied"],
+            last_event_at=row["last_event_time"],
+            last_applied_at=row["last_applied_at"],
+        )
+
+
+@strawberry.type
+class Subscription:
+    @fields.subscription(
+        "Each change the projector commits, for one demand or all (graphql-transport-ws)"
+    )
+    async def demand_changed(
+        self, info: GatewayInfo, id: strawberry.ID | None = None
+    ) -> AsyncGenerator[DemandChange, None]:
+        info.context.principal()
+        async with info.context.services.changes.subscribe(str(id) if id else None) as feed:
+            while True:
+                notice = await feed.queue.get()
+                yield DemandChange(
+                    demand_id=strawberry.ID(notice.demand_id),
+                    version=notice.version,
+                    event_type=notice.event_type,
+                )
+
+
+class GatewaySchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Log only what went wrong here: a refused command or a malformed query is the
+        client's business (it gets the error), not an operator's."""
+        unexpected = [error for error in errors if not is_expected(error)]
+        if unexpected:
+            super().process_errors(unexpected, execution_context)
+
+
+def build_schema(*, production: bool) -> strawberry.Schema:
+    # Factories: a fresh extension per operation (strawberry keeps the parse and validation
+    # caches at module level, shared by all of them).
+    extensions: list[Callable[[], SchemaExtension]] = [
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),  # refuse huge documents early
+        lambda: ParserCache(maxsize=256),
+        lambda: ValidationCache(maxsize=256),
+        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+    ]
+    if production:
+        extensions += [DisableIntrospection, MaskUnexpectedErrors]
+    return GatewaySchema(
+        query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions
+    )

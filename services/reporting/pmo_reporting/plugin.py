@@ -1,0 +1,19 @@
+"""How the `pmo` command line finds the reporting service (entry point `pmo.services`)."""
+
+from pathlib import Path
+
+from pmo_kernel.plugin import ProcessSpec, ServicePlugin
+
+plugin = ServicePlugin(
+    name="reporting",
+    schema="reporting",
+    migrations=Path(__file__).parent / "migrations",
+    consumes=("demand",),
+    processes=(
+        ProcessSpec("projector", "pmo_reporting", "demand events → reporting read models"),
+        ProcessSpec(
+            "gateway", "pmo_reporting", "GraphQL gateway (/graphql)", port_setting="reporting_url"
+        ),
+    ),
+    start_order=90,  # after the services whose events it reads and whose APIs it calls
+)
