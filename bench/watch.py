@@ -1,9 +1,9 @@
-"""The e2e case's observer: a `demandChanged` GraphQL subscription in a process of its own.
+"""The e2e case's observers, in a process of their own: a `demandChanged` GraphQL subscription,
+and a tap on the demand events topic (to split the latency at Kafka).
 
-It runs apart from the load generator so that a busy client loop does not delay the moment a
-change is seen. It records (demand id, version, time.perf_counter()) for every notice; on Linux
-perf_counter is CLOCK_MONOTONIC, one clock for every process, so these times compare directly
-with the load generator's.
+They run apart from the load generator so that a busy client loop does not delay the moment a
+change is seen. Each records (demand id, version, time.perf_counter()); on Linux perf_counter is
+CLOCK_MONOTONIC, one clock for every process, so the times compare with the load generator's.
 """
 
 from __future__ import annotations
@@ -16,23 +16,51 @@ from pathlib import Path
 
 import orjson
 import websockets
+from aiokafka import AIOKafkaConsumer, TopicPartition
 
 SUBSCRIPTION = "subscription { demandChanged { demandId version } }"
 PROTOCOL = "graphql-transport-ws"
 
+Seen = list[tuple[str, int, float]]
 
-def watch(ws_url: str, token: str, out: str, ready: Event, stop: Event) -> None:
+
+def watch(
+    ws_url: str, token: str, bootstrap: str, topic: str, out: str, ready: Event, stop: Event
+) -> None:
     """Process entry point: subscribe, signal `ready`, record until `stop`, write `out`."""
-    seen, errors = asyncio.run(_watch(ws_url, token, ready, stop))
+    result = asyncio.run(_main(ws_url, token, bootstrap, topic, ready, stop))
     with contextlib.suppress(OSError):
-        Path(out).write_bytes(orjson.dumps({"seen": seen, "errors": errors}))
+        Path(out).write_bytes(orjson.dumps(result))
 
 
-async def _watch(
-    ws_url: str, token: str, ready: Event, stop: Event
-) -> tuple[list[tuple[str, int, float]], list[str]]:
-    seen: list[tuple[str, int, float]] = []
+async def _main(
+    ws_url: str, token: str, bootstrap: str, topic: str, ready: Event, stop: Event
+) -> dict[str, object]:
+    seen: Seen = []
+    published: Seen = []
     errors: list[str] = []
+    subscribed, tapped = asyncio.Event(), asyncio.Event()
+
+    async def signal_ready() -> None:
+        await subscribed.wait()
+        await tapped.wait()
+        ready.set()
+
+    signaller = asyncio.create_task(signal_ready())
+    try:
+        await asyncio.gather(
+            _subscribe(ws_url, token, seen, errors, subscribed, stop),
+            _tap(bootstrap, topic, published, errors, tapped, stop),
+        )
+    finally:
+        signaller.cancel()
+        ready.set()  # never leave the parent waiting
+    return {"seen": seen, "published": published, "errors": errors}
+
+
+async def _subscribe(
+    ws_url: str, token: str, seen: Seen, errors: list[str], ready: asyncio.Event, stop: Event
+) -> None:
     auth = f"Bearer {token}"
     try:
         async with websockets.connect(
@@ -48,11 +76,8 @@ async def _watch(
             ack = orjson.loads(await ws.recv())
             if ack.get("type") != "connection_ack":
                 raise RuntimeError(f"no connection_ack: {ack}")
-            await ws.send(
-                orjson.dumps(
-                    {"id": "1", "type": "subscribe", "payload": {"query": SUBSCRIPTION}}
-                ).decode()
-            )
+            subscribe = {"id": "1", "type": "subscribe", "payload": {"query": SUBSCRIPTION}}
+            await ws.send(orjson.dumps(subscribe).decode())
             ready.set()
             while not stop.is_set():
                 try:
@@ -75,7 +100,46 @@ async def _watch(
                     errors.append(orjson.dumps(message).decode())
                     break
     except Exception as exc:
-        errors.append(repr(exc))
+        errors.append(f"subscription: {exc!r}")
     finally:
-        ready.set()  # never leave the parent waiting
-    return seen, errors
+        ready.set()
+
+
+async def _tap(
+    bootstrap: str,
+    topic: str,
+    published: Seen,
+    errors: list[str],
+    ready: asyncio.Event,
+    stop: Event,
+) -> None:
+    """Every record of `topic` from now on: when it could be consumed."""
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, enable_auto_commit=False, fetch_max_wait_ms=5
+    )
+    try:
+        await consumer.start()
+        # Assigned, not subscribed: no group, no rebalance. The topic exists (the relay made it),
+        # so asking for its partitions cannot auto-create it.
+        partitions = consumer.partitions_for_topic(topic) or set()
+        if not partitions:
+            await consumer.topics()
+            partitions = consumer.partitions_for_topic(topic) or set()
+        consumer.assign([TopicPartition(topic, p) for p in sorted(partitions)])
+        await consumer.seek_to_end()
+        ready.set()
+        while not stop.is_set():
+            batches = await consumer.getmany(timeout_ms=50)
+            now = time.perf_counter()
+            for records in batches.values():
+                for record in records:
+                    headers = dict(record.headers)
+                    published.append(
+                        (headers["ce_subject"].decode(), int(headers["ce_sequence"]), now)
+                    )
+    except Exception as exc:
+        errors.append(f"kafka tap: {exc!r}")
+    finally:
+        ready.set()
+        with contextlib.suppress(Exception):
+            await consumer.stop()

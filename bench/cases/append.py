@@ -102,7 +102,7 @@ async def sequential(ctx: Context) -> CaseResult:
         await raw_n(200)  # warm-up: connections, prepared statements, caches
         await ours_n(200)
         raw_samples, our_samples = await paired(
-            ctx.size(6, 2), lambda _: raw_n(per_round), lambda _: ours_n(per_round)
+            ctx.size(8, 2), lambda _: raw_n(per_round), lambda _: ours_n(per_round)
         )
     finally:
         await conn.close()
@@ -158,7 +158,7 @@ async def concurrent(ctx: Context) -> CaseResult:
         await raw_n(20)
         await ours_n(20)
         raw_samples, our_samples = await paired(
-            ctx.size(6, 2), lambda _: raw_n(each), lambda _: ours_n(each)
+            ctx.size(8, 2), lambda _: raw_n(each), lambda _: ours_n(each)
         )
     finally:
         for conn in conns:

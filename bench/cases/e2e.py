@@ -32,9 +32,11 @@ import psutil
 
 from bench import payloads
 from bench.harness import CaseResult, Context, progress
+from bench.http import HttpError, JsonClient
 from bench.watch import watch
 from pmo_kernel.identity import issue_token
 from pmo_kernel.infra.ports import free_port
+from pmo_kernel.infra.topics import list_topics
 from pmo_kernel.settings import Settings
 
 RATE = 200  # commands/s
@@ -42,6 +44,7 @@ P50_TARGET_MS = 30.0
 P99_TARGET_MS = 100.0
 SIGNING_KEY = "pmo-bench-signing-key-0123456789abcdef0123456789"
 GRAPHQL_PATH = "/graphql"
+DUMP_ENV = "BENCH_E2E_DUMP"  # a file path: write the raw observations there
 SETTLE_SECONDS = 3.0  # after the last command, how long a change may still take to show
 
 
@@ -50,6 +53,8 @@ class _Processes:
     scratch: Path
     env: dict[str, str]
     running: list[tuple[str, asyncio.subprocess.Process]] = field(default_factory=list)
+    # Processes we did not start but want the CPU time of (PostgreSQL, the broker).
+    watched: dict[str, list[psutil.Process]] = field(default_factory=dict)
 
     async def run(self, name: str, *args: str) -> int:
         """Run `python -m <args>` to completion; its exit code."""
@@ -86,7 +91,37 @@ class _Processes:
             with contextlib.suppress(psutil.Error):
                 times = psutil.Process(process.pid if process else os.getpid()).cpu_times()
                 used[name] = times.user + times.system
+        for name, group in self.watched.items():
+            total = 0.0
+            for member in group:
+                with contextlib.suppress(psutil.Error):
+                    times = member.cpu_times()
+                    total += times.user + times.system
+            used[name] = total
         return used
+
+    def watch_servers(self, database: str, broker_port: str) -> None:
+        """PostgreSQL (the postmaster serving `database` and all its processes) and the
+        broker listening on `broker_port`, if they run on this machine."""
+        postmasters: set[psutil.Process] = set()
+        broker: list[psutil.Process] = []
+        for process in psutil.process_iter(["name", "cmdline"]):
+            cmdline = " ".join(process.info["cmdline"] or [])
+            if process.info["name"] == "postgres" and f" {database} " in f" {cmdline} ":
+                with contextlib.suppress(psutil.Error):
+                    parent = process.parent()
+                    if parent is not None:
+                        postmasters.add(parent)
+            elif "tansu" in cmdline and f":{broker_port}" in cmdline:
+                broker.append(process)
+        server: list[psutil.Process] = []
+        for postmaster in postmasters:
+            with contextlib.suppress(psutil.Error):
+                server += [postmaster, *postmaster.children()]
+        if server:
+            self.watched["postgres (whole server)"] = server
+        if broker:
+            self.watched["tansu"] = broker
 
     def log_tail(self, name: str, lines: int = 15) -> str:
         try:
@@ -139,11 +174,30 @@ async def _wait_http(
             await asyncio.sleep(0.1)
 
 
+async def _wait_topic(
+    bootstrap: str,
+    topic: str,
+    processes: _Processes,
+    timeout: float = 60.0,  # noqa: ASYNC109 - a deadline
+) -> None:
+    """Until the relay has created the topic (the observer must not auto-create it)."""
+    deadline = time.monotonic() + timeout
+    while topic not in await list_topics(bootstrap):
+        processes.check_alive()
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the relay did not create {topic} within {timeout:.0f} s")
+        await asyncio.sleep(0.2)
+
+
 @contextlib.asynccontextmanager
-async def _watcher(ws_url: str, token: str, out: Path) -> AsyncIterator[None]:
+async def _watcher(
+    ws_url: str, token: str, bootstrap: str, topic: str, out: Path
+) -> AsyncIterator[None]:
     spawn = multiprocessing.get_context("spawn")
     ready, stop = spawn.Event(), spawn.Event()
-    process = spawn.Process(target=watch, args=(ws_url, token, str(out), ready, stop), daemon=True)
+    process = spawn.Process(
+        target=watch, args=(ws_url, token, bootstrap, topic, str(out), ready, stop), daemon=True
+    )
     process.start()
     try:
         if not await asyncio.to_thread(ready.wait, 30):
@@ -165,7 +219,7 @@ class _Load:
     seconds: float = 0.0
 
 
-async def _drive(client: httpx.AsyncClient, seconds: float, offset: int) -> _Load:
+async def _drive(client: JsonClient, seconds: float, offset: int) -> _Load:
     """Submit + qualify pairs at RATE commands/s, open loop."""
     load = _Load()
     interval = 2.0 / RATE
@@ -173,13 +227,13 @@ async def _drive(client: httpx.AsyncClient, seconds: float, offset: int) -> _Loa
     async def command(path: str, body: dict[str, object]) -> tuple[str, int] | None:
         started = time.perf_counter()
         try:
-            response = await client.post(path, json=body)
-        except httpx.HTTPError as exc:
+            response = await client.post(path, body)
+        except (OSError, EOFError, HttpError, asyncio.LimitOverrunError) as exc:
             load.failures.append(f"{path}: {exc!r}")
             return None
         done = time.perf_counter()
         if not response.is_success:
-            load.failures.append(f"{path}: {response.status_code} {response.text[:200]}")
+            load.failures.append(f"{path}: {response.status} {response.body[:200]!r}")
             return None
         data = response.json()
         load.accepted.append((str(data["id"]), int(data["version"]), done))
@@ -204,23 +258,46 @@ async def _drive(client: httpx.AsyncClient, seconds: float, offset: int) -> _Loa
     return load
 
 
-def _latencies(load: _Load, seen: list[tuple[str, int, float]]) -> tuple[list[float], int]:
-    """Per accepted command, ms from its 2xx to the first notice at its version or later
-    (0 if the notice came first). Returns (latencies, commands never seen)."""
-    by_demand: dict[str, list[tuple[float, int]]] = {}
-    for demand_id, version, at in seen:
-        by_demand.setdefault(demand_id, []).append((at, version))
-    latencies: list[float] = []
-    unseen = 0
+class _Observed:
+    """When each demand was first observed at each version or later."""
+
+    def __init__(self, observations: list[tuple[str, int, float]]) -> None:
+        self._by_demand: dict[str, list[tuple[float, int]]] = {}
+        for demand_id, version, at in observations:
+            self._by_demand.setdefault(demand_id, []).append((at, version))
+        for notices in self._by_demand.values():
+            notices.sort()
+
+    def first(self, demand_id: str, version: int) -> float | None:
+        for at, seen in self._by_demand.get(demand_id, ()):
+            if seen >= version:
+                return at
+        return None
+
+
+def _latencies(load: _Load, seen: _Observed, published: _Observed) -> _Latencies:
+    """Per accepted command, ms from its 2xx to the first notice at its version or later (0
+    if the notice came first), and the same split at the moment its event was in Kafka."""
+    result = _Latencies()
     for demand_id, version, ok_at in load.accepted:
-        notices = sorted(by_demand.get(demand_id, []))
-        times = [at for at, v in notices if v >= version]
-        if not times:
-            unseen += 1
+        visible = seen.first(demand_id, version)
+        if visible is None:
+            result.unseen += 1
             continue
-        first = times[0]
-        latencies.append(max(0.0, first - ok_at) * 1000)
-    return latencies, unseen
+        result.total.append(max(0.0, visible - ok_at) * 1000)
+        in_kafka = published.first(demand_id, version)
+        if in_kafka is not None:
+            result.to_kafka.append(max(0.0, in_kafka - ok_at) * 1000)
+            result.from_kafka.append(max(0.0, visible - in_kafka) * 1000)
+    return result
+
+
+@dataclass
+class _Latencies:
+    total: list[float] = field(default_factory=list)
+    to_kafka: list[float] = field(default_factory=list)  # 2xx → consumable in Kafka
+    from_kafka: list[float] = field(default_factory=list)  # in Kafka → GraphQL notice
+    unseen: int = 0
 
 
 def _cpu_note(
@@ -295,21 +372,19 @@ async def run(ctx: Context) -> CaseResult:
         await processes.start("reporting-gateway", "pmo_reporting", "gateway")
         await _wait_http(f"{demand_url}/health", processes)
         await _wait_http(f"{gateway_url}/health", processes)
+        topic = Settings(kafka_topic_prefix=env["KAFKA_TOPIC_PREFIX"]).topic("demand")
+        await _wait_topic(ctx.infra.kafka_bootstrap, topic, processes)
         ws_url = f"ws://127.0.0.1:{gateway_port}{GRAPHQL_PATH}"
-        async with (
-            _watcher(ws_url, token, out),
-            httpx.AsyncClient(
-                base_url=demand_url,
-                headers={"Authorization": f"Bearer {token}"},
-                timeout=30.0,
-                limits=httpx.Limits(max_connections=200, max_keepalive_connections=200),
-            ) as client,
-        ):
+        client = JsonClient("127.0.0.1", demand_port, {"Authorization": f"Bearer {token}"})
+        async with _watcher(ws_url, token, ctx.infra.kafka_bootstrap, topic, out):
             progress(f"    warm-up: {warmup_seconds} s")
             warmup = await _drive(client, warmup_seconds, 0)
             await asyncio.sleep(2.0)
             processes.check_alive()
             progress(f"    measuring: {seconds} s at {RATE} commands/s")
+            processes.watch_servers(
+                database_url.rsplit("/", 1)[-1], ctx.infra.kafka_bootstrap.rsplit(":", 1)[-1]
+            )
             cpu_before, machine_before = processes.cpu_seconds(), psutil.cpu_times()
             load = await _drive(client, seconds, len(warmup.accepted))
             cpu = _cpu_note(processes, cpu_before, machine_before, load.seconds)
@@ -317,11 +392,20 @@ async def run(ctx: Context) -> CaseResult:
             # the subscriber stamped each notice as it came).
             await asyncio.sleep(SETTLE_SECONDS)
             processes.check_alive()
+        await client.close()
         result = orjson.loads(out.read_bytes())
     finally:
         await processes.stop()
-    seen = [(str(d), int(v), float(t)) for d, v, t in result["seen"]]
-    latencies, unseen = _latencies(load, seen)
+    if dump := os.environ.get(DUMP_ENV):
+        # Raw observations for a closer look (times are time.perf_counter() seconds).
+        raw = orjson.dumps({**result, "accepted": load.accepted, "command_ms": load.command_ms})
+        await asyncio.to_thread(Path(dump).write_bytes, raw)
+    latencies = _latencies(
+        load,
+        _Observed([(str(d), int(v), float(t)) for d, v, t in result["seen"]]),
+        _Observed([(str(d), int(v), float(t)) for d, v, t in result["published"]]),
+    )
+    unseen = latencies.unseen
     notes = [
         f"{len(load.accepted):,} commands accepted in {load.seconds:.1f} s "
         f"({len(load.accepted) / load.seconds:,.0f}/s; submit + qualify pairs), "
@@ -330,14 +414,21 @@ async def run(ctx: Context) -> CaseResult:
     if load.command_ms:
         c50, c95, c99 = _percentiles(load.command_ms)
         notes.append(f"HTTP command latency p50/p95/p99: {c50:.1f} / {c95:.1f} / {c99:.1f} ms")
+    if latencies.to_kafka:
+        k50, _, k99 = _percentiles(latencies.to_kafka)
+        g50, _, g99 = _percentiles(latencies.from_kafka)
+        notes.append(
+            f"split at Kafka, p50 / p99: 2xx → record consumable {k50:.1f} / {k99:.1f} ms "
+            f"(relay), record → GraphQL notice {g50:.1f} / {g99:.1f} ms (projector, gateway)"
+        )
     notes.append(cpu)
     if load.failures:
         notes.append(f"first failure: {load.failures[0]}")
     if result["errors"]:
-        notes.append(f"subscriber errors: {result['errors'][:2]}")
-    if not latencies:
+        notes.append(f"observer errors: {result['errors'][:2]}")
+    if not latencies.total:
         return CaseResult("e2e", title, "no data", "—", "—", "", False, notes)
-    p50, p95, p99 = _percentiles(latencies)
+    p50, p95, p99 = _percentiles(latencies.total)
     passed = p50 <= P50_TARGET_MS and p99 <= P99_TARGET_MS and unseen == 0
     return CaseResult(
         name="e2e",

@@ -25,7 +25,8 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPa
 from aiokafka.abc import ConsumerRebalanceListener
 from aiokafka.errors import KafkaError
 from opentelemetry import trace
-from opentelemetry.trace import SpanKind
+from opentelemetry.trace import Link, Span, SpanKind
+from opentelemetry.util.types import AttributeValue
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from pmo_kernel.cloudevents import MalformedMessage, ReceivedEvent, dlq_topic, from_record
@@ -46,6 +47,80 @@ class Handler(Protocol):
 
     async def after_commit(self, events: Sequence[ReceivedEvent]) -> None:
         """Called once a batch is committed (e.g. to notify subscribers)."""
+
+
+class BatchHandler(Handler, Protocol):
+    """A handler that applies a whole batch at once (events in per-partition order, already
+    deduplicated). One round trip costs 50-100 µs; a projection that reads and writes its rows
+    per batch instead of per event goes an order of magnitude faster."""
+
+    async def handle_batch(
+        self, conn: asyncpg.Connection, events: Sequence[ReceivedEvent]
+    ) -> None: ...
+
+
+async def apply_events(
+    conn: asyncpg.Connection,
+    handler: Handler,
+    events: Sequence[ReceivedEvent],
+    group_id: str = "",
+) -> None:
+    """Apply already-deduplicated events with `handler`: as one batch when it can, else one
+    by one; each under a CONSUMER span continuing the events' traces."""
+    if not events:
+        return
+    batch = getattr(handler, "handle_batch", None)
+    if batch is not None and len(events) > 1:
+        with _batch_span(events, group_id, handler.name):
+            await batch(conn, events)
+        return
+    for event in events:
+        with _event_span(event, group_id, handler.name):
+            if batch is not None:
+                await batch(conn, [event])
+            else:
+                await handler.handle(conn, event)
+
+
+def _messaging_attributes(group_id: str, handler: str) -> dict[str, AttributeValue]:
+    return {
+        "messaging.system": "kafka",
+        "messaging.operation.type": "process",
+        "messaging.consumer.group.name": group_id,
+        "pmo.handler": handler,
+    }
+
+
+def _event_span(event: ReceivedEvent, group_id: str, handler: str) -> Span:
+    return tracer.start_as_current_span(  # type: ignore[return-value]
+        f"{event.service} process",
+        context=context_from_traceparent(event.traceparent, event.tracestate),
+        kind=SpanKind.CONSUMER,
+        attributes={
+            **_messaging_attributes(group_id, handler),
+            "messaging.message.id": str(event.event_id),
+            "pmo.event_type": event.event_type,
+        },
+    )
+
+
+def _batch_span(events: Sequence[ReceivedEvent], group_id: str, handler: str) -> Span:
+    """One CONSUMER span for a batch, linked to every event's trace, as the OpenTelemetry
+    messaging conventions do for batch processing."""
+    links = []
+    for event in events:
+        context = context_from_traceparent(event.traceparent, event.tracestate)
+        if context is not None:
+            links.append(Link(trace.get_current_span(context).get_span_context()))
+    return tracer.start_as_current_span(  # type: ignore[return-value]
+        f"{events[0].service} process",
+        kind=SpanKind.CONSUMER,
+        attributes={
+            **_messaging_attributes(group_id, handler),
+            "messaging.batch.message_count": len(events),
+        },
+        links=links,
+    )
 
 
 class Unprocessable(Exception):
@@ -201,26 +276,10 @@ class ConsumerRunner:
                     self.stats.duplicates += 1
                     continue
                 new.discard(event.event_id)  # the same id twice in one batch: apply once
-                await self._handle(conn, event)
                 applied.append(event)
+            await apply_events(conn, self.handler, applied, self.settings.group_id)
         self.stats.applied += len(applied)
         return applied
-
-    async def _handle(self, conn: asyncpg.Connection, event: ReceivedEvent) -> None:
-        with tracer.start_as_current_span(
-            f"{event.service} process",
-            context=context_from_traceparent(event.traceparent, event.tracestate),
-            kind=SpanKind.CONSUMER,
-            attributes={
-                "messaging.system": "kafka",
-                "messaging.operation.type": "process",
-                "messaging.consumer.group.name": self.settings.group_id,
-                "messaging.message.id": str(event.event_id),
-                "pmo.event_type": event.event_type,
-                "pmo.handler": self.handler.name,
-            },
-        ):
-            await self.handler.handle(conn, event)
 
     async def _apply_one_with_retries(
         self, record: ConsumerRecord[Any, Any], event: ReceivedEvent

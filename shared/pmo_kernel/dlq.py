@@ -16,7 +16,7 @@ from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from pmo_kernel.cloudevents import MalformedMessage, dlq_topic, from_record
-from pmo_kernel.consumer import Deduper, Handler
+from pmo_kernel.consumer import Deduper, Handler, apply_events
 from pmo_kernel.db import raw_connection
 
 
@@ -102,7 +102,7 @@ async def replay_dead_letters(
                 if not await deduper.claim(conn, [event.event_id]):
                     already += 1
                     continue
-                await handler.handle(conn, event)
+                await apply_events(conn, handler, [event])
         except Exception as exc:
             failed.append((letter, repr(exc)))
             continue

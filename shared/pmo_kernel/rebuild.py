@@ -21,7 +21,7 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from pmo_kernel.cloudevents import ReceivedEvent, from_feed_item
-from pmo_kernel.consumer import Deduper, Handler
+from pmo_kernel.consumer import Deduper, Handler, apply_events
 from pmo_kernel.db import raw_connection
 from pmo_kernel.migrations import upgrade
 
@@ -122,9 +122,7 @@ async def _replay(
         if events:
             async with raw_connection(engine) as conn, conn.transaction():
                 new = await deduper.claim(conn, [e.event_id for e in events])
-                for event in events:
-                    if event.event_id in new:
-                        await handler.handle(conn, event)
+                await apply_events(conn, handler, [e for e in events if e.event_id in new])
             counts[source.service] += len(events)
             if progress is not None:
                 progress(source.service, counts[source.service])

@@ -11,7 +11,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
-from pmo_kernel.cloudevents import ReceivedEvent
+import orjson
+
+from pmo_kernel.cloudevents import ReceivedEvent, ce_type
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 REQUESTER = "alice"
@@ -194,3 +196,22 @@ class DemandStory:
             },
             ANALYST,
         )
+
+
+def kafka_record(event: ReceivedEvent) -> tuple[bytes, bytes, list[tuple[str, bytes]]]:
+    """(key, value, headers) of `event` as the demand service's relay publishes it."""
+    headers = [
+        ("ce_specversion", b"1.0"),
+        ("ce_id", str(event.event_id).encode()),
+        ("ce_source", event.source.encode()),
+        ("ce_type", ce_type("demand", event.event_type, event.schema_version).encode()),
+        ("ce_subject", event.subject.encode()),
+        ("ce_time", event.time.isoformat().encode()),
+        ("content-type", b"application/json"),
+        ("ce_sequence", str(event.sequence).encode()),
+        ("ce_pmostreamtype", event.stream_type.encode()),
+        ("ce_pmoactor", event.actor_id.encode()),
+    ]
+    if event.actor_name:
+        headers.append(("ce_pmoactorname", event.actor_name.encode()))
+    return event.subject.encode(), orjson.dumps(event.data), headers

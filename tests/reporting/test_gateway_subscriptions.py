@@ -4,11 +4,15 @@ commits, delivered through PostgreSQL LISTEN/NOTIFY."""
 from __future__ import annotations
 
 import time
+import warnings
 from typing import Any
 
 import pytest
-from starlette.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
+
+with warnings.catch_warnings():  # starlette would rather have httpx2 under its TestClient
+    warnings.simplefilter("ignore")
+    from starlette.testclient import TestClient
 
 from pmo_kernel.settings import Settings
 from pmo_reporting.gateway.app import create_app

@@ -49,7 +49,8 @@ def gateway(port: int | None = None) -> None:
     from pmo_reporting.gateway.app import create_app  # the projector need not load strawberry
 
     settings = _settings_for("gateway")
-    asyncio.run(serve_http(create_app(settings), settings.reporting_url, port))
+    app = create_app(settings)
+    asyncio.run(serve_http(app, settings.reporting_url, port, settings.http_bind_host))
 
 
 if __name__ == "__main__":

@@ -15,5 +15,9 @@ plugin = ServicePlugin(
             "gateway", "pmo_reporting", "GraphQL gateway (/graphql)", port_setting="reporting_url"
         ),
     ),
+    hooks={
+        "rebuild": "pmo_reporting.operations:rebuild",
+        "consumers": "pmo_reporting.operations:consumers",
+    },
     start_order=90,  # after the services whose events it reads and whose APIs it calls
 )

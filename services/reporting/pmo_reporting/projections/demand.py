@@ -282,6 +282,9 @@ class DemandProjection:
     async def handle(self, conn: asyncpg.Connection, event: ReceivedEvent) -> None:
         await self.apply(conn, [event])
 
+    async def handle_batch(self, conn: asyncpg.Connection, events: Sequence[ReceivedEvent]) -> None:
+        await self.apply(conn, events)
+
     async def apply(
         self, conn: asyncpg.Connection, events: Sequence[ReceivedEvent]
     ) -> list[Applied]:

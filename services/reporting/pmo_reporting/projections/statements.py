@@ -2,7 +2,7 @@
 
 1. `lock_rows`: read the demand rows the batch touches, FOR UPDATE, so no other projector (a
    rebalance overlap) changes them before we commit.
-2. `write`: one statement of data-modifying CTEs, fed with arrays (unnest): upsert the final
+2. `write`: one statement of data-modifying CTEs, fed with JSON documents: upsert the final
    row of each demand, insert every history line, count the batch in `projection_status`, and
    NOTIFY the changes. The history's primary key (demand_id, version) is the last guard: a
    version applied twice by anyone fails the statement, and the consumer retries.
@@ -63,26 +63,26 @@ class Statements:
         final: dict[str, Row] = {}
         for result in applied:  # later events of a demand win: one row per demand
             final[result.row["id"]] = result.row
-        rows = list(final.values())
-        row_arrays = [[_encode(c, row[c]) for row in rows] for c in _COLUMNS]
-        history = [result.history for result in applied]
-        history_arrays: list[list[Any]] = [
-            [h.demand_id for h in history],
-            [h.version for h in history],
-            [h.event_id for h in history],
-            [h.event_type for h in history],
-            [h.actor_id for h in history],
-            [h.actor_name for h in history],
-            [h.occurred_at for h in history],
-            [h.summary for h in history],
-            [_json(h.changes) for h in history],
-            [_json(h.details) for h in history],
+        history = [
+            {
+                "demand_id": h.demand_id,
+                "version": h.version,
+                "event_id": h.event_id,
+                "event_type": h.event_type,
+                "actor_id": h.actor_id,
+                "actor_name": h.actor_name,
+                "occurred_at": h.occurred_at,
+                "summary": h.summary,
+                "changes": h.changes,
+                "details": h.details,
+            }
+            for h in (result.history for result in applied)
         ]
-        last = history[-1]
+        last = applied[-1].history
         written = await conn.fetchrow(
             self.write_sql,
-            *row_arrays,
-            *history_arrays,
+            _json(list(final.values())),
+            _json(history),
             self.projection,
             len(history),
             last.event_id,
@@ -90,44 +90,36 @@ class Statements:
             encode_notices([result.notice for result in applied]),
         )
         assert written is not None
-        if written["rows"] != len(rows):
+        if written["rows"] != len(final):
             raise ConcurrentProjection(
-                f"{len(rows) - written['rows']} demand rows moved on while the batch was applied"
+                f"{len(final) - written['rows']} demand rows moved on while the batch was applied"
             )
 
 
 def _write_sql(s: str) -> str:
-    n = len(_COLUMNS)
-    row_params = ", ".join(f"${i + 1}::{_array_type(c)}[]" for i, c in enumerate(_COLUMNS))
-    row_select = ", ".join(f"u.{c}::jsonb" if c in JSONB_COLUMNS else f"u.{c}" for c in _COLUMNS)
+    # The batch travels as two JSON documents (rows, history lines) that PostgreSQL unpacks
+    # with jsonb_to_recordset: two parameters to encode instead of one array per column,
+    # which the driver would build element by element.
+    columns = ", ".join(_COLUMNS)
+    row_types = ", ".join(f"{c} {t}" for c, t in DEMAND_COLUMNS.items())
     updates = ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS if c != "id")
-    h = len(_HISTORY_COLUMNS)
-    history_params = ", ".join(
-        f"${n + i + 1}::{'text' if t == 'jsonb' else t}[]"
-        for i, (_, t) in enumerate(_HISTORY_COLUMNS)
-    )
     history_names = ", ".join(name for name, _ in _HISTORY_COLUMNS)
-    history_select = ", ".join(
-        f"u.{name}::jsonb" if t == "jsonb" else f"u.{name}" for name, t in _HISTORY_COLUMNS
-    )
-    p = n + h  # the batch-level parameters follow the arrays
+    history_types = ", ".join(f"{name} {t}" for name, t in _HISTORY_COLUMNS)
     return f"""
         WITH upserted AS (
-            INSERT INTO {s}.demands AS d ({", ".join(_COLUMNS)})
-            SELECT {row_select}
-            FROM unnest({row_params}) AS u({", ".join(_COLUMNS)})
+            INSERT INTO {s}.demands AS d ({columns})
+            SELECT {columns} FROM jsonb_to_recordset($1::jsonb) AS u({row_types})
             ON CONFLICT (id) DO UPDATE SET {updates}
             WHERE d.version < excluded.version
             RETURNING d.id
         ), history AS (
             INSERT INTO {s}.demand_history ({history_names})
-            SELECT {history_select}
-            FROM unnest({history_params}) AS u({history_names})
+            SELECT {history_names} FROM jsonb_to_recordset($2::jsonb) AS u({history_types})
             RETURNING version
         ), status AS (
             INSERT INTO {s}.projection_status AS ps
                 (projection, events_applied, last_event_id, last_event_time, last_applied_at)
-            VALUES (${p + 1}::text, ${p + 2}::bigint, ${p + 3}::uuid, ${p + 4}::timestamptz, now())
+            VALUES ($3::text, $4::bigint, $5::uuid, $6::timestamptz, now())
             ON CONFLICT (projection) DO UPDATE SET
                 events_applied = ps.events_applied + excluded.events_applied,
                 last_event_id = excluded.last_event_id,
@@ -135,16 +127,11 @@ def _write_sql(s: str) -> str:
                 last_applied_at = excluded.last_applied_at
         ), notified AS (
             -- a volatile function keeps this CTE materialised: each NOTIFY runs once
-            SELECT pg_notify('{CHANNEL}', payload) FROM unnest(${p + 5}::text[]) AS payload
+            SELECT pg_notify('{CHANNEL}', payload) FROM unnest($7::text[]) AS payload
         )
         SELECT (SELECT count(*) FROM upserted) AS rows,
                (SELECT count(*) FROM history) AS lines,
                (SELECT count(*) FROM notified) AS notices"""
-
-
-def _array_type(column: str) -> str:
-    sql_type = DEMAND_COLUMNS[column]
-    return "text" if sql_type == "jsonb" else sql_type
 
 
 def _decode_row(record: asyncpg.Record) -> Row:
@@ -155,9 +142,6 @@ def _decode_row(record: asyncpg.Record) -> Row:
     return row
 
 
-def _encode(column: str, value: Any) -> Any:
-    return _json(value) if column in JSONB_COLUMNS and value is not None else value
-
-
 def _json(value: Any) -> str:
+    # Decimals as strings (numeric parses them exactly), datetimes as ISO-8601 with offset.
     return orjson.dumps(value, default=str).decode()

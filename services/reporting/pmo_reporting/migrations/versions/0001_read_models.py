@@ -52,7 +52,7 @@ def upgrade() -> None:
             decided_at timestamptz,
             updated_at timestamptz NOT NULL,
             last_actor_id text NOT NULL
-        )"""
+        ) WITH (fillfactor = 80)"""
     )
     # Filters, and the keyset order of the demands list (newest first, id breaks ties).
     op.execute(f"CREATE INDEX demands_by_state ON {s}.demands (state, submitted_at, id)")
