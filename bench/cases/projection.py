@@ -1,35 +1,31 @@
 """Projection apply: the reporting service's demand projection, idempotent, in consumer batches.
 
-As the projector's runner does (`ConsumerRunner._apply_batch`, which the reporting projector
-overrides to hand the whole batch over): per batch of 500 events one transaction, claim the
-event ids with `Deduper` (the exactly-once record), then give the new ones to the projection:
-`DemandProjection.apply(conn, events)` when it has that batch entry point (what the projector
-process calls), else `handle(conn, event)` one by one (the kernel's Handler protocol). The events
-are whole demand lifecycles decoded from the CloudEvents records the relay would publish.
-Absolute target, no raw baseline. Extra figures: the same batches through the per-event
-`handle` path, and batches already applied (every event a duplicate, the redelivery path).
+Exactly what `ConsumerRunner._apply_batch` does, per batch of 500 events in one transaction:
+claim the event ids with `Deduper` (the exactly-once record), then hand the new ones to
+`pmo_kernel.consumer.apply_events`, which calls `DemandProjection.handle_batch` for the whole
+batch (or `handle` per event for a handler without it). The events are whole demand lifecycles
+decoded from the CloudEvents records the relay would publish. Absolute target, no raw baseline.
+Extra figures: the same batches through the per-event `handle` path, and batches already
+applied (every event a duplicate: the redelivery path).
 """
 
 from __future__ import annotations
 
 import statistics
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
-
-import asyncpg
 
 from bench import payloads
 from bench.harness import CaseResult, Context, Sample, Timer, progress
 from pmo_kernel.cloudevents import ReceivedEvent
-from pmo_kernel.consumer import Deduper
+from pmo_kernel.consumer import Deduper, apply_events
 from pmo_kernel.db import create_engine, raw_connection
 from pmo_kernel.migrations import upgrade
 
 BATCH = 500
 TARGET = 10_000  # events/s
 
-BatchApply = Callable[[asyncpg.Connection, Sequence[ReceivedEvent]], Awaitable[Any]]
+GROUP_ID = "bench-projector"
 
 
 def _reporting_migrations() -> Path:
@@ -48,7 +44,7 @@ async def run(ctx: Context) -> CaseResult:
     handler = DemandProjection(schema)
     deduper = Deduper(schema, handler.name)
 
-    batch_apply: BatchApply | None = getattr(handler, "apply", None)
+    batched = hasattr(handler, "handle_batch")
 
     async def apply(batch: Sequence[ReceivedEvent], per_event: bool) -> int:
         async with raw_connection(engine) as conn, conn.transaction():
@@ -59,11 +55,11 @@ async def run(ctx: Context) -> CaseResult:
                     continue
                 new.discard(event.event_id)  # the same id twice in one batch: apply once
                 fresh.append(event)
-            if batch_apply is not None and not per_event:
-                await batch_apply(conn, fresh)
-            else:
+            if per_event:
                 for event in fresh:
                     await handler.handle(conn, event)
+            else:
+                await apply_events(conn, handler, fresh, GROUP_ID)
         return len(fresh)
 
     async def apply_all(
@@ -78,7 +74,7 @@ async def run(ctx: Context) -> CaseResult:
     per_round = ctx.size(15_000, 3_000)
     rounds = ctx.size(3, 1)
     samples: list[Sample] = []
-    path = "apply(conn, batch)" if batch_apply is not None else "handle(conn, event)"
+    path = "handle_batch" if batched else "handle per event"
     try:
         await apply_all(list(payloads.received_events(1_200)))  # warm-up: statements prepared
         for n in range(rounds):
@@ -91,7 +87,7 @@ async def run(ctx: Context) -> CaseResult:
         _check(applied, 0)
         progress(f"    redelivery (all duplicates): {duplicate.rate:,.0f}/s")
         extra = ""
-        if batch_apply is not None:
+        if batched:
             one_by_one = list(payloads.received_events(ctx.size(3_000, 1_200)))
             per_event, applied = await apply_all(one_by_one, per_event=True)
             _check(applied, len(one_by_one))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from pmo_demand.application.service import CommandContext, DemandService
@@ -124,6 +125,16 @@ async def _walk(
 ) -> str:
     requester = _principal(rng.choice(REQUESTERS), "requester")
     analyst = _principal(rng.choice(ANALYSTS), "pmo_analyst")
+    # A year of intake: each step a few days to a few weeks after the one before.
+    clock = [datetime.now(UTC) - timedelta(days=rng.randint(120, 365))]
+
+    def at(min_days: int, max_days: int) -> datetime:
+        clock[0] += timedelta(days=rng.randint(min_days, max_days), hours=rng.randint(0, 8))
+        return clock[0]
+
+    def as_(principal: Principal, min_days: int = 1, max_days: int = 10) -> CommandContext:
+        return CommandContext(principal, now=at(min_days, max_days))
+
     regulatory = department == "Legal & Compliance"
     cost = Decimal(rng.choice([45, 80, 120, 180, 240, 310, 450, 900])) * 1000
     start_year = rng.choice([2027, 2027, 2028])
@@ -155,47 +166,48 @@ async def _walk(
         options_considered=["Do nothing", "Buy a SaaS product", "Build in house"],
     )
     result = await service.submit(
-        SubmitDemand(content=content, business_case=case), CommandContext(requester)
+        SubmitDemand(content=content, business_case=case), as_(requester, 0, 0)
     )
     demand_id = result.demand_id
-    as_requester, as_analyst = CommandContext(requester), CommandContext(analyst)
     if rng.random() < 0.5:  # a revision before anyone looks at it
         revised = case.model_copy(update={"estimated_cost": Money.of(cost * Decimal("1.1"))})
         await service.revise_business_case(demand_id, ReviseBusinessCase(business_case=revised),
-                                           as_requester)  # fmt: skip
+                                           as_(requester))  # fmt: skip
         case = revised
     if journey == "submitted":
         return journey
     if journey == "withdrawn":
         await service.withdraw(demand_id, WithdrawDemand(reason="Merged into another request"),
-                               as_requester)  # fmt: skip
+                               as_(requester))  # fmt: skip
         return journey
     if incomplete or rng.random() < 0.4:
         await service.request_information(
             demand_id,
             RequestInformation(questions=["What is the effort estimate?",
                                           "Which teams are affected?"]),
-            as_analyst,
+            as_(analyst),
         )  # fmt: skip
         if journey == "information_requested":
             return journey
         await service.provide_information(
             demand_id, ProvideInformation(answers="About 300 person-days; finance and IT."),
-            as_requester,
+            as_(requester),
         )  # fmt: skip
         completed = case.model_copy(update={"effort_person_days": Decimal(300)})
         if completed != case:
             await service.revise_business_case(
-                demand_id, ReviseBusinessCase(business_case=completed), as_requester
+                demand_id, ReviseBusinessCase(business_case=completed), as_(requester)
             )
         if journey == "information_provided":
             return journey
     if journey == "rejected":
         await service.reject(demand_id, RejectDemand(reason="Overlaps the CRM consolidation"),
-                             as_analyst)  # fmt: skip
+                             as_(analyst))  # fmt: skip
         return journey
-    await service.qualify(demand_id, QualifyDemand(note="Business case complete"), as_analyst)
+    await service.qualify(
+        demand_id, QualifyDemand(note="Business case complete"), as_(analyst, 5, 30)
+    )
     if journey == "qualified":
         return journey
-    await service.accept(demand_id, AcceptDemand(note="Goes to the portfolio"), as_analyst)
+    await service.accept(demand_id, AcceptDemand(note="Goes to the portfolio"), as_(analyst))
     return "accepted"

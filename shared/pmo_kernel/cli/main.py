@@ -35,6 +35,22 @@ app.add_typer(dlq_app, name="dlq")
 console = Console(stderr=True)
 
 DATA_DIR = Path(os.environ.get("PMO_DATA_DIR", ".pmo"))
+RUN_ENV = "run.env"  # where `pmo run` says which PostgreSQL and broker it started
+
+
+@app.callback()
+def _use_running_platform(ctx: typer.Context) -> None:
+    """Commands run from another terminal talk to what `pmo run` started, unless the
+    environment says otherwise."""
+    run_env = DATA_DIR / RUN_ENV
+    if ctx.invoked_subcommand == "run" or not run_env.exists():
+        return
+    for line in run_env.read_text().splitlines():
+        key, _, value = line.partition("=")
+        if key and value:
+            os.environ.setdefault(key, value)
+
+
 EMBEDDED_PG_PORT = 55432
 EMBEDDED_KAFKA_PORT = 19092
 
@@ -72,6 +88,9 @@ def run(
                 env["KAFKA_BOOTSTRAP_SERVERS"] = broker.start()
             console.print("Kafka-protocol broker (tansu, in memory) ready")
         env.setdefault("LOG_FORMAT", "text")
+        (data_dir / RUN_ENV).write_text(
+            "".join(f"{k}={env[k]}\n" for k in ("DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS"))
+        )
         os.environ.update(env)
         settings = load_settings()
         plugins = discover()
@@ -91,6 +110,7 @@ def run(
         supervisor.watch(stop_requested)
         console.print("stopping…")
     finally:
+        (data_dir / RUN_ENV).unlink(missing_ok=True)
         supervisor.stop_all()
         if broker is not None:
             broker.stop()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from uuid import UUID, uuid4
 
 from pydantic import BaseModel
@@ -55,6 +56,9 @@ class CommandContext:
     principal: Principal
     expected_version: int | None = None  # from If-Match
     idempotency_key: str | None = None
+    # When the facts happened, for imports and demo data only: the REST API never sets it,
+    # so a caller cannot backdate a decision.
+    now: datetime | None = None
 
 
 Decision = Callable[[Demand], None]
@@ -82,7 +86,7 @@ class DemandService:
             replay = await self._replay(scoped, demand_id, request)
             if replay is not None:
                 return replay
-        demand = Demand.submit(demand_id, command, requester=ctx.principal.subject)
+        demand = Demand.submit(demand_id, command, requester=ctx.principal.subject, now=ctx.now)
         return await self._save(demand, ctx, scoped, request)
 
     async def revise_business_case(
@@ -90,7 +94,7 @@ class DemandService:
     ) -> CommandResult:
         return await self._handle(
             "revise_business_case", "revising a business case", demand_id, command, ctx,
-            lambda d: d.revise_business_case(command, ctx.principal.subject),
+            lambda d: d.revise_business_case(command, ctx.principal.subject, ctx.now),
         )  # fmt: skip
 
     async def request_information(
@@ -98,7 +102,7 @@ class DemandService:
     ) -> CommandResult:
         return await self._handle(
             "request_information", "requesting information", demand_id, command, ctx,
-            lambda d: d.request_information(command, ctx.principal.subject),
+            lambda d: d.request_information(command, ctx.principal.subject, ctx.now),
         )  # fmt: skip
 
     async def provide_information(
@@ -106,7 +110,7 @@ class DemandService:
     ) -> CommandResult:
         return await self._handle(
             "provide_information", "providing information", demand_id, command, ctx,
-            lambda d: d.provide_information(command, ctx.principal.subject),
+            lambda d: d.provide_information(command, ctx.principal.subject, ctx.now),
         )  # fmt: skip
 
     async def qualify(
@@ -114,7 +118,7 @@ class DemandService:
     ) -> CommandResult:
         return await self._handle(
             "qualify", "qualifying a demand", demand_id, command, ctx,
-            lambda d: d.qualify(command, self.rules, ctx.principal.subject),
+            lambda d: d.qualify(command, self.rules, ctx.principal.subject, ctx.now),
         )  # fmt: skip
 
     async def reject(
@@ -122,7 +126,7 @@ class DemandService:
     ) -> CommandResult:
         return await self._handle(
             "reject", "rejecting a demand", demand_id, command, ctx,
-            lambda d: d.reject(command, ctx.principal.subject),
+            lambda d: d.reject(command, ctx.principal.subject, ctx.now),
         )  # fmt: skip
 
     async def withdraw(
@@ -131,7 +135,7 @@ class DemandService:
         as_admin = Role.ADMIN in ctx.principal.roles
         return await self._handle(
             "withdraw", "withdrawing a demand", demand_id, command, ctx,
-            lambda d: d.withdraw(command, ctx.principal.subject, as_admin=as_admin),
+            lambda d: d.withdraw(command, ctx.principal.subject, ctx.now, as_admin=as_admin),
         )  # fmt: skip
 
     async def accept(
@@ -139,7 +143,7 @@ class DemandService:
     ) -> CommandResult:
         return await self._handle(
             "accept", "accepting a demand for the portfolio", demand_id, command, ctx,
-            lambda d: d.accept(command, ctx.principal.subject),
+            lambda d: d.accept(command, ctx.principal.subject, ctx.now),
         )  # fmt: skip
 
     # ------------------------------------------------------------------ unit of work
