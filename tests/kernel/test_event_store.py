@@ -10,7 +10,7 @@ import pytest
 
 from pmo_kernel.db import asyncpg_dsn, raw_connection
 from pmo_kernel.errors import ConcurrencyError
-from pmo_kernel.store import START, EventStore, LogCursor, NewEvent
+from pmo_kernel.store import START, EventStore, LogCursor, NewEvent, StreamAppend
 from tests.support import CounterIncremented, metadata
 
 
@@ -163,3 +163,25 @@ async def test_fifty_writers_racing_on_one_version_leave_exactly_one_winner(
     assert sum(1 for o in outcomes if not isinstance(o, BaseException)) == 1
     assert all(isinstance(o, ConcurrencyError) for o in outcomes if isinstance(o, BaseException))
     assert [e.stream_version for e in await store.read_stream("race")] == [1, 2]
+
+
+async def test_appending_to_several_streams_is_all_or_nothing(store: EventStore) -> None:
+    await store.append("counter", "pair-b", 0, [new()])
+
+    done = await store.append_streams(
+        [
+            StreamAppend("counter", "pair-a", 0, [new()]),
+            StreamAppend("counter", "pair-b", 1, [new()]),
+        ]
+    )
+    with pytest.raises(ConcurrencyError):
+        await store.append_streams(
+            [
+                StreamAppend("counter", "pair-a", 1, [new(), new()]),
+                StreamAppend("counter", "pair-b", 1, [new()]),  # stale: b is at 2
+            ]
+        )
+
+    assert [r.version for r in done] == [1, 2]
+    assert len(await store.read_stream("pair-a")) == 1
+    assert len(await store.read_stream("pair-b")) == 2

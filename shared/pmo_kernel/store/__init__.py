@@ -7,6 +7,15 @@ from pmo_kernel.store.postgres import (
     AppendResult,
     EventStore,
     NewEvent,
+    StreamAppend,
 )
 
-__all__ = ["START", "UNKNOWN", "AppendResult", "EventStore", "LogCursor", "NewEvent"]
+__all__ = [
+    "START",
+    "UNKNOWN",
+    "AppendResult",
+    "EventStore",
+    "LogCursor",
+    "NewEvent",
+    "StreamAppend",
+]

@@ -19,6 +19,7 @@ transaction than the one that committed the previous version.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -49,6 +50,17 @@ class NewEvent:
     event: DomainEvent
     metadata: EventMetadata
     event_id: UUID | None = None
+
+
+@dataclass(frozen=True)
+class StreamAppend:
+    """One stream's part of an atomic multi-stream append (see EventStore.append_streams)."""
+
+    stream_type: str
+    stream_id: str
+    expected_version: int
+    events: Sequence[NewEvent]
+    prev_hash: str | type[_Unknown] | None = UNKNOWN
 
 
 @dataclass(frozen=True)
@@ -144,51 +156,13 @@ class EventStore:
         assert prev_hash is None or isinstance(prev_hash, str)
 
         rows = self._encode(stream_type, stream_id, expected_version, events, prev_hash)
+        # Inside a caller's transaction a failed INSERT would abort all of it; a savepoint keeps
+        # the transaction usable so the conflict can be explained, then the caller rolls back.
+        guard = conn.transaction() if conn.is_in_transaction() else contextlib.nullcontext()
         try:
-            if len(rows) == 1:
-                r = rows[0]
-                positions = [
-                    rec[0]
-                    for rec in await conn.fetch(
-                        self._insert_one,
-                        r.event_id,
-                        stream_type,
-                        stream_id,
-                        expected_version,
-                        prev_hash,
-                        r.event_type,
-                        r.schema_version,
-                        r.payload,
-                        r.metadata,
-                        r.hash,
-                    )
-                ]
-            else:
-                # Several rows: all or none, or a partially duplicated batch could leave a gap.
-                async with conn.transaction():
-                    positions = [
-                        rec[0]
-                        for rec in await conn.fetch(
-                            self._insert_many,
-                            [r.event_id for r in rows],
-                            stream_type,
-                            stream_id,
-                            expected_version,
-                            prev_hash,
-                            [r.version for r in rows],
-                            [r.event_type for r in rows],
-                            [r.schema_version for r in rows],
-                            [r.payload for r in rows],
-                            [r.metadata for r in rows],
-                            [r.prev_hash for r in rows],
-                            [r.hash for r in rows],
-                        )
-                    ]
-                    if 0 < len(positions) < len(rows):
-                        raise ConcurrencyError(
-                            f"stream {stream_id}: some of these event ids are already stored",
-                            stream_id=stream_id,
-                        )
+            async with guard:
+                positions = await self._insert(conn, rows, stream_type, stream_id,
+                                               expected_version, prev_hash)  # fmt: skip
         except asyncpg.UniqueViolationError as exc:
             raise await self._conflict(conn, stream_id, expected_version) from exc
 
@@ -207,6 +181,60 @@ class EventStore:
                 duplicate=True,
             )
         raise await self._conflict(conn, stream_id, expected_version)
+
+    async def _insert(
+        self,
+        conn: asyncpg.Connection,
+        rows: list[_Row],
+        stream_type: str,
+        stream_id: str,
+        expected_version: int,
+        prev_hash: str | None,
+    ) -> list[int]:
+        if len(rows) == 1:
+            r = rows[0]
+            records = await conn.fetch(
+                self._insert_one, r.event_id, stream_type, stream_id, expected_version,
+                prev_hash, r.event_type, r.schema_version, r.payload, r.metadata, r.hash,
+            )  # fmt: skip
+            return [rec[0] for rec in records]
+        # Several rows: all or none, or a partially duplicated batch could leave a gap.
+        async with conn.transaction():
+            records = await conn.fetch(
+                self._insert_many,
+                [r.event_id for r in rows], stream_type, stream_id, expected_version, prev_hash,
+                [r.version for r in rows], [r.event_type for r in rows],
+                [r.schema_version for r in rows], [r.payload for r in rows],
+                [r.metadata for r in rows], [r.prev_hash for r in rows], [r.hash for r in rows],
+            )  # fmt: skip
+            positions = [rec[0] for rec in records]
+            if 0 < len(positions) < len(rows):
+                raise ConcurrencyError(
+                    f"stream {stream_id}: some of these event ids are already stored",
+                    stream_id=stream_id,
+                )
+        return positions
+
+    async def append_streams(
+        self, appends: Sequence[StreamAppend], *, conn: asyncpg.Connection | None = None
+    ) -> list[AppendResult]:
+        """Append to several streams atomically: all of them or none (one transaction). For a
+        fact that belongs to two aggregates, e.g. a decision on both a meeting and an item."""
+        if conn is None:
+            async with raw_connection(self.engine) as own:
+                return await self.append_streams(appends, conn=own)
+        async with conn.transaction():
+            return [
+                await self.append(
+                    a.stream_type,
+                    a.stream_id,
+                    a.expected_version,
+                    a.events,
+                    prev_hash=a.prev_hash,
+                    conn=conn,
+                )
+                for a in appends
+            ]
 
     async def _conflict(
         self, conn: asyncpg.Connection, stream_id: str, expected_version: int

@@ -1,0 +1,1 @@
+"""pmo portfolio service: which demands become funded projects, decided by whom, on what."""

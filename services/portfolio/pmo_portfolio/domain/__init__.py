@@ -1,0 +1,1 @@
+"""The portfolio domain: pure decisions and state, no I/O."""
