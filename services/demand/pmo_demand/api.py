@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Request, Response, status
 from pydantic import BaseModel
 
-from pmo_demand.application.service import CommandContext, CommandResult, DemandService
+from pmo_demand.application.service import CommandResult, DemandService
 from pmo_demand.domain import (
     AcceptDemand,
     ProvideInformation,
@@ -24,6 +24,7 @@ from pmo_demand.domain import (
     WithdrawDemand,
 )
 from pmo_demand.views import CommandAccepted, DemandView, StreamEventView
+from pmo_kernel.application import CommandContext
 from pmo_kernel.errors import DomainError
 from pmo_kernel.http.auth import CurrentPrincipal
 from pmo_kernel.http.problems import PROBLEM_JSON

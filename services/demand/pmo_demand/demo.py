@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from pmo_demand.application.service import CommandContext, DemandService
+from pmo_demand.application.service import DemandService
 from pmo_demand.bootstrap import MIGRATIONS, SCHEMA, build
 from pmo_demand.domain import (
     AcceptDemand,
@@ -24,6 +24,7 @@ from pmo_demand.domain import (
     Urgency,
     WithdrawDemand,
 )
+from pmo_kernel.application import CommandContext
 from pmo_kernel.identity import Principal
 from pmo_kernel.migrations import upgrade
 from pmo_kernel.money import Money

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from uuid import UUID, uuid4
 
 from pydantic import BaseModel
@@ -34,12 +33,10 @@ from pmo_demand.domain import (
     SubmitDemand,
     WithdrawDemand,
 )
-from pmo_kernel.errors import ConcurrencyError, IdempotencyKeyReused, NotFound
-from pmo_kernel.events import EventMetadata
-from pmo_kernel.identity import Principal, Role
-from pmo_kernel.logs import correlation_id_var
+from pmo_kernel.application import CommandContext, check_expected_version, event_metadata
+from pmo_kernel.errors import IdempotencyKeyReused, NotFound
+from pmo_kernel.identity import Role
 from pmo_kernel.store import EventStore, NewEvent
-from pmo_kernel.telemetry import current_traceparent
 
 
 @dataclass(frozen=True)
@@ -49,16 +46,6 @@ class CommandResult:
     state: str
     event_ids: tuple[UUID, ...]
     replayed: bool = False  # an earlier identical request's outcome, returned again
-
-
-@dataclass(frozen=True)
-class CommandContext:
-    principal: Principal
-    expected_version: int | None = None  # from If-Match
-    idempotency_key: str | None = None
-    # When the facts happened, for imports and demo data only: the REST API never sets it,
-    # so a caller cannot backdate a decision.
-    now: datetime | None = None
 
 
 Decision = Callable[[Demand], None]
@@ -165,29 +152,14 @@ class DemandService:
             if replay is not None:
                 return replay
         demand = await self.get(demand_id)
-        if ctx.expected_version is not None and ctx.expected_version != demand.version:
-            raise ConcurrencyError(
-                f"demand {demand_id} is at version {demand.version}, not the expected "
-                f"{ctx.expected_version}: it changed since you read it",
-                stream_id=demand_id,
-                expected_version=ctx.expected_version,
-                actual_version=demand.version,
-            )
+        check_expected_version(demand, ctx, "demand")
         decide(demand)
         return await self._save(demand, ctx, scoped, request)
 
     async def _save(
         self, demand: Demand, ctx: CommandContext, scoped: str | None, request: str
     ) -> CommandResult:
-        traceparent, tracestate = current_traceparent()
-        metadata = EventMetadata(
-            actor=ctx.principal.actor(),
-            correlation_id=correlation_id_var.get(),
-            traceparent=traceparent,
-            tracestate=tracestate,
-            idempotency_key=ctx.idempotency_key,
-            request_fingerprint=request if scoped else None,
-        )
+        metadata = event_metadata(ctx, request_fingerprint=request if scoped else None)
         pending = demand.pending
         new_events = [
             NewEvent(
