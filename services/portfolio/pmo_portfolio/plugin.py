@@ -2,12 +2,22 @@
 
 from pathlib import Path
 
-from pmo_kernel.plugin import ServicePlugin
+from pmo_kernel.plugin import ProcessSpec, ServicePlugin
 
-# Processes are added as the service's API, relay and demand consumer land.
 plugin = ServicePlugin(
     name="portfolio",
     schema="portfolio",
     migrations=Path(__file__).parent / "migrations",
+    produces=("portfolio",),
+    consumes=("demand",),
+    processes=(
+        ProcessSpec("api", "pmo_portfolio", "REST command API", port_setting="portfolio_url"),
+        ProcessSpec("relay", "pmo_portfolio", "outbox relay to Kafka"),
+        ProcessSpec("intake", "pmo_portfolio", "accepted demands → portfolio candidates"),
+    ),
+    hooks={
+        "container": "pmo_portfolio.bootstrap:build",
+        "registry": "pmo_portfolio.domain.registry:registry",
+    },
     start_order=20,
 )

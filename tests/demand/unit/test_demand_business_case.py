@@ -79,8 +79,16 @@ def test_a_revision_does_not_change_where_the_demand_stands(state: DemandState) 
     assert demand.state is state
 
 
-@pytest.mark.parametrize("state", [S.ACCEPTED, S.REJECTED, S.WITHDRAWN])
-def test_the_business_case_of_a_closed_demand_cannot_be_revised(state: DemandState) -> None:
+def test_an_accepted_demand_keeps_its_business_case_current_with_new_versions() -> None:
+    demand = given_demand(S.ACCEPTED)
+
+    demand.revise_business_case(revise(business_case(problem="Restated")), REQUESTER, NOW)
+
+    assert (demand.state, demand.business_case_version) == (S.ACCEPTED, 2)
+
+
+@pytest.mark.parametrize("state", [S.REJECTED, S.WITHDRAWN])
+def test_the_business_case_of_a_refused_demand_cannot_be_revised(state: DemandState) -> None:
     demand = given_demand(state)
 
     with pytest.raises(InvalidTransition, match="can only be revised before a decision"):

@@ -43,7 +43,7 @@ OPEN = [S.SUBMITTED, S.INFORMATION_REQUESTED, S.INFORMATION_PROVIDED, S.QUALIFIE
 
 # Written out from the issue, independently of the aggregate's own table, so the tests check it.
 ALLOWED_FROM: dict[str, set[DemandState]] = {
-    "revise_business_case": set(OPEN),
+    "revise_business_case": {*OPEN, S.ACCEPTED},
     "request_information": {S.SUBMITTED, S.INFORMATION_PROVIDED},
     "provide_information": {S.INFORMATION_REQUESTED},
     "qualify": {S.SUBMITTED, S.INFORMATION_PROVIDED},

@@ -49,8 +49,11 @@ class Transition(NamedTuple):
 
 
 TRANSITIONS: dict[str, Transition] = {
+    # An accepted demand is a project whose business case is kept current for its whole life
+    # (the portfolio flags decisions taken on an older version); a refused one is closed.
     "revise_business_case": Transition(
-        OPEN_STATES, "the business case can only be revised before a decision,"
+        OPEN_STATES | {S.ACCEPTED},
+        "the business case can only be revised before a decision or once accepted,",
     ),
     "request_information": Transition(
         frozenset({S.SUBMITTED, S.INFORMATION_PROVIDED}), "information can only be requested"

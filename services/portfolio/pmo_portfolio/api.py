@@ -1,0 +1,211 @@
+"""The portfolio REST command API. Responses carry `ETag: "<version>"`; `If-Match` refuses a
+command on an aggregate that moved on (409). Errors are RFC 9457 problem+json."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Request, Response, status
+from pydantic import BaseModel
+
+from pmo_kernel.application import CommandContext
+from pmo_kernel.errors import DomainError
+from pmo_kernel.http.auth import CurrentPrincipal
+from pmo_kernel.http.problems import PROBLEM_JSON
+from pmo_portfolio.application.commands import (
+    AddAgendaItem,
+    AddMember,
+    CreateScoringModel,
+    EstablishBody,
+    GrantRight,
+    PlanItem,
+    PublishRoutingRules,
+    RetireScoringModel,
+    ReviseScoringModelDraft,
+    RevokeRight,
+    ScheduleMeeting,
+    ScoreItem,
+    TakeDecision,
+)
+from pmo_portfolio.application.service import Accepted, PortfolioService
+
+PROBLEMS: dict[int | str, dict[str, Any]] = {
+    s: {"content": {PROBLEM_JSON: {}}, "description": d}
+    for s, d in {
+        401: "Missing or invalid bearer token",
+        403: "The caller's roles do not allow this command",
+        404: "No such item, model, body or meeting",
+        409: "Not allowed in the current state, or it changed (If-Match / concurrency)",
+        422: "Invalid body, business rule or governance rule failed (the rule is named)",
+    }.items()
+}
+
+
+class CommandAccepted(BaseModel):
+    id: str
+    version: int
+    details: dict[str, Any]
+
+
+def _service(request: Request) -> PortfolioService:
+    service: PortfolioService = request.app.state.portfolio_service
+    return service
+
+
+Service = Annotated[PortfolioService, Depends(_service)]
+
+
+def _context(
+    principal: CurrentPrincipal,
+    if_match: Annotated[str | None, Header(description='Expected version, e.g. "3"')] = None,
+) -> CommandContext:
+    expected = None
+    if if_match is not None and if_match.strip() != "*":
+        raw = if_match.strip().removeprefix("W/").strip('"')
+        if not raw.isdigit():
+            raise DomainError(f'If-Match must be a quoted version such as "3", not {if_match!r}')
+        expected = int(raw)
+    return CommandContext(principal, expected)
+
+
+Context = Annotated[CommandContext, Depends(_context)]
+
+
+def _accepted(result: Accepted, response: Response) -> CommandAccepted:
+    response.headers["ETag"] = f'"{result.version}"'
+    return CommandAccepted(id=result.id, version=result.version, details=result.details)
+
+
+router = APIRouter(tags=["portfolio"], responses=PROBLEMS)
+
+Handler = Callable[..., Awaitable[Accepted]]
+
+
+def _route(path: str, summary: str, call: Callable[[PortfolioService], Handler],
+           body: type[BaseModel] | None, with_id: bool, created: bool = False) -> None:  # fmt: skip
+    """One POST endpoint per command: `call(service)` is the handler to invoke."""
+
+    async def endpoint(
+        service: Service, ctx: Context, response: Response, **kwargs: Any
+    ) -> CommandAccepted:
+        args = [kwargs[p] for p in ("target_id", "body") if p in kwargs]
+        return _accepted(await call(service)(*args, ctx), response)
+
+    params = []
+    for name in ("service", "ctx", "response"):
+        params.append(inspect.signature(endpoint).parameters[name])
+    if with_id:
+        params.append(
+            inspect.Parameter("target_id", inspect.Parameter.KEYWORD_ONLY, annotation=str)
+        )
+    if body is not None:
+        params.append(inspect.Parameter("body", inspect.Parameter.KEYWORD_ONLY, annotation=body))
+    endpoint.__signature__ = inspect.Signature(params, return_annotation=CommandAccepted)  # type: ignore[attr-defined]
+    router.add_api_route(
+        path, endpoint, methods=["POST"], summary=summary, response_model=CommandAccepted,
+        status_code=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+    )  # fmt: skip
+
+
+S = PortfolioService
+_ROUTES: tuple[tuple[str, str, Callable[[S], Handler], type[BaseModel] | None, bool, bool], ...] = (
+    ("/scoring-models", "Create a scoring model (draft)", lambda s: s.create_scoring_model,
+     CreateScoringModel, False, True),
+    ("/scoring-models/{target_id}/draft", "Revise the draft criteria",
+     lambda s: s.revise_scoring_model, ReviseScoringModelDraft, True, False),
+    ("/scoring-models/{target_id}/publication", "Publish the draft as a new version",
+     lambda s: s.publish_scoring_model, None, True, False),
+    ("/scoring-models/{target_id}/retirement", "Retire the model",
+     lambda s: s.retire_scoring_model, RetireScoringModel, True, False),
+    ("/items/{target_id}/scores", "Score an item (the caller is the evaluator)",
+     lambda s: s.score_item, ScoreItem, True, False),
+    ("/items/{target_id}/plan", "Place an approved item on the roadmap",
+     lambda s: s.plan_item, PlanItem, True, False),
+    ("/governance-bodies", "Establish a governance body", lambda s: s.establish_body,
+     EstablishBody, False, True),
+    ("/governance-bodies/{target_id}/members", "Add a member", lambda s: s.add_member,
+     AddMember, True, False),
+    ("/governance-bodies/{target_id}/rights", "Grant a decision right", lambda s: s.grant_right,
+     GrantRight, True, False),
+    ("/governance-bodies/{target_id}/rights/revocation", "Revoke a decision right",
+     lambda s: s.revoke_right, RevokeRight, True, False),
+    ("/routing-rules/versions", "Publish a new version of the routing rules",
+     lambda s: s.publish_routing_rules, PublishRoutingRules, False, True),
+    ("/meetings", "Schedule a meeting of a body", lambda s: s.schedule_meeting,
+     ScheduleMeeting, False, True),
+    ("/meetings/{target_id}/agenda", "Put an item on the agenda", lambda s: s.add_agenda_item,
+     AddAgendaItem, True, False),
+    ("/meetings/{target_id}/decisions", "Record a decision (inputs frozen by the service)",
+     lambda s: s.take_decision, TakeDecision, True, True),
+    ("/meetings/{target_id}/closure", "Close the meeting: its decisions are the minutes",
+     lambda s: s.close_meeting, None, True, False),
+)  # fmt: skip
+
+for _path, _summary, _call, _body, _with_id, _created in _ROUTES:
+    _route(_path, _summary, _call, _body, _with_id, _created)
+
+
+@router.delete("/governance-bodies/{body_id}/members/{person_id}", summary="Remove a member")
+async def remove_member(
+    body_id: str, person_id: str, service: Service, ctx: Context, response: Response
+) -> CommandAccepted:
+    return _accepted(await service.remove_member(body_id, person_id, ctx), response)
+
+
+@router.get("/items/{item_id}", summary="A portfolio item folded from its stream")
+async def get_item(
+    item_id: str, service: Service, response: Response, _: CurrentPrincipal
+) -> dict[str, Any]:
+    item = await service.items.get(item_id)
+    response.headers["ETag"] = f'"{item.version}"'
+    return {
+        "id": item.id,
+        "version": item.version,
+        "state": item.state,
+        "current_gate": item.current_gate,
+        "passed_gates": list(item.passed_gates),
+        "business_case_version": item.business_case_version,
+        "facts": item.facts.model_dump(mode="json"),
+        "evaluations": len(item.evaluations),
+        "decisions": [
+            {
+                **on_record.decision.model_dump(mode="json"),
+                "outdated": on_record.outdated,
+                "latest_business_case_version": on_record.latest_business_case_version,
+            }
+            for on_record in item.decisions
+        ],
+    }
+
+
+@router.get("/scoring-models/{model_id}", summary="A scoring model and its published versions")
+async def get_scoring_model(
+    model_id: str, service: Service, response: Response, _: CurrentPrincipal
+) -> dict[str, Any]:
+    model = await service.models.get(model_id)
+    response.headers["ETag"] = f'"{model.version}"'
+    return {
+        "id": model.id,
+        "version": model.version,
+        "status": model.status,
+        "latest_version": model.latest_version,
+        "versions": [v.model_dump(mode="json") for v in model.versions.values()],
+    }
+
+
+@router.get("/meetings/{meeting_id}", summary="A meeting, its agenda and its minutes")
+async def get_meeting(
+    meeting_id: str, service: Service, response: Response, _: CurrentPrincipal
+) -> dict[str, Any]:
+    meeting = await service.meetings.get(meeting_id)
+    response.headers["ETag"] = f'"{meeting.version}"'
+    return {
+        "id": meeting.id,
+        "version": meeting.version,
+        "body_id": meeting.body_id,
+        "closed": meeting.closed,
+        "agenda": [a.model_dump(mode="json") for a in meeting.agenda],
+        "minutes": [d.model_dump(mode="json") for d in meeting.minutes],
+    }

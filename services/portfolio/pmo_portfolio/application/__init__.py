@@ -1,0 +1,1 @@
+"""The portfolio application layer: commands on items, scoring models, bodies, rules, meetings."""

@@ -1,0 +1,101 @@
+"""Composition root: settings → engine → event store → application service → FastAPI app."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from pmo_kernel.application import CommandContext
+from pmo_kernel.consumer import ConsumerRunner, ConsumerSettings
+from pmo_kernel.db import create_engine
+from pmo_kernel.http.app import create_service_app
+from pmo_kernel.http.feed import event_feed_router
+from pmo_kernel.identity import Principal, Role
+from pmo_kernel.relay import OutboxRelay, RelaySettings
+from pmo_kernel.settings import Settings
+from pmo_kernel.store import EventStore
+from pmo_portfolio.api import router
+from pmo_portfolio.application.intake import DemandIntake
+from pmo_portfolio.application.service import PortfolioService
+from pmo_portfolio.domain.registry import registry
+
+SERVICE = "portfolio"
+SCHEMA = "portfolio"
+MIGRATIONS = Path(__file__).parent / "migrations"
+INTAKE_GROUP = "pmo-portfolio-demand-intake"
+SYSTEM = Principal(subject="system:portfolio", name="pmo portfolio", roles=frozenset({Role.ADMIN}))
+
+
+@dataclass(frozen=True)
+class PortfolioContainer:
+    settings: Settings
+    engine: AsyncEngine
+    store: EventStore
+    service: PortfolioService
+
+
+def build(settings: Settings, schema: str = SCHEMA) -> PortfolioContainer:
+    engine = create_engine(settings.database_url)
+    store = EventStore(engine, schema, registry)
+    return PortfolioContainer(settings, engine, store, PortfolioService(store))
+
+
+def create_app(settings: Settings, container: PortfolioContainer | None = None) -> FastAPI:
+    built = container or build(settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await built.service.ensure_default_rules(CommandContext(SYSTEM))
+        yield
+        if container is None:
+            await built.engine.dispose()
+
+    app = create_service_app(
+        SERVICE,
+        settings,
+        title="pmo portfolio service",
+        description=(
+            "Prioritisation and governance: scoring models and scores, governance bodies and "
+            "their decision rights, versioned routing rules, meetings and decisions with the "
+            "inputs they were based on frozen in them, the roadmap. Events are published on "
+            "pmo.portfolio.events. Errors are RFC 9457 problem+json."
+        ),
+        lifespan=lifespan,
+    )
+    app.state.portfolio_service = built.service
+    app.include_router(router)
+    app.include_router(event_feed_router(built.store))
+    return app
+
+
+def build_relay(settings: Settings, container: PortfolioContainer) -> OutboxRelay:
+    return OutboxRelay(
+        container.store,
+        RelaySettings(
+            service=SERVICE,
+            topic=settings.topic(SERVICE),
+            bootstrap_servers=settings.kafka_bootstrap_servers,
+            partitions=settings.kafka_partitions,
+            replication=settings.kafka_replication_factor,
+        ),
+    )
+
+
+def build_intake(settings: Settings, container: PortfolioContainer) -> ConsumerRunner:
+    return ConsumerRunner(
+        container.engine,
+        container.store.schema,
+        DemandIntake(container.store),
+        ConsumerSettings(
+            topics=(settings.topic("demand"),),
+            group_id=INTAKE_GROUP,
+            bootstrap_servers=settings.kafka_bootstrap_servers,
+            partitions=settings.kafka_partitions,
+            replication=settings.kafka_replication_factor,
+        ),
+    )
