@@ -19,6 +19,7 @@ from bench.harness import (
     Context,
     Sample,
     Timer,
+    frozen_inputs,
     median_rate,
     paired,
     progress,
@@ -101,9 +102,10 @@ async def sequential(ctx: Context) -> CaseResult:
         per_round = ctx.size(1500, 400)
         await raw_n(200)  # warm-up: connections, prepared statements, caches
         await ours_n(200)
-        raw_samples, our_samples = await paired(
-            ctx.size(8, 2), lambda _: raw_n(per_round), lambda _: ours_n(per_round)
-        )
+        with frozen_inputs():
+            raw_samples, our_samples = await paired(
+                ctx.size(8, 2), lambda _: raw_n(per_round), lambda _: ours_n(per_round)
+            )
     finally:
         await conn.close()
         await engine.dispose()
@@ -157,9 +159,10 @@ async def concurrent(ctx: Context) -> CaseResult:
         each = ctx.size(250, 60)
         await raw_n(20)
         await ours_n(20)
-        raw_samples, our_samples = await paired(
-            ctx.size(8, 2), lambda _: raw_n(each), lambda _: ours_n(each)
-        )
+        with frozen_inputs():
+            raw_samples, our_samples = await paired(
+                ctx.size(8, 2), lambda _: raw_n(each), lambda _: ours_n(each)
+            )
     finally:
         for conn in conns:
             await conn.close()
@@ -272,7 +275,8 @@ async def batch(ctx: Context) -> CaseResult:
         await executemany_n(5)
         await unnest_n(5)
         await ours_n(5)
-        _, our_samples = await paired(ctx.size(6, 2), raw_round, lambda _: ours_n(calls))
+        with frozen_inputs():
+            _, our_samples = await paired(ctx.size(6, 2), raw_round, lambda _: ours_n(calls))
     finally:
         await conn.close()
         await engine.dispose()

@@ -14,7 +14,15 @@ import asyncio
 from aiokafka import AIOKafkaProducer
 
 from bench import payloads
-from bench.harness import CaseResult, Context, Sample, Timer, paired, throughput_result
+from bench.harness import (
+    CaseResult,
+    Context,
+    Sample,
+    Timer,
+    frozen_inputs,
+    paired,
+    throughput_result,
+)
 from bench.store import our_store, seed_log
 from pmo_kernel.cloudevents import Headers, to_record
 from pmo_kernel.infra.topics import ensure_topics
@@ -91,7 +99,8 @@ async def run(ctx: Context) -> CaseResult:
         return Sample(count, t.seconds)
 
     try:
-        raw_samples, our_samples = await paired(ctx.size(3, 1), raw, ours)
+        with frozen_inputs():
+            raw_samples, our_samples = await paired(ctx.size(3, 1), raw, ours)
     finally:
         await raw_producer.stop()
         await engine.dispose()

@@ -14,6 +14,7 @@ from bench.harness import (
     Context,
     Sample,
     Timer,
+    frozen_inputs,
     median_rate,
     paired,
     progress,
@@ -80,8 +81,9 @@ async def run(ctx: Context) -> CaseResult:
     try:
         await raw(0)  # warm-up: the table into shared buffers, statements prepared
         await ours(0)
-        raw_samples, our_samples = await paired(ctx.size(5, 1), raw, ours)
-        typed = await raw_typed()
+        with frozen_inputs():
+            raw_samples, our_samples = await paired(ctx.size(5, 1), raw, ours)
+            typed = await raw_typed()
         progress(f"    raw fetch + the same pydantic decoding: {typed.rate:,.0f}/s")
     finally:
         await conn.close()
