@@ -18,6 +18,8 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import asyncpg
+
 from pmo_kernel.infra.broker import TansuBroker
 from pmo_kernel.infra.databases import create_database, drop_database
 from pmo_kernel.infra.ports import free_port
@@ -80,8 +82,6 @@ async def infrastructure() -> AsyncIterator[Infra]:
 
 
 async def _bench_databases(server_url: str, run_id: str) -> list[str]:
-    import asyncpg
-
     conn = await asyncpg.connect(server_url)
     try:
         rows = await conn.fetch(

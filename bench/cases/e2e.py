@@ -361,7 +361,7 @@ async def run(ctx: Context) -> CaseResult:
     token = issue_token(settings, "bench", ["requester", "pmo_analyst"], name="Bench")
     processes = _Processes(ctx.infra.scratch, env)
     out = ctx.infra.scratch / "seen.json"
-    warmup_seconds = ctx.size(3, 2)
+    warmup_seconds = ctx.size(3, 1)
     seconds = ctx.size(20, 6)
     try:
         if await processes.run("demand-migrate", "pmo_demand", "migrate") != 0:
@@ -379,7 +379,7 @@ async def run(ctx: Context) -> CaseResult:
         async with _watcher(ws_url, token, ctx.infra.kafka_bootstrap, topic, out):
             progress(f"    warm-up: {warmup_seconds} s")
             warmup = await _drive(client, warmup_seconds, 0)
-            await asyncio.sleep(2.0)
+            await asyncio.sleep(ctx.size(2, 1))
             processes.check_alive()
             progress(f"    measuring: {seconds} s at {RATE} commands/s")
             processes.watch_servers(
