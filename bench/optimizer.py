@@ -17,10 +17,13 @@ Options: --sizes 100,250,500 --seed 2027 --time-limit 120.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
+import os
 import random
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -183,6 +186,21 @@ class Row:
         return self.milp_seconds / self.greedy_seconds if self.greedy_seconds else math.inf
 
 
+@contextlib.contextmanager
+def solver_chatter_to_stderr() -> Iterator[None]:
+    """HiGHS writes the odd debug line straight to file descriptor 1: send it to stderr, with
+    the progress lines, so that stdout holds only the table."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    os.dup2(2, 1)
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
 def measure(candidates: int, seed: int = SEED, time_limit: float = TIME_LIMIT) -> Row:
     problem = generate(candidates, seed)
     started = time.perf_counter()
@@ -229,7 +247,8 @@ async def case(ctx: Context) -> CaseResult:
     """The 500-candidate run (100 with --quick) as a `python -m bench` case."""
     from bench.harness import CaseResult
 
-    row = measure(ctx.size(500, 100))
+    with solver_chatter_to_stderr():
+        row = measure(ctx.size(500, 100))
     return CaseResult(
         name="optimizer",
         title=f"portfolio selection, {row.candidates} candidates",
@@ -251,7 +270,8 @@ def main(argv: list[str] | None = None) -> None:
     rows = []
     for size in (int(s) for s in args.sizes.split(",")):
         print(f"== {size} candidates", file=sys.stderr, flush=True)
-        rows.append(measure(size, args.seed, args.time_limit))
+        with solver_chatter_to_stderr():
+            rows.append(measure(size, args.seed, args.time_limit))
         print(table(rows[-1:]).splitlines()[-1], file=sys.stderr, flush=True)
     print()
     print(
