@@ -1,13 +1,22 @@
-"""Database access: SQLAlchemy's async engine owns the connection pool; hot paths (the event
-store, consumers) run asyncpg statements on the pooled driver connection directly, which saves
-SQLAlchemy's per-statement compilation where every microsecond counts."""
+"""Database access.
+
+SQLAlchemy's async engine is the project's database handle: migrations, read-model queries and
+configuration go through it. The hot paths (event store, relay, consumers) borrow bare asyncpg
+connections from a small pool kept beside each engine: borrowing through SQLAlchemy's async pool
+costs about 120 µs of CPU (greenlet hops, a shielded close), a third of a durable single-row
+insert; this pool costs a few µs. It connects with the engine's URL and is closed when the
+engine is disposed.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import weakref
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 import asyncpg
+from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -28,22 +37,87 @@ def asyncpg_dsn(url: str) -> str:
 
 
 def create_engine(url: str, *, pool_size: int = 10, max_overflow: int = 10) -> AsyncEngine:
-    return create_async_engine(
+    engine = create_async_engine(
         sqlalchemy_url(url),
         pool_size=pool_size,
         max_overflow=max_overflow,
         pool_pre_ping=False,
-        # asyncpg prepares each statement once per connection and caches it; our SQL texts are
-        # fixed, so the cache stays small and every append after the first skips planning.
         connect_args={"statement_cache_size": 256},
     )
+    _pools[engine] = _FastPool(asyncpg_dsn(url), pool_size + max_overflow)
+    event.listen(engine.sync_engine, "engine_disposed", _closer(engine))
+    return engine
+
+
+class _FastPool:
+    """Idle connections in a list, a semaphore for the size. A connection comes back without
+    an open transaction (rolled back if the borrower left one), or is dropped if broken."""
+
+    def __init__(self, dsn: str, size: int) -> None:
+        self.dsn = dsn
+        self.size = size
+        self._idle: list[asyncpg.Connection] = []
+        self._slots: asyncio.Semaphore | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[asyncpg.Connection]:
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:  # a new event loop (tests, CLI runs): start afresh
+            self.terminate()
+            self._loop, self._slots = loop, asyncio.Semaphore(self.size)
+        assert self._slots is not None
+        async with self._slots:
+            conn = self._idle.pop() if self._idle else None
+            if conn is None or conn.is_closed():
+                # asyncpg prepares each statement once per connection and caches it; our SQL
+                # texts are fixed, so after the first use every append skips planning.
+                conn = await asyncpg.connect(self.dsn, statement_cache_size=256)
+            healthy = False
+            try:
+                yield conn
+                healthy = True
+            finally:
+                if healthy and conn.is_in_transaction():
+                    try:
+                        await conn.execute("ROLLBACK")
+                    except (asyncpg.PostgresError, OSError):
+                        healthy = False
+                if healthy and not conn.is_closed():
+                    self._idle.append(conn)
+                else:
+                    conn.terminate()
+
+    def terminate(self) -> None:
+        for conn in self._idle:
+            conn.terminate()
+        self._idle.clear()
+
+
+_pools: weakref.WeakKeyDictionary[AsyncEngine, _FastPool] = weakref.WeakKeyDictionary()
+
+
+def _closer(engine: AsyncEngine) -> Callable[..., None]:
+    pool_ref = weakref.ref(_pools[engine])
+
+    def on_dispose(*_: object) -> None:
+        pool = pool_ref()
+        if pool is not None:
+            pool.terminate()
+
+    return on_dispose
 
 
 @asynccontextmanager
 async def raw_connection(engine: AsyncEngine) -> AsyncIterator[asyncpg.Connection]:
-    """Borrow a pooled connection as the bare asyncpg connection; returned to the pool after."""
-    async with engine.connect() as conn:
-        fairy = await conn.get_raw_connection()
-        driver = fairy.driver_connection
-        assert driver is not None
-        yield driver
+    """Borrow a bare asyncpg connection for `engine`'s database; returned to the pool after."""
+    pool = _pools.get(engine)
+    if pool is None:  # an engine made elsewhere: borrow through SQLAlchemy's own pool
+        async with engine.connect() as conn:
+            fairy = await conn.get_raw_connection()
+            driver = fairy.driver_connection
+            assert driver is not None
+            yield driver
+        return
+    async with pool.connection() as conn:
+        yield conn
