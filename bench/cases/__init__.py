@@ -16,6 +16,7 @@ class Case:
 
 
 def all_cases() -> list[Case]:
+    from bench import optimizer
     from bench.cases import append, e2e, projection, relay, replay
 
     return [
@@ -26,4 +27,5 @@ def all_cases() -> list[Case]:
         Case("relay", "relay publish", relay.run),
         Case("projection", "projection apply, idempotent", projection.run),
         Case("e2e", "command accepted → visible in GraphQL", e2e.run),
+        Case("optimizer", "portfolio selection: MILP vs greedy", optimizer.case),
     ]
