@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from importlib.metadata import entry_points
+
 from pmo_kernel.db import create_engine
 from pmo_kernel.identity import Role, issue_token
 from pmo_kernel.plugin import ConsumerSpec, ProgressCallback
 from pmo_kernel.rebuild import FeedSource, rebuild_read_models
 from pmo_kernel.settings import Settings
 from pmo_reporting.projections.demand import PROJECTION_NAME, DemandProjection
+from pmo_reporting.projections.portfolio import PROJECTION_NAME as PORTFOLIO_PROJECTION
+from pmo_reporting.projections.portfolio import PortfolioProjection
 from pmo_reporting.projector import MIGRATIONS, SCHEMA, SWITCHOVER_LOCK
 
 
@@ -18,12 +22,19 @@ def consumers(settings: Settings) -> list[ConsumerSpec]:
             topics=(settings.topic("demand"),),
             schema=SCHEMA,
             handler=DemandProjection(SCHEMA),
-        )
+        ),
+        ConsumerSpec(
+            name=PORTFOLIO_PROJECTION,
+            topics=(settings.topic("portfolio"),),
+            schema=SCHEMA,
+            handler=PortfolioProjection(SCHEMA),
+        ),
     ]
 
 
 async def rebuild(settings: Settings, progress: ProgressCallback) -> str:
-    """Replay the demand service's event feed into fresh read models, then switch over."""
+    """Replay the demand and portfolio services' event feeds into fresh read models, then
+    switch over."""
     token = issue_token(settings, "pmo-reporting-rebuild", [Role.SERVICE], name="rebuild")
     engine = create_engine(settings.database_url, pool_size=2)
     try:
@@ -32,11 +43,25 @@ async def rebuild(settings: Settings, progress: ProgressCallback) -> str:
             settings.database_url,
             live_schema=SCHEMA,
             migrations=MIGRATIONS,
-            sources=[FeedSource("demand", settings.demand_url, token)],
-            handlers={"demand": DemandProjection},
+            sources=feed_sources(settings, token),
+            handlers={"demand": DemandProjection, "portfolio": PortfolioProjection},
             switchover_lock=SWITCHOVER_LOCK,
             progress=progress,
         )
     finally:
         await engine.dispose()
     return f"read models rebuilt from {report.events_applied} events and switched over"
+
+
+def feed_sources(settings: Settings, token: str) -> list[FeedSource]:
+    """The feeds to replay: the demand service's, and the portfolio service's once it is part
+    of the platform (its `pmo.services` entry point is declared: until then `pmo run` does not
+    start it, there is no feed to read and no portfolio event to miss)."""
+    sources = [FeedSource("demand", settings.demand_url, token)]
+    if "portfolio" in service_names():
+        sources.append(FeedSource("portfolio", settings.portfolio_url, token))
+    return sources
+
+
+def service_names() -> set[str]:
+    return {ep.name for ep in entry_points(group="pmo.services")}

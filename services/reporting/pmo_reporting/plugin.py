@@ -8,9 +8,11 @@ plugin = ServicePlugin(
     name="reporting",
     schema="reporting",
     migrations=Path(__file__).parent / "migrations",
-    consumes=("demand",),
+    consumes=("demand", "portfolio"),
     processes=(
-        ProcessSpec("projector", "pmo_reporting", "demand events → reporting read models"),
+        ProcessSpec(
+            "projector", "pmo_reporting", "demand and portfolio events → reporting read models"
+        ),
         ProcessSpec(
             "gateway", "pmo_reporting", "GraphQL gateway (/graphql)", port_setting="reporting_url"
         ),

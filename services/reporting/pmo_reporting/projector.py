@@ -1,8 +1,10 @@
-"""The projector process: demand events from Kafka → the reporting read models.
+"""The projector process: demand and portfolio events from Kafka → the reporting read models.
 
-It runs the kernel's ConsumerRunner (exactly-once by event id, offsets committed after the
-database, dead letters for what can never apply); DemandProjection takes each polled batch in
-one call (`handle_batch`), two statements whatever its size.
+It runs two of the kernel's ConsumerRunners side by side, one per topic and consumer group
+(exactly-once by event id, offsets committed after the database, dead letters for what can
+never apply): DemandProjection takes each polled demand batch in one call (`handle_batch`), two
+statements whatever its size; PortfolioProjection the portfolio's (portfolio.py). Each keeps
+its own dedupe records (the handler's name keys them), so neither can stall the other.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pmo_kernel.db import create_engine
 from pmo_kernel.migrations import upgrade
 from pmo_kernel.settings import Settings
 from pmo_reporting.projections.demand import DemandProjection
+from pmo_reporting.projections.portfolio import PortfolioProjection
 
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer("pmo.reporting.projector")
@@ -28,14 +31,17 @@ tracer = trace.get_tracer("pmo.reporting.projector")
 SCHEMA = "reporting"
 MIGRATIONS = Path(__file__).parent / "migrations"
 GROUP_ID = "pmo-reporting-projector"
+PORTFOLIO_GROUP_ID = "pmo-reporting-portfolio-projector"
+GROUPS = {"demand": GROUP_ID, "portfolio": PORTFOLIO_GROUP_ID}  # topic (service) → group
 STOP_GRACE_SECONDS = 5.0
 SWITCHOVER_LOCK = "pmo-reporting-read-models"  # see pmo_kernel.rebuild
 
 
-def consumer_settings(settings: Settings) -> ConsumerSettings:
+def consumer_settings(settings: Settings, service: str = "demand") -> ConsumerSettings:
+    """The consumer of one service's topic ("demand" or "portfolio")."""
     return ConsumerSettings(
-        topics=(settings.topic("demand"),),
-        group_id=GROUP_ID,
+        topics=(settings.topic(service),),
+        group_id=GROUPS[service],
         bootstrap_servers=settings.kafka_bootstrap_servers,
         partitions=settings.kafka_partitions,
         replication=settings.kafka_replication_factor,
@@ -46,15 +52,35 @@ def consumer_settings(settings: Settings) -> ConsumerSettings:
 async def run_projector(settings: Settings, stopping: asyncio.Event) -> None:
     """Migrate the schema, then project until `stopping` is set."""
     await upgrade(settings.database_url, MIGRATIONS, SCHEMA)
-    engine = create_engine(settings.database_url, pool_size=2, max_overflow=2)
+    engine = create_engine(settings.database_url, pool_size=4, max_overflow=2)
     try:
-        runner = ConsumerRunner(
-            engine, SCHEMA, DemandProjection(SCHEMA), consumer_settings(settings)
+        runners = [
+            ConsumerRunner(
+                engine, SCHEMA, DemandProjection(SCHEMA), consumer_settings(settings, "demand")
+            ),
+            ConsumerRunner(
+                engine,
+                SCHEMA,
+                PortfolioProjection(SCHEMA),
+                consumer_settings(settings, "portfolio"),
+            ),
+        ]
+        log.info(
+            "projecting %s and %s into %s",
+            settings.topic("demand"),
+            settings.topic("portfolio"),
+            SCHEMA,
         )
-        log.info("projecting %s into %s", settings.topic("demand"), SCHEMA)
-        await _until_stopped(runner.run(stopping), stopping)
+        await _until_stopped(_together(*(r.run(stopping) for r in runners)), stopping)
     finally:
         await engine.dispose()
+
+
+async def _together(*runs: Coroutine[Any, Any, None]) -> None:
+    """Run the consumers concurrently; when one fails, cancel the others and raise."""
+    async with asyncio.TaskGroup() as group:
+        for run in runs:
+            group.create_task(run)
 
 
 async def _until_stopped(run: Coroutine[Any, Any, None], stopping: asyncio.Event) -> None:

@@ -1,5 +1,6 @@
-"""The GraphQL schema: queries on the read models, commands forwarded to the demand service,
-subscriptions fed by the projector's notices."""
+"""The GraphQL schema: queries on the read models (the demands' here, the portfolio's inherited
+from portfolio_queries.py), commands forwarded to the demand service, subscriptions fed by the
+projector's notices."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from pmo_reporting.gateway.inputs import DemandFilter, filter_values
 from pmo_reporting.gateway.kpis import demand_kpis
 from pmo_reporting.gateway.mutations import Mutation
 from pmo_reporting.gateway.pagination import check_page_size, decode_cursor, encode_cursor
+from pmo_reporting.gateway.portfolio_queries import PortfolioQuery
 from pmo_reporting.gateway.readmodel import Keyset
 from pmo_reporting.gateway.types import (
     Demand,
@@ -42,7 +44,7 @@ MAX_TOKENS = 2_000
 
 
 @strawberry.type
-class Query:
+class Query(PortfolioQuery):  # the portfolio's fields (portfolio_queries.py), then the demands'
     @fields.field("One demand by id; null if the read model does not have it")
     async def demand(self, info: GatewayInfo, id: strawberry.ID) -> Demand | None:
         info.context.principal()

@@ -1,0 +1,213 @@
+"""The portfolio's GraphQL queries: items, scores, decisions, meetings, bodies, rules, models,
+the ranking and the trade-off chart. schema.py merges `PortfolioQuery` into its `Query`.
+
+Portfolio commands are not here: they go to the portfolio service's REST API, and would plug in
+as a `PortfolioMutation` type forwarded like mutations.py does for the demand service.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import strawberry
+
+from pmo_reporting.gateway import fields
+from pmo_reporting.gateway.context import GatewayInfo
+from pmo_reporting.gateway.errors import bad_input
+from pmo_reporting.gateway.pagination import check_page_size, decode_cursor, encode_cursor
+from pmo_reporting.gateway.portfolio_loaders import PortfolioLoaders, portfolio
+from pmo_reporting.gateway.portfolio_readmodel import ItemFilterValues
+from pmo_reporting.gateway.portfolio_scoring import (
+    Candidate,
+    consolidate,
+    model_version,
+    rank,
+    tradeoff_point,
+)
+from pmo_reporting.gateway.portfolio_types import (
+    Decision,
+    GovernanceBody,
+    Meeting,
+    PortfolioItem,
+    PortfolioItemConnection,
+    PortfolioItemEdge,
+    PortfolioItemFilter,
+    RankedItem,
+    RoutingRuleSet,
+    ScoringModel,
+    TradeoffPoint,
+)
+from pmo_reporting.gateway.readmodel import Keyset, Row
+from pmo_reporting.gateway.types import PageInfo
+
+
+@strawberry.type
+class PortfolioQuery:
+    @fields.field("One portfolio item by id; null if the read model does not have it")
+    async def portfolio_item(self, info: GatewayInfo, id: strawberry.ID) -> PortfolioItem | None:
+        info.context.principal()
+        row = await portfolio(info).item.load(str(id))
+        return PortfolioItem.of(row) if row is not None else None
+
+    @fields.field("Portfolio items, newest registered first, in pages (Relay)")
+    async def portfolio_items(
+        self,
+        info: GatewayInfo,
+        filter: PortfolioItemFilter | None = None,
+        first: int = 20,
+        after: str | None = None,
+    ) -> PortfolioItemConnection:
+        info.context.principal()
+        filters = filter.values() if filter is not None else ItemFilterValues()
+        check_page_size(first)
+        start = decode_cursor(after) if after is not None else None
+        loaders = portfolio(info)
+        rows = await loaders.read_model.list_items(filters, first + 1, start)
+        page = rows[:first]
+        for row in page:
+            loaders.item.prime(row["id"], row)
+        edges = [
+            PortfolioItemEdge(
+                cursor=encode_cursor(Keyset(row["registered_at"], row["id"])),
+                node=PortfolioItem.of(row),
+            )
+            for row in page
+        ]
+        has_previous = start is not None and await loaders.read_model.any_before(filters, start)
+        return PortfolioItemConnection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=len(rows) > first,
+                has_previous_page=has_previous,
+                start_cursor=edges[0].cursor if edges else None,
+                end_cursor=edges[-1].cursor if edges else None,
+            ),
+            filters=filters,
+        )
+
+    @fields.field("One decision with its inputs as they were at decision time")
+    async def decision(self, info: GatewayInfo, id: strawberry.ID) -> Decision | None:
+        info.context.principal()
+        row = await portfolio(info).decision.load(str(id))
+        return Decision.of(row) if row is not None else None
+
+    @fields.field(
+        "The open items (not rejected, cancelled or closed) ranked with one model version: "
+        "mandatory first, then score (high first), lower cost, earlier registration, id; "
+        "unscored items last"
+    )
+    async def ranking(
+        self, info: GatewayInfo, model_id: strawberry.ID, model_version: int
+    ) -> list[RankedItem]:
+        info.context.principal()
+        loaders = portfolio(info)
+        candidates, items = await _candidates(loaders, str(model_id), model_version)
+        return [
+            RankedItem(
+                rank=position,
+                item=PortfolioItem.of(items[c.item_id]),
+                score=str(c.consolidated.score) if c.consolidated is not None else None,
+                mandatory=c.consolidated is not None and c.consolidated.mandatory,
+            )
+            for position, c in enumerate(rank(candidates), start=1)
+        ]
+
+    @fields.field(
+        "The scored open items on a value / risk / cost chart, each axis 0–10 (value and risk "
+        "from the model version's criteria, cost against the highest cost charted)"
+    )
+    async def tradeoff(
+        self, info: GatewayInfo, model_id: strawberry.ID, model_version: int
+    ) -> list[TradeoffPoint]:
+        info.context.principal()
+        loaders = portfolio(info)
+        candidates, items = await _candidates(loaders, str(model_id), model_version)
+        version = await _version(loaders, str(model_id), model_version)
+        scored = [c for c in candidates if c.consolidated is not None]
+        costs = [c.cost for c in scored if c.cost is not None]
+        max_cost = max(costs) if costs else None
+        points: list[TradeoffPoint] = []
+        for c in sorted(scored, key=lambda c: c.item_id):
+            assert c.consolidated is not None
+            point = tradeoff_point(version, c.consolidated, c.cost, max_cost)
+            points.append(
+                TradeoffPoint(
+                    item=PortfolioItem.of(items[c.item_id]),
+                    value=_text(point.value),
+                    risk=_text(point.risk),
+                    cost=_text(point.cost),
+                )
+            )
+        return points
+
+    @fields.field("Meetings by date, of one governance body or of all")
+    async def meetings(
+        self, info: GatewayInfo, body_id: strawberry.ID | None = None
+    ) -> list[Meeting]:
+        info.context.principal()
+        read_model = portfolio(info).read_model
+        rows = await read_model.meetings(str(body_id) if body_id is not None else None)
+        return [Meeting.of(row) for row in rows]
+
+    @fields.field("One meeting: its agenda and minutes")
+    async def meeting(self, info: GatewayInfo, id: strawberry.ID) -> Meeting | None:
+        info.context.principal()
+        row = await portfolio(info).meeting.load(str(id))
+        return Meeting.of(row) if row is not None else None
+
+    @fields.field("The governance bodies, their members and decision rights")
+    async def governance_bodies(self, info: GatewayInfo) -> list[GovernanceBody]:
+        info.context.principal()
+        rows = await portfolio(info).read_model.bodies_by_ids(None)
+        return [GovernanceBody.of(row) for row in rows.values()]
+
+    @fields.field("One version of the routing rules; the latest when no version is given")
+    async def routing_rules(
+        self, info: GatewayInfo, version: int | None = None
+    ) -> RoutingRuleSet | None:
+        info.context.principal()
+        row = await portfolio(info).read_model.routing_rules(version)
+        return RoutingRuleSet.of(row) if row is not None else None
+
+    @fields.field("The scoring models with every published version's criteria")
+    async def scoring_models(self, info: GatewayInfo) -> list[ScoringModel]:
+        info.context.principal()
+        return [ScoringModel.of(row) for row in await portfolio(info).read_model.models()]
+
+
+async def _version(loaders: PortfolioLoaders, model_id: str, number: int) -> Row:
+    model = await loaders.model.load(model_id)
+    version = model_version(model, number)
+    if version is None:
+        raise bad_input(
+            f"scoring model {model_id} has no published version {number}", argument="modelVersion"
+        )
+    return dict(version)
+
+
+async def _candidates(
+    loaders: PortfolioLoaders, model_id: str, number: int
+) -> tuple[list[Candidate], dict[str, Row]]:
+    """The open items with their consolidated score on one model version (None: unscored)."""
+    version = await _version(loaders, model_id, number)
+    read_model = loaders.read_model
+    items = {row["id"]: row for row in await read_model.open_items()}
+    current = await read_model.current_scores(model_id, number)
+    candidates: list[Candidate] = []
+    for item_id, row in items.items():
+        loaders.item.prime(item_id, row)
+        latest = [score["scores"] for score in current.get(item_id, [])]
+        cost = row["estimated_cost"]
+        candidates.append(
+            Candidate(
+                item_id=item_id,
+                consolidated=consolidate(version, latest) if latest else None,
+                cost=Decimal(cost) if cost is not None else None,
+                registered_at=row["registered_at"],
+            )
+        )
+    return candidates, items
+
+
+def _text(value: Decimal | None) -> str | None:
+    return str(value) if value is not None else None

@@ -1,0 +1,584 @@
+"""The GraphQL object types of the portfolio read models, built from their rows.
+
+Enums mirror the portfolio service's published vocabulary (values as in the event payloads:
+services/portfolio/pmo_portfolio/domain/governance/decisions.py, scoring/model.py); gates stay
+strings, since the gate scheme is data. Money is a decimal string with its currency; scores and
+chart axes are decimal strings too (two decimals, exact).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+import strawberry
+from strawberry.scalars import JSON
+
+from pmo_reporting.gateway import fields
+from pmo_reporting.gateway.context import GatewayInfo
+from pmo_reporting.gateway.portfolio_loaders import portfolio
+from pmo_reporting.gateway.portfolio_readmodel import ItemFilterValues
+from pmo_reporting.gateway.portfolio_scoring import consolidate, evaluation_total, model_version
+from pmo_reporting.gateway.readmodel import Row
+from pmo_reporting.gateway.types import Money, PageInfo
+
+
+@strawberry.enum(description="Where a portfolio item is in its life")
+class PortfolioItemState(Enum):
+    CANDIDATE = "candidate"
+    APPROVED = "approved"
+    ON_HOLD = "on_hold"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
+    CLOSED = "closed"
+
+
+@strawberry.enum(description="What a governance body decided about an item at a gate")
+class DecisionOutcome(Enum):
+    APPROVE = "approve"
+    APPROVE_WITH_CONDITIONS = "approve_with_conditions"
+    REJECT = "reject"
+    DEFER = "defer"
+    PUT_ON_HOLD = "put_on_hold"
+    CANCEL = "cancel"
+
+
+@strawberry.enum
+class GovernanceBodyKind(Enum):
+    STEERING_COMMITTEE = "steering_committee"
+    PROJECT_COMMITTEE = "project_committee"
+    INVESTMENT_COMMITTEE = "investment_committee"
+    ARBITRATION_BOARD = "arbitration_board"
+
+
+@strawberry.enum
+class MemberRole(Enum):
+    CHAIR = "chair"
+    MEMBER = "member"
+
+
+@strawberry.enum
+class ScoringModelStatus(Enum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    RETIRED = "retired"
+
+
+def _money(amount: Any, currency: str | None) -> Money | None:
+    if amount is None or currency is None:
+        return None
+    return Money(amount=str(Decimal(str(amount)).quantize(Decimal("0.01"))), currency=currency)
+
+
+def _decimal(value: Any) -> str | None:
+    return str(value) if value is not None else None
+
+
+# -- scores ---------------------------------------------------------------------------------
+
+
+@strawberry.type
+class CriterionScore:
+    key: str
+    score: int
+    justification: str | None
+
+
+@strawberry.type(description="One evaluation of an item by one evaluator with one model version")
+class ItemScore:
+    evaluator: strawberry.ID
+    model: strawberry.ID
+    model_version: int
+    scored_at: datetime
+    superseded: bool = strawberry.field(
+        description="A later evaluation by the same evaluator with the same version replaced it"
+    )
+    criteria: list[CriterionScore]
+    justification: JSON = strawberry.field(description="{criterion key: justification}")
+    row: strawberry.Private[Row]
+
+    @fields.field("The evaluation's score, 0–100 (weighted models; null for WSJF), decimal")
+    async def total(self, info: GatewayInfo) -> str | None:
+        model = await portfolio(info).model.load(self.row["model_id"])
+        version = model_version(model, self.row["model_version"])
+        if version is None:
+            return None
+        return _decimal(evaluation_total(version, self.row["scores"]))
+
+    @staticmethod
+    def of(row: Row) -> ItemScore:
+        texts = row["justifications"]
+        return ItemScore(
+            evaluator=strawberry.ID(row["evaluator_id"]),
+            model=strawberry.ID(row["model_id"]),
+            model_version=row["model_version"],
+            scored_at=row["scored_at"],
+            superseded=row["superseded"],
+            criteria=[
+                CriterionScore(key=key, score=int(score), justification=texts.get(key))
+                for key, score in row["scores"].items()
+            ],
+            justification=texts,
+            row=row,
+        )
+
+
+@strawberry.type(description="All evaluators' latest scores with one model version, together")
+class ConsolidatedScore:
+    model: strawberry.ID
+    model_version: int
+    score: str = strawberry.field(description="Mean of the evaluators' scores, decimal string")
+    spread: str = strawberry.field(description="Highest minus lowest evaluator score")
+    evaluators: int
+    mandatory: bool = strawberry.field(description="A mandatory criterion's threshold is reached")
+
+
+async def consolidated_score(
+    info: GatewayInfo, item_id: str, model_id: str, version_number: int
+) -> ConsolidatedScore | None:
+    loaders = portfolio(info)
+    scores = await loaders.scores.load(item_id)
+    model = await loaders.model.load(model_id)
+    version = model_version(model, version_number)
+    latest = [
+        s["scores"]
+        for s in scores
+        if not s["superseded"]
+        and s["model_id"] == model_id
+        and s["model_version"] == version_number
+    ]
+    found = consolidate(version, latest) if version is not None else None
+    if found is None:
+        return None
+    return ConsolidatedScore(
+        model=strawberry.ID(model_id),
+        model_version=version_number,
+        score=str(found.score),
+        spread=str(found.spread),
+        evaluators=found.evaluators,
+        mandatory=found.mandatory,
+    )
+
+
+# -- items ----------------------------------------------------------------------------------
+
+
+@strawberry.type
+class YearCost:
+    year: int
+    cost: Money
+
+
+@strawberry.type(description="An item of the portfolio (the item id is its demand's id)")
+class PortfolioItem:
+    id: strawberry.ID
+    version: int
+    title: str
+    department: str
+    category: str
+    state: PortfolioItemState
+    current_gate: str = strawberry.field(description="The last gate passed")
+    passed_gates: list[str]
+    estimated_cost: Money | None
+    business_case_version: int | None = strawberry.field(
+        description="The latest business case version known"
+    )
+    business_case: JSON
+    requires_investment_committee: bool
+    risk_level: str | None
+    planned_start_quarter: str | None
+    planned_end_quarter: str | None
+    cost_per_year: list[YearCost]
+    registered_at: datetime
+    updated_at: datetime
+
+    @fields.field("Each evaluator's latest evaluations (every one with includeSuperseded)")
+    async def scores(self, info: GatewayInfo, include_superseded: bool = False) -> list[ItemScore]:
+        rows = await portfolio(info).scores.load(str(self.id))
+        return [ItemScore.of(row) for row in rows if include_superseded or not row["superseded"]]
+
+    @fields.field("The item's consolidated score with one model version; null if unscored")
+    async def consolidated_score(
+        self, info: GatewayInfo, model_id: strawberry.ID, model_version: int
+    ) -> ConsolidatedScore | None:
+        return await consolidated_score(info, str(self.id), str(model_id), model_version)
+
+    @fields.field("The governance decisions on the item, oldest first")
+    async def decisions(self, info: GatewayInfo) -> list[Decision]:
+        return [Decision.of(row) for row in await portfolio(info).item_decisions.load(str(self.id))]
+
+    @staticmethod
+    def of(row: Row) -> PortfolioItem:
+        return PortfolioItem(
+            id=strawberry.ID(row["id"]),
+            version=row["version"],
+            title=row["title"],
+            department=row["department"],
+            category=row["category"],
+            state=PortfolioItemState(row["state"]),
+            current_gate=row["current_gate"],
+            passed_gates=list(row["passed_gates"]),
+            estimated_cost=_money(row["estimated_cost"], row["estimated_cost_currency"]),
+            business_case_version=row["business_case_version"],
+            business_case=row["business_case"],
+            requires_investment_committee=row["requires_investment_committee"],
+            risk_level=row["risk_level"],
+            planned_start_quarter=row["planned_start_quarter"],
+            planned_end_quarter=row["planned_end_quarter"],
+            cost_per_year=[
+                YearCost(year=int(year), cost=Money(amount=c["amount"], currency=c["currency"]))
+                for year, c in sorted(row["cost_per_year"].items())
+            ],
+            registered_at=row["registered_at"],
+            updated_at=row["updated_at"],
+        )
+
+
+@strawberry.type
+class PortfolioItemEdge:
+    cursor: str
+    node: PortfolioItem
+
+
+@strawberry.type
+class PortfolioItemConnection:
+    edges: list[PortfolioItemEdge]
+    page_info: PageInfo
+    filters: strawberry.Private[ItemFilterValues]
+
+    @fields.field("Items matching the filter, all pages (counted on demand)")
+    async def total_count(self, info: GatewayInfo) -> int:
+        return await portfolio(info).read_model.count_items(self.filters)
+
+
+@strawberry.input(description="Every field is optional; the items match all that are set")
+class PortfolioItemFilter:
+    states: list[PortfolioItemState] | None = None
+    gate: str | None = strawberry.field(default=None, description="The current gate")
+    department: str | None = None
+
+    def values(self) -> ItemFilterValues:
+        return ItemFilterValues(
+            states=tuple(s.value for s in self.states) if self.states is not None else None,
+            gate=self.gate,
+            department=self.department,
+        )
+
+
+# -- decisions ------------------------------------------------------------------------------
+
+
+@strawberry.type(description="A routing rule that applied to a decision, and why")
+class AppliedRule:
+    rule_id: str
+    description: str
+    gate: str
+    body_kind: GovernanceBodyKind
+    mode: str
+    reason: str
+
+
+@strawberry.type
+class BudgetEnvelope:
+    id: strawberry.ID
+    version: int
+
+
+@strawberry.type(description="What the body decided on, frozen as it was at decision time")
+class FrozenInputs:
+    business_case_version: int | None
+    business_case: JSON
+    facts: JSON = strawberry.field(description="What the routing rules looked at")
+    scoring_model: strawberry.ID | None
+    scoring_model_version: int | None
+    consolidated_score: str | None
+    evaluator_count: int
+    rule_set_version: int
+    applied_rules: list[AppliedRule]
+    budget_envelope: BudgetEnvelope | None
+
+
+@strawberry.type(description="A governance decision on one item at one gate")
+class Decision:
+    id: strawberry.ID
+    item_id: strawberry.ID
+    meeting_id: strawberry.ID
+    body_id: strawberry.ID
+    body_kind: GovernanceBodyKind
+    gate: str
+    outcome: DecisionOutcome
+    rationale: str
+    conditions: list[str]
+    participants: list[str]
+    decided_at: datetime
+    recorded_by: str | None
+    frozen_inputs: FrozenInputs
+
+    @fields.field("The item decided on, as it is now")
+    async def item(self, info: GatewayInfo) -> PortfolioItem | None:
+        row = await portfolio(info).item.load(str(self.item_id))
+        return PortfolioItem.of(row) if row is not None else None
+
+    @fields.field("The item's latest business case version")
+    async def latest_business_case_version(self, info: GatewayInfo) -> int | None:
+        row = await portfolio(info).item.load(str(self.item_id))
+        return row["business_case_version"] if row is not None else None
+
+    @fields.field("True when the item's business case moved on since the decision")
+    async def outdated(self, info: GatewayInfo) -> bool:
+        latest = await self.latest_business_case_version(info)
+        if latest is None:
+            return False
+        decided_on = self.frozen_inputs.business_case_version
+        return decided_on is None or decided_on < latest
+
+    @staticmethod
+    def of(row: Row) -> Decision:
+        envelope = row["budget_envelope_id"]
+        return Decision(
+            id=strawberry.ID(row["decision_id"]),
+            item_id=strawberry.ID(row["item_id"]),
+            meeting_id=strawberry.ID(row["meeting_id"]),
+            body_id=strawberry.ID(row["body_id"]),
+            body_kind=GovernanceBodyKind(row["body_kind"]),
+            gate=row["gate"],
+            outcome=DecisionOutcome(row["outcome"]),
+            rationale=row["rationale"],
+            conditions=list(row["conditions"]),
+            participants=list(row["participants"]),
+            decided_at=row["decided_at"],
+            recorded_by=row["recorded_by"],
+            frozen_inputs=FrozenInputs(
+                business_case_version=row["business_case_version"],
+                business_case=row["business_case"],
+                facts=row["facts"],
+                scoring_model=_id(row["scoring_model_id"]),
+                scoring_model_version=row["scoring_model_version"],
+                consolidated_score=_decimal(row["consolidated_score"]),
+                evaluator_count=row["evaluator_count"],
+                rule_set_version=row["rule_set_version"],
+                applied_rules=[
+                    AppliedRule(
+                        rule_id=rule["rule_id"],
+                        description=rule["description"],
+                        gate=rule["gate"],
+                        body_kind=GovernanceBodyKind(rule["body_kind"]),
+                        mode=rule.get("mode", "must_approve"),
+                        reason=rule["reason"],
+                    )
+                    for rule in row["applied_rules"]
+                ],
+                budget_envelope=BudgetEnvelope(
+                    id=strawberry.ID(envelope), version=row["budget_envelope_version"]
+                )
+                if envelope is not None
+                else None,
+            ),
+        )
+
+
+def _id(value: str | None) -> strawberry.ID | None:
+    return strawberry.ID(value) if value is not None else None
+
+
+# -- meetings and bodies --------------------------------------------------------------------
+
+
+@strawberry.type
+class AgendaItem:
+    item_id: strawberry.ID
+    gate: str
+    purpose: str
+    added_at: datetime
+
+
+@strawberry.type(description="A meeting of a governance body: its agenda and minutes")
+class Meeting:
+    id: strawberry.ID
+    body_id: strawberry.ID
+    title: str
+    date: date
+    closed: bool
+    agenda: list[AgendaItem]
+
+    @fields.field("The decisions recorded in the meeting, in the order they were taken")
+    async def minutes(self, info: GatewayInfo) -> list[Decision]:
+        return [Decision.of(row) for row in await portfolio(info).minutes.load(str(self.id))]
+
+    @fields.field("The body that met")
+    async def body(self, info: GatewayInfo) -> GovernanceBody | None:
+        row = await portfolio(info).body.load(str(self.body_id))
+        return GovernanceBody.of(row) if row is not None else None
+
+    @staticmethod
+    def of(row: Row) -> Meeting:
+        return Meeting(
+            id=strawberry.ID(row["id"]),
+            body_id=strawberry.ID(row["body_id"]),
+            title=row["title"],
+            date=row["date"],
+            closed=row["closed"],
+            agenda=[
+                AgendaItem(
+                    item_id=strawberry.ID(line["item_id"]),
+                    gate=line["gate"],
+                    purpose=line["purpose"],
+                    added_at=datetime.fromisoformat(line["added_at"]),
+                )
+                for line in row["agenda"]
+            ],
+        )
+
+
+@strawberry.type
+class BodyMember:
+    person_id: strawberry.ID
+    role: MemberRole
+
+
+@strawberry.type(description="The outcomes a body may decide at a gate")
+class DecisionRight:
+    gate: str
+    outcomes: list[DecisionOutcome]
+
+
+@strawberry.type
+class GovernanceBody:
+    id: strawberry.ID
+    kind: GovernanceBodyKind
+    name: str
+    members: list[BodyMember]
+    rights: list[DecisionRight]
+
+    @staticmethod
+    def of(row: Row) -> GovernanceBody:
+        return GovernanceBody(
+            id=strawberry.ID(row["id"]),
+            kind=GovernanceBodyKind(row["kind"]),
+            name=row["name"],
+            members=[
+                BodyMember(person_id=strawberry.ID(m["person_id"]), role=MemberRole(m["role"]))
+                for m in row["members"]
+            ],
+            rights=[
+                DecisionRight(gate=gate, outcomes=[DecisionOutcome(o) for o in outcomes])
+                for gate, outcomes in sorted(row["rights"].items())
+            ],
+        )
+
+
+@strawberry.type(description="One version of the routing rules, the whole rule set")
+class RoutingRuleSet:
+    rule_set_id: strawberry.ID
+    version: int
+    rules: JSON
+    base_currency: str
+    exchange_rates: JSON = strawberry.field(description="{currency: decimal string}")
+    published_by: str
+    published_at: datetime
+
+    @staticmethod
+    def of(row: Row) -> RoutingRuleSet:
+        return RoutingRuleSet(
+            rule_set_id=strawberry.ID(row["rule_set_id"]),
+            version=row["version"],
+            rules=row["rules"],
+            base_currency=row["base_currency"],
+            exchange_rates=row["exchange_rates"],
+            published_by=row["published_by"],
+            published_at=row["published_at"],
+        )
+
+
+# -- scoring models -------------------------------------------------------------------------
+
+
+@strawberry.type
+class Scale:
+    min: int
+    max: int
+    values: list[int] | None
+
+
+@strawberry.type
+class Criterion:
+    key: str
+    label: str
+    weight: str = strawberry.field(description="Percentage of the model, decimal string")
+    scale: Scale
+    direction: str
+    dimension: str | None
+    mandatory_when_at_least: int | None
+
+    @staticmethod
+    def of(c: Row) -> Criterion:
+        scale = c["scale"]
+        return Criterion(
+            key=c["key"],
+            label=str(c.get("label") or c["key"]),
+            weight=str(c["weight"]),
+            scale=Scale(min=scale["min"], max=scale["max"], values=scale.get("values")),
+            direction=c.get("direction", "higher_is_better"),
+            dimension=c.get("dimension"),
+            mandatory_when_at_least=c.get("mandatory_when_at_least"),
+        )
+
+
+@strawberry.type(description="A published, immutable version of a scoring model")
+class ScoringModelVersion:
+    version: int
+    name: str
+    kind: str
+    criteria: list[Criterion]
+    published_at: datetime
+
+
+@strawberry.type
+class ScoringModel:
+    id: strawberry.ID
+    name: str
+    kind: str
+    status: ScoringModelStatus
+    latest_version: int | None
+    versions: list[ScoringModelVersion]
+
+    @staticmethod
+    def of(row: Row) -> ScoringModel:
+        return ScoringModel(
+            id=strawberry.ID(row["id"]),
+            name=row["name"],
+            kind=row["kind"],
+            status=ScoringModelStatus(row["status"]),
+            latest_version=row["latest_version"],
+            versions=[
+                ScoringModelVersion(
+                    version=v["version"],
+                    name=v["name"],
+                    kind=v["kind"],
+                    criteria=[Criterion.of(c) for c in v["criteria"]],
+                    published_at=datetime.fromisoformat(v["published_at"]),
+                )
+                for v in row["versions"]
+            ],
+        )
+
+
+# -- ranking and the trade-off chart ---------------------------------------------------------
+
+
+@strawberry.type
+class RankedItem:
+    rank: int = strawberry.field(description="1 is first; no shared ranks")
+    item: PortfolioItem
+    score: str | None = strawberry.field(description="Consolidated score; null when unscored")
+    mandatory: bool
+
+
+@strawberry.type(description="An item on the value / risk / cost bubble chart, each axis 0–10")
+class TradeoffPoint:
+    item: PortfolioItem
+    value: str | None
+    risk: str | None
+    cost: str | None

@@ -1,0 +1,458 @@
+"""Portfolio events as the projector receives them: CloudEvents with the JSON payloads of
+services/portfolio/pmo_portfolio/domain/{governance,scoring}/events.py (model_dump(mode="json"))."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import uuid4
+
+import asyncpg
+import orjson
+
+from pmo_kernel.cloudevents import ReceivedEvent, ce_type
+from pmo_kernel.db import asyncpg_dsn
+from pmo_reporting.projections.portfolio import PortfolioProjection
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+PMO = "pmo-1"
+SCHEME = {
+    "gates": [
+        {"code": "G0", "name": "Idea"},
+        {"code": "G1", "name": "Demand accepted"},
+        {"code": "G2", "name": "Business case"},
+        {"code": "G3", "name": "Delivery"},
+        {"code": "G4", "name": "Closure"},
+    ],
+    "entry_gate": "G1",
+    "planning_gate": "G2",
+}
+
+
+def money(amount: str, currency: str = "EUR") -> dict[str, str]:
+    return {"amount": amount, "currency": currency}
+
+
+def criterion(
+    key: str,
+    weight: str,
+    *,
+    low: int = 1,
+    high: int = 5,
+    direction: str = "higher_is_better",
+    dimension: str | None = "value",
+    mandatory_when_at_least: int | None = None,
+) -> dict[str, Any]:
+    found: dict[str, Any] = {
+        "key": key,
+        "label": key.replace("_", " ").title(),
+        "weight": weight,
+        "scale": {"min": low, "max": high, "values": None},
+        "direction": direction,
+        "mandatory_when_at_least": mandatory_when_at_least,
+    }
+    if dimension is not None:
+        found["dimension"] = dimension
+    return found
+
+
+# Value 50 % (1–5), regulatory 20 % (0–1, mandatory at 1), delivery risk 30 % (1–5, inverse).
+CRITERIA = [
+    criterion("value", "50"),
+    criterion("regulatory", "20", low=0, high=1, mandatory_when_at_least=1),
+    criterion("delivery_risk", "30", direction="inverse", dimension="risk"),
+]
+
+
+def event(
+    event_type: str,
+    stream_type: str,
+    subject: str,
+    version: int,
+    data: dict[str, Any],
+    *,
+    at: datetime = T0,
+    actor: str = PMO,
+) -> ReceivedEvent:
+    return ReceivedEvent(
+        event_id=uuid4(),
+        source="/pmo/portfolio",
+        service="portfolio",
+        event_type=event_type,
+        schema_version=1,
+        subject=subject,
+        stream_type=stream_type,
+        sequence=version,
+        position=None,
+        time=at,
+        actor_id=actor,
+        actor_name=None,
+        correlation_id=None,
+        causation_id=None,
+        traceparent=None,
+        tracestate=None,
+        data=data,
+    )
+
+
+@dataclass
+class Stream:
+    """One stream's events in order, versions and times counted for you."""
+
+    stream_type: str
+    subject: str
+    at: datetime = T0
+    version: int = 0
+    events: list[ReceivedEvent] = field(default_factory=list)
+
+    def add(self, event_type: str, data: dict[str, Any]) -> ReceivedEvent:
+        self.version += 1
+        made = event(event_type, self.stream_type, self.subject, self.version, data, at=self.at)
+        self.events.append(made)
+        self.at += timedelta(hours=1)  # `now` in the next payload is the next event's time
+        return made
+
+    @property
+    def now(self) -> str:
+        return self.at.isoformat()
+
+
+def decision(
+    decision_id: str,
+    item_id: str,
+    *,
+    gate: str = "G2",
+    outcome: str = "approve",
+    meeting_id: str = "M-1",
+    business_case_version: int | None = 1,
+    score: str | None = "62.50",
+    at: datetime = T0,
+) -> dict[str, Any]:
+    return {
+        "decision_id": decision_id,
+        "item_id": item_id,
+        "gate": gate,
+        "outcome": outcome,
+        "body_id": "IC",
+        "body_kind": "investment_committee",
+        "meeting_id": meeting_id,
+        "participants": ["carol", "dave"],
+        "rationale": "Strong value for a moderate risk",
+        "conditions": [],
+        "business_case_version": business_case_version,
+        "business_case": {"problem": "Slow invoicing", "cost": "100000.00"}
+        if business_case_version
+        else {},
+        "facts": {
+            "estimated_cost": money("100000.00"),
+            "category": "project",
+            "department": "Finance",
+            "risk_level": "medium",
+            "requires_investment_committee": True,
+        },
+        "scoring_model_id": "SM-1" if score else None,
+        "scoring_model_version": 1 if score else None,
+        "consolidated_score": score,
+        "evaluator_count": 2 if score else 0,
+        "rule_set_version": 3,
+        "applied_rules": [
+            {
+                "rule_id": "big-spend",
+                "description": "Large investments go to the investment committee",
+                "gate": "G2",
+                "body_kind": "investment_committee",
+                "mode": "must_approve",
+                "reason": "estimated cost EUR 100,000.00 > EUR 50,000.00",
+            }
+        ],
+        "budget_envelope_id": "BE-2026",
+        "budget_envelope_version": 4,
+        "decided_at": at.isoformat(),
+    }
+
+
+class Item(Stream):
+    def __init__(self, item_id: str, at: datetime = T0) -> None:
+        super().__init__("portfolio-item", item_id, at)
+
+    def registered(
+        self,
+        title: str = "Invoice matching",
+        *,
+        department: str = "Finance",
+        cost: str | None = "100000.00",
+        gate: str = "G1",
+    ) -> Item:
+        self.add(
+            "CandidateRegistered",
+            {
+                "item_id": self.subject,
+                "title": title,
+                "department": department,
+                "category": "project",
+                "requester": "alice",
+                "sponsor": None,
+                "risk_level": "medium",
+                "estimated_cost": money(cost) if cost else None,
+                "business_case_version": 1,
+                "business_case": {"problem": "Slow invoicing", "cost": cost},
+                "requires_investment_committee": False,
+                "desired_start_quarter": "2026-Q3",
+                "desired_end_quarter": "2027-Q2",
+                "gate_scheme": SCHEME,
+                "current_gate": gate,
+                "registered_by": PMO,
+                "registered_at": self.now,
+            },
+        )
+        return self
+
+    def revised(self, version: int, cost: str = "150000.00") -> Item:
+        self.add(
+            "BusinessCaseRevisionNoted",
+            {
+                "item_id": self.subject,
+                "version": version,
+                "business_case": {"problem": "Slow invoicing", "cost": cost},
+                "estimated_cost": money(cost),
+                "noted_by": PMO,
+                "noted_at": self.now,
+            },
+        )
+        return self
+
+    def scored(
+        self, evaluator: str, value: int, regulatory: int, risk: int, *, model_version: int = 1
+    ) -> Item:
+        keys = {"value": value, "regulatory": regulatory, "delivery_risk": risk}
+        self.add(
+            "ItemScored",
+            {
+                "item_id": self.subject,
+                "evaluator_id": evaluator,
+                "model_id": "SM-1",
+                "model_version": model_version,
+                "scores": keys,
+                "justifications": {k: f"{k} by {evaluator}" for k in keys},
+                "scored_at": self.now,
+            },
+        )
+        return self
+
+    def decided(
+        self,
+        decision_id: str,
+        state: str = "approved",
+        gate: str = "G2",
+        made: dict[str, Any] | None = None,
+    ) -> Item:
+        made = made or decision(decision_id, self.subject, gate=gate, at=self.at)
+        self.add(
+            "ItemDecided",
+            {"item_id": self.subject, "decision": made, "state": state, "current_gate": gate},
+        )
+        return self
+
+    def planned(self) -> Item:
+        self.add(
+            "ItemPlanned",
+            {
+                "item_id": self.subject,
+                "start_quarter": "2026-Q3",
+                "end_quarter": "2027-Q2",
+                "cost_per_year": {"2026": money("40000.00"), "2027": money("60000.00")},
+                "planned_by": PMO,
+                "planned_at": self.now,
+            },
+        )
+        return self
+
+
+def scoring_model(model_id: str = "SM-1") -> Stream:
+    model = Stream("scoring-model", model_id)
+    model.add(
+        "ScoringModelCreated",
+        {
+            "model_id": model_id,
+            "name": "Value and risk",
+            "kind": "weighted",
+            "criteria": CRITERIA,
+            "created_by": PMO,
+            "created_at": model.now,
+        },
+    )
+    model.add(
+        "ScoringModelVersionPublished",
+        {
+            "model_id": model_id,
+            "version": 1,
+            "name": "Value and risk",
+            "kind": "weighted",
+            "criteria": CRITERIA,
+            "published_by": PMO,
+            "published_at": model.now,
+        },
+    )
+    return model
+
+
+def body(body_id: str = "IC") -> Stream:
+    found = Stream("governance-body", body_id)
+    found.add(
+        "GovernanceBodyEstablished",
+        {
+            "body_id": body_id,
+            "kind": "investment_committee",
+            "name": "Investment committee",
+            "established_by": PMO,
+            "established_at": found.now,
+        },
+    )
+    for person, role in (("carol", "chair"), ("dave", "member"), ("erin", "member")):
+        found.add(
+            "BodyMemberAdded",
+            {
+                "body_id": body_id,
+                "person_id": person,
+                "role": role,
+                "added_by": PMO,
+                "added_at": found.now,
+            },
+        )
+    found.add(
+        "BodyMemberRemoved",
+        {
+            "body_id": body_id,
+            "person_id": "erin",
+            "role": "member",
+            "removed_by": PMO,
+            "removed_at": found.now,
+        },
+    )
+    found.add(
+        "DecisionRightGranted",
+        {
+            "body_id": body_id,
+            "gate": "G2",
+            "granted": ["approve", "reject"],
+            "allowed": ["approve", "reject"],
+            "granted_by": PMO,
+            "granted_at": found.now,
+        },
+    )
+    return found
+
+
+def meeting(meeting_id: str, decided: list[dict[str, Any]], body_id: str = "IC") -> Stream:
+    found = Stream("meeting", meeting_id)
+    found.add(
+        "MeetingScheduled",
+        {
+            "meeting_id": meeting_id,
+            "body_id": body_id,
+            "date": "2026-03-20",
+            "title": "March investment committee",
+            "scheduled_by": PMO,
+            "scheduled_at": found.now,
+        },
+    )
+    for made in decided:
+        found.add(
+            "AgendaItemAdded",
+            {
+                "meeting_id": meeting_id,
+                "item_id": made["item_id"],
+                "gate": made["gate"],
+                "purpose": "Business case approval",
+                "added_by": PMO,
+                "added_at": found.now,
+            },
+        )
+    for made in decided:
+        found.add(
+            "DecisionRecorded",
+            {
+                "meeting_id": meeting_id,
+                "decision": made,
+                "recorded_by": "carol",
+                "recorded_at": found.now,
+            },
+        )
+    found.add(
+        "MeetingClosed",
+        {
+            "meeting_id": meeting_id,
+            "decision_ids": [made["decision_id"] for made in decided],
+            "undecided_item_ids": [],
+            "closed_by": "carol",
+            "closed_at": found.now,
+        },
+    )
+    return found
+
+
+def routing_rules(version: int = 3) -> Stream:
+    found = Stream("routing-rules", "default")
+    for number in range(1, version + 1):
+        found.add(
+            "RoutingRulesPublished",
+            {
+                "rule_set_id": "default",
+                "version": number,
+                "rules": [
+                    {
+                        "id": "big-spend",
+                        "description": "Large investments go to the investment committee",
+                        "condition": {
+                            "field": "estimated_cost",
+                            "op": "gt",
+                            "value": money(f"{50000 * number}.00"),
+                        },
+                        "gate": "G2",
+                        "body_kind": "investment_committee",
+                        "mode": "must_approve",
+                    }
+                ],
+                "base_currency": "EUR",
+                "exchange_rates": {"USD": "0.92"},
+                "published_by": PMO,
+                "published_at": found.now,
+            },
+        )
+    return found
+
+
+async def project_portfolio(
+    database_url: str, events: list[ReceivedEvent], *, batch: bool = True
+) -> PortfolioProjection:
+    """Apply `events` in one transaction: one `apply` for the batch, or one `handle` each."""
+    projection = PortfolioProjection()
+    conn = await asyncpg.connect(asyncpg_dsn(database_url))
+    try:
+        async with conn.transaction():
+            if batch:
+                await projection.apply(conn, events)
+            else:
+                for one in events:
+                    await projection.handle(conn, one)
+    finally:
+        await conn.close()
+    return projection
+
+
+def kafka_record(event: ReceivedEvent) -> tuple[bytes, bytes, list[tuple[str, bytes]]]:
+    """(key, value, headers) of `event` as the portfolio service's relay publishes it."""
+    headers = [
+        ("ce_specversion", b"1.0"),
+        ("ce_id", str(event.event_id).encode()),
+        ("ce_source", event.source.encode()),
+        ("ce_type", ce_type("portfolio", event.event_type, event.schema_version).encode()),
+        ("ce_subject", event.subject.encode()),
+        ("ce_time", event.time.isoformat().encode()),
+        ("content-type", b"application/json"),
+        ("ce_sequence", str(event.sequence).encode()),
+        ("ce_pmostreamtype", event.stream_type.encode()),
+        ("ce_pmoactor", event.actor_id.encode()),
+    ]
+    return event.subject.encode(), orjson.dumps(event.data), headers
