@@ -86,6 +86,7 @@ class OutboxRelay:
         self._producer_factory = producer_factory
         self._producer: AIOKafkaProducer | None = None
         self._check_now = asyncio.Event()
+        self._probe_lock = asyncio.Lock()  # one user of the probe consumer at a time
         self._probe: AIOKafkaConsumer | None = None
         t = f'"{store.schema}".relay_checkpoints'
         self._load_sql = (
@@ -207,7 +208,9 @@ class OutboxRelay:
             Checkpoint(
                 batch[-1].cursor,
                 checkpoint.published + len(batch),
-                {**checkpoint.anchors, **anchors},
+                # An anchor, once set, stays until a republish resets them all: an event that
+                # lands at offset 0 later means the broker lost the first one.
+                {**anchors, **checkpoint.anchors},
             )
         )
         return len(batch)
@@ -248,8 +251,13 @@ class OutboxRelay:
 
     async def recover_lost_records(self) -> bool:
         """If the broker lost what we published (see module doc), republish everything."""
+        async with self._probe_lock:
+            return await self._recover_lost_records()
+
+    async def _recover_lost_records(self) -> bool:
         probe = self._probe
-        assert probe is not None, "call start() first"
+        if probe is None:  # between reconnections: the publish loop checks before it resumes
+            return False
         checkpoint = await self.checkpoint()
         if not checkpoint.anchors:
             return False

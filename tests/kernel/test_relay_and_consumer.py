@@ -284,3 +284,26 @@ async def test_an_unreadable_record_is_dead_lettered_without_retries(pipeline: P
     dead = [r async for r in read_topic(pipeline.bootstrap, dlq_topic(pipeline.topic))]
     assert [r.value for r in dead] == [b"not json"]
     assert b"not a CloudEvents" in dict(dead[0].headers)["pmo_dlq_error"]
+
+
+async def test_records_published_after_an_empty_restart_do_not_hide_the_loss(
+    pipeline: Pipeline, broker_control: TansuBroker
+) -> None:
+    relay = pipeline.relay
+    await relay.start()
+    try:
+        await write_streams(pipeline.store, writers=12, per_writer=2, prefix="x")
+        while await relay.publish_batch():
+            pass
+        await relay.stop()
+        broker_control.restart()  # comes back empty
+        await relay.start()
+        # Enough new streams that every partition gets a new record at offset 0.
+        await write_streams(pipeline.store, writers=60, per_writer=1, prefix="y")
+        while await relay.publish_batch():  # new records land at offset 0 first
+            pass
+
+        assert await relay.recover_lost_records()
+        assert (await relay.checkpoint()).published == 0  # everything goes out again
+    finally:
+        await relay.stop()
