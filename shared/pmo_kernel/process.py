@@ -10,6 +10,18 @@ from urllib.parse import urlparse
 import uvicorn
 from fastapi import FastAPI
 
+from pmo_kernel.logs import configure_logging
+from pmo_kernel.settings import Settings, load_settings
+from pmo_kernel.telemetry import configure_tracing
+
+
+def process_settings(service: str, process: str) -> Settings:
+    """Settings for one process of a service, with its logs and traces named after it."""
+    settings = load_settings(service)
+    configure_logging(f"{service}-{process}", settings.log_level, settings.log_format)
+    configure_tracing(f"pmo-{service}-{process}", settings.otel_exporter)
+    return settings
+
 
 async def run_until_signalled(main: Callable[[asyncio.Event], Awaitable[None]]) -> None:
     """Run `main(stopping)`; the first SIGINT/SIGTERM sets `stopping`, so it can finish cleanly."""

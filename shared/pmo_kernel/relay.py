@@ -32,6 +32,7 @@ from pmo_kernel.cloudevents import to_record
 from pmo_kernel.db import raw_connection
 from pmo_kernel.events import LogCursor, RecordedEvent
 from pmo_kernel.infra.topics import ensure_topics
+from pmo_kernel.settings import Settings
 from pmo_kernel.store.postgres import START, EventStore
 from pmo_kernel.telemetry import context_from_traceparent
 
@@ -308,3 +309,17 @@ class OutboxRelay:
 async def _sleep_unless(stopping: asyncio.Event, seconds: float) -> None:
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(stopping.wait(), timeout=seconds)
+
+
+def relay_for(store: EventStore, settings: Settings, service: str) -> OutboxRelay:
+    """The relay publishing `service`'s event store to its topic, as configured."""
+    return OutboxRelay(
+        store,
+        RelaySettings(
+            service=service,
+            topic=settings.topic(service),
+            bootstrap_servers=settings.kafka_bootstrap_servers,
+            partitions=settings.kafka_partitions,
+            replication=settings.kafka_replication_factor,
+        ),
+    )

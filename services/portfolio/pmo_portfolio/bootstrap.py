@@ -16,7 +16,7 @@ from pmo_kernel.db import create_engine
 from pmo_kernel.http.app import create_service_app
 from pmo_kernel.http.feed import event_feed_router
 from pmo_kernel.identity import Principal, Role
-from pmo_kernel.relay import OutboxRelay, RelaySettings
+from pmo_kernel.relay import OutboxRelay, relay_for
 from pmo_kernel.settings import Settings
 from pmo_kernel.store import EventStore
 from pmo_portfolio.api import router
@@ -74,16 +74,7 @@ def create_app(settings: Settings, container: PortfolioContainer | None = None) 
 
 
 def build_relay(settings: Settings, container: PortfolioContainer) -> OutboxRelay:
-    return OutboxRelay(
-        container.store,
-        RelaySettings(
-            service=SERVICE,
-            topic=settings.topic(SERVICE),
-            bootstrap_servers=settings.kafka_bootstrap_servers,
-            partitions=settings.kafka_partitions,
-            replication=settings.kafka_replication_factor,
-        ),
-    )
+    return relay_for(container.store, settings, SERVICE)
 
 
 def build_intake(settings: Settings, container: PortfolioContainer) -> ConsumerRunner:

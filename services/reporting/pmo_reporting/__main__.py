@@ -6,11 +6,9 @@ import asyncio
 
 import typer
 
-from pmo_kernel.logs import configure_logging
 from pmo_kernel.migrations import upgrade
-from pmo_kernel.process import run_until_signalled, serve_http
-from pmo_kernel.settings import Settings, load_settings
-from pmo_kernel.telemetry import configure_tracing
+from pmo_kernel.process import process_settings, run_until_signalled, serve_http
+from pmo_kernel.settings import Settings
 from pmo_reporting.projector import MIGRATIONS, SCHEMA, run_projector
 
 SERVICE = "reporting"
@@ -19,10 +17,7 @@ cli = typer.Typer(help="pmo reporting service processes", no_args_is_help=True)
 
 
 def _settings_for(process: str) -> Settings:
-    settings = load_settings(SERVICE)
-    configure_logging(f"{SERVICE}-{process}", settings.log_level, settings.log_format)
-    configure_tracing(f"pmo-{SERVICE}-{process}", settings.otel_exporter)
-    return settings
+    return process_settings(SERVICE, process)
 
 
 @cli.command()
