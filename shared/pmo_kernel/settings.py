@@ -8,6 +8,8 @@ from decimal import Decimal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from pmo_kernel.cloudevents import topic_for
+
 DEV_SIGNING_KEY = "pmo-development-signing-key-change-me-in-production"
 
 
@@ -51,7 +53,7 @@ class Settings(BaseSettings):
         return self.environment == "production"
 
     def topic(self, service: str) -> str:
-        return f"{self.kafka_topic_prefix}pmo.{service}.events"
+        return f"{self.kafka_topic_prefix}{topic_for(service)}"
 
 
 def load_settings(service: str | None = None) -> Settings:

@@ -25,13 +25,12 @@ from pmo_demand.domain import (
 )
 from pmo_demand.views import CommandAccepted, DemandView, StreamEventView
 from pmo_kernel.application import CommandContext
-from pmo_kernel.errors import DomainError
 from pmo_kernel.http.auth import CurrentPrincipal
-from pmo_kernel.http.problems import PROBLEM_JSON
+from pmo_kernel.http.conditional import etag, expected_version
+from pmo_kernel.http.problems import problem_responses
 
-PROBLEMS = {
-    s: {"content": {PROBLEM_JSON: {}}, "description": d}
-    for s, d in {
+PROBLEMS = problem_responses(
+    {
         400: "Malformed request",
         401: "Missing or invalid bearer token",
         403: "The caller's roles do not allow this command",
@@ -39,8 +38,8 @@ PROBLEMS = {
         409: "Not allowed in the current state, or the demand changed (If-Match / concurrency)",
         413: "Body too large",
         422: "Invalid body, business rule or governance rule failed",
-    }.items()
-}
+    }
+)
 
 
 def _service(request: Request) -> DemandService:
@@ -58,26 +57,14 @@ def _context(
         str | None, Header(max_length=200, description="Makes retries safe")
     ] = None,
 ) -> CommandContext:
-    return CommandContext(principal, _parse_if_match(if_match), idempotency_key)
+    return CommandContext(principal, expected_version(if_match), idempotency_key)
 
 
 Context = Annotated[CommandContext, Depends(_context)]
 
 
-def _parse_if_match(value: str | None) -> int | None:
-    if value is None or value.strip() == "*":
-        return None
-    raw = value.strip().removeprefix("W/").strip('"')
-    if not raw.isdigit():
-        raise DomainError(
-            f'If-Match must be a quoted demand version such as "3", not {value!r}',
-            header="If-Match",
-        )
-    return int(raw)
-
-
 def _accepted(result: CommandResult, response: Response) -> CommandAccepted:
-    response.headers["ETag"] = f'"{result.version}"'
+    response.headers["ETag"] = etag(result.version)
     response.headers["Location"] = f"/demands/{result.demand_id}"
     return CommandAccepted(
         id=result.demand_id,
@@ -88,7 +75,7 @@ def _accepted(result: CommandResult, response: Response) -> CommandAccepted:
     )
 
 
-router = APIRouter(prefix="/demands", tags=["demands"], responses=PROBLEMS)  # type: ignore[arg-type]
+router = APIRouter(prefix="/demands", tags=["demands"], responses=PROBLEMS)
 
 
 @router.post(
@@ -107,7 +94,7 @@ async def get_demand(
     demand_id: str, service: Service, response: Response, _: CurrentPrincipal
 ) -> DemandView:
     demand = await service.get(demand_id)
-    response.headers["ETag"] = f'"{demand.version}"'
+    response.headers["ETag"] = etag(demand.version)
     return DemandView.of(demand)
 
 

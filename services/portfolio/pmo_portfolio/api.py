@@ -11,9 +11,9 @@ from fastapi import APIRouter, Depends, Header, Request, Response, status
 from pydantic import BaseModel
 
 from pmo_kernel.application import CommandContext
-from pmo_kernel.errors import DomainError
 from pmo_kernel.http.auth import CurrentPrincipal
-from pmo_kernel.http.problems import PROBLEM_JSON
+from pmo_kernel.http.conditional import etag, expected_version
+from pmo_kernel.http.problems import problem_responses
 from pmo_portfolio.application.commands import (
     AddAgendaItem,
     AddMember,
@@ -31,16 +31,16 @@ from pmo_portfolio.application.commands import (
 )
 from pmo_portfolio.application.service import Accepted, PortfolioService
 
-PROBLEMS: dict[int | str, dict[str, Any]] = {
-    s: {"content": {PROBLEM_JSON: {}}, "description": d}
-    for s, d in {
+PROBLEMS = problem_responses(
+    {
         401: "Missing or invalid bearer token",
         403: "The caller's roles do not allow this command",
         404: "No such item, model, body or meeting",
         409: "Not allowed in the current state, or it changed (If-Match / concurrency)",
+        413: "Body too large",
         422: "Invalid body, business rule or governance rule failed (the rule is named)",
-    }.items()
-}
+    }
+)
 
 
 class CommandAccepted(BaseModel):
@@ -61,20 +61,14 @@ def _context(
     principal: CurrentPrincipal,
     if_match: Annotated[str | None, Header(description='Expected version, e.g. "3"')] = None,
 ) -> CommandContext:
-    expected = None
-    if if_match is not None and if_match.strip() != "*":
-        raw = if_match.strip().removeprefix("W/").strip('"')
-        if not raw.isdigit():
-            raise DomainError(f'If-Match must be a quoted version such as "3", not {if_match!r}')
-        expected = int(raw)
-    return CommandContext(principal, expected)
+    return CommandContext(principal, expected_version(if_match))
 
 
 Context = Annotated[CommandContext, Depends(_context)]
 
 
 def _accepted(result: Accepted, response: Response) -> CommandAccepted:
-    response.headers["ETag"] = f'"{result.version}"'
+    response.headers["ETag"] = etag(result.version)
     return CommandAccepted(id=result.id, version=result.version, details=result.details)
 
 
@@ -159,7 +153,7 @@ async def get_item(
     item_id: str, service: Service, response: Response, _: CurrentPrincipal
 ) -> dict[str, Any]:
     item = await service.items.get(item_id)
-    response.headers["ETag"] = f'"{item.version}"'
+    response.headers["ETag"] = etag(item.version)
     return {
         "id": item.id,
         "version": item.version,
@@ -185,7 +179,7 @@ async def get_scoring_model(
     model_id: str, service: Service, response: Response, _: CurrentPrincipal
 ) -> dict[str, Any]:
     model = await service.models.get(model_id)
-    response.headers["ETag"] = f'"{model.version}"'
+    response.headers["ETag"] = etag(model.version)
     return {
         "id": model.id,
         "version": model.version,
@@ -200,7 +194,7 @@ async def get_meeting(
     meeting_id: str, service: Service, response: Response, _: CurrentPrincipal
 ) -> dict[str, Any]:
     meeting = await service.meetings.get(meeting_id)
-    response.headers["ETag"] = f'"{meeting.version}"'
+    response.headers["ETag"] = etag(meeting.version)
     return {
         "id": meeting.id,
         "version": meeting.version,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 
 from fastapi import FastAPI
@@ -40,7 +40,3 @@ def create_service_app(
         return {"status": "ok", "service": service}
 
     return app
-
-
-async def _noop(_: FastAPI) -> AsyncIterator[None]:
-    yield

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -16,6 +17,14 @@ log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://pmo.dev/problems/"
+
+
+def problem_responses(descriptions: Mapping[int, str]) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` documenting each status as a problem+json body."""
+    return {
+        status: {"content": {PROBLEM_JSON: {}}, "description": description}
+        for status, description in descriptions.items()
+    }
 
 
 def problem(

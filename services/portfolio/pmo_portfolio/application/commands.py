@@ -11,9 +11,6 @@ from pmo_kernel.money import Money
 from pmo_portfolio.domain.governance.decisions import BodyKind, MemberRole, Outcome, RoutingRule
 from pmo_portfolio.domain.scoring.model import Criterion, ModelKind
 
-Text = str
-ShortText = str
-
 
 class Command(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)

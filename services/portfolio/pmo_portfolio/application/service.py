@@ -7,7 +7,6 @@ both are appended in one transaction, with the inputs the decision was based on 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -268,7 +267,3 @@ class PortfolioService:
         minutes = meeting.close(actor_id=ctx.principal.subject, now=ctx.now)
         return await self._save(self.meetings, meeting, ctx,
                                 decisions=[d.decision_id for d in minutes])  # fmt: skip
-
-
-def ids(values: Iterable[Any]) -> list[str]:
-    return [str(v) for v in values]

@@ -1,0 +1,23 @@
+"""Optimistic concurrency over HTTP: responses carry `ETag: "<version>"`; a command sent with
+`If-Match: "<version>"` is refused if the resource has moved on since."""
+
+from __future__ import annotations
+
+from pmo_kernel.errors import DomainError
+
+
+def expected_version(if_match: str | None) -> int | None:
+    """The version an `If-Match` header names; None when absent or `*` (any version)."""
+    if if_match is None or if_match.strip() == "*":
+        return None
+    raw = if_match.strip().removeprefix("W/").strip('"')
+    if not raw.isdigit():
+        raise DomainError(
+            f'If-Match must be a quoted version such as "3", not {if_match!r}',
+            header="If-Match",
+        )
+    return int(raw)
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
