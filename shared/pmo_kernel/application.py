@@ -63,6 +63,11 @@ class Repository(Generic[A]):
         """The aggregate, new (version 0) if its stream is empty."""
         return self.factory.load(stream_id, await self.store.read_stream(stream_id))
 
+    async def load_all(self) -> list[A]:
+        """Every aggregate of this type, by id (see `EventStore.read_streams_of_type`)."""
+        streams = await self.store.read_streams_of_type(self.factory.stream_type)
+        return [self.factory.load(stream_id, events) for stream_id, events in streams.items()]
+
     async def get(self, stream_id: str, ctx: CommandContext | None = None) -> A:
         """The aggregate, which must exist, at the version the caller expects (If-Match)."""
         aggregate = await self.load(stream_id)

@@ -185,3 +185,21 @@ async def test_appending_to_several_streams_is_all_or_nothing(store: EventStore)
     assert [r.version for r in done] == [1, 2]
     assert len(await store.read_stream("pair-a")) == 1
     assert len(await store.read_stream("pair-b")) == 2
+
+
+async def test_streams_of_one_type_read_back_whole_and_grouped_by_stream(
+    store: EventStore,
+) -> None:
+    kind = f"tally-{uuid.uuid4().hex[:8]}"
+    await store.append(kind, f"{kind}-b", 0, [new(1), new(2)])
+    await store.append(kind, f"{kind}-a", 0, [new(3)])
+    await store.append("counter", f"{kind}-other", 0, [new(4)])
+
+    streams = await store.read_streams_of_type(kind)
+
+    assert list(streams) == [f"{kind}-a", f"{kind}-b"]
+    assert [e.event for e in streams[f"{kind}-b"]] == [
+        CounterIncremented(by=1),
+        CounterIncremented(by=2),
+    ]
+    assert [e.stream_version for e in streams[f"{kind}-b"]] == [1, 2]

@@ -126,6 +126,9 @@ class EventStore:
             f"AND tx_id < pg_snapshot_xmin(pg_current_snapshot())::text::bigint "
             f"ORDER BY tx_id, global_position LIMIT $3"
         )
+        self._of_type = (
+            f"SELECT {_COLUMNS} FROM {t} WHERE stream_type = $1 ORDER BY stream_id, stream_version"
+        )
         self._cursor_of = f"SELECT tx_id, global_position FROM {t} WHERE global_position = $1"
         self._by_event_id = f"SELECT {_COLUMNS} FROM {t} WHERE event_id = $1"
         self._head_of_log = f"SELECT count(*), coalesce(max(global_position), 0) FROM {t}"
@@ -321,6 +324,17 @@ class EventStore:
         return [
             self._decode(row) for row in await conn.fetch(self._stream, stream_id, after_version)
         ]
+
+    async def read_streams_of_type(self, stream_type: str) -> dict[str, list[RecordedEvent]]:
+        """Every stream of one type, by stream id: for the few aggregates a command weighs
+        together (a year's budget envelopes, the roadmap's items), not for whole-log work."""
+        async with raw_connection(self.engine) as conn:
+            rows = await conn.fetch(self._of_type, stream_type)
+        streams: dict[str, list[RecordedEvent]] = {}
+        for row in rows:
+            recorded = self._decode(row)
+            streams.setdefault(recorded.stream_id, []).append(recorded)
+        return streams
 
     async def read_all(
         self, after: LogCursor = START, limit: int = 1000, *, conn: asyncpg.Connection | None = None
