@@ -58,3 +58,33 @@ def decode_notices(payload: str) -> list[ChangeNotice]:
         ChangeNotice(str(item["demandId"]), int(item["version"]), str(item["eventType"]))
         for item in items
     ]
+
+
+# -- the portfolio projection's signal -----------------------------------------------------------
+# Portfolio streams reach versions, not demands: their notices go on a channel of their own, as
+# {"<stream type>/<stream id>": version} objects, so `demandChanged` subscribers never see them.
+# Only waiting mutations listen to it.
+
+PORTFOLIO_CHANNEL = "reporting_portfolio_versions"
+
+
+def encode_versions(versions: dict[str, int]) -> list[str]:
+    """NOTIFY payloads for the stream versions reached: JSON objects under the size limit."""
+    payloads: list[str] = []
+    chunk: dict[str, int] = {}
+    size = 2
+    for key, version in sorted(versions.items()):
+        item = len(orjson.dumps({key: version}))
+        if chunk and size + item > MAX_PAYLOAD_BYTES:
+            payloads.append(orjson.dumps(chunk).decode())
+            chunk, size = {}, 2
+        chunk[key] = version
+        size += item
+    if chunk:
+        payloads.append(orjson.dumps(chunk).decode())
+    return payloads
+
+
+def decode_versions(payload: str) -> dict[str, int]:
+    data = orjson.loads(payload)
+    return {str(key): int(version) for key, version in data.items()}

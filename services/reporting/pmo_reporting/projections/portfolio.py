@@ -1,15 +1,18 @@
 """The portfolio projection: portfolio events (their JSON payloads) → the portfolio read models.
 
 `evolve(version, row, event)` is pure: given the version its stream is at in the read model and
-the stream's main row (an item, a scoring model, a body, a meeting; routing rules have none), it
-returns a `Step`: the main row after the event, and the rows the event adds elsewhere (an item's
-evaluation, a decision, a routing rule set). `PortfolioProjection` is the consumer handler that
+the stream's main row (an item, a scoring model, a body, a meeting, a budget envelope, a
+scenario, a programme; routing rules have none), it returns a `Step`: the main row after the
+event, and the rows the event adds elsewhere (an item's evaluation, a decision, a routing rule
+set, an arbitration request, a scenario adoption in a meeting). The planning streams' rules are
+in portfolio_planning.py. `PortfolioProjection` is the consumer handler that
 runs it against PostgreSQL (portfolio_statements.py), a batch at a time.
 
 Reporting never imports the portfolio service: the published payloads are the contract (see
-services/portfolio/pmo_portfolio/domain/governance/events.py, decisions.py and
-domain/scoring/events.py for their shape). Rows hold JSON-ready values (times as ISO-8601, money
-as decimal strings); PostgreSQL casts them to the column types when it writes them.
+services/portfolio/pmo_portfolio/domain/governance/events.py, decisions.py,
+domain/scoring/events.py and domain/planning/events.py for their shape). Rows hold JSON-ready
+values (times as ISO-8601, money as decimal strings); PostgreSQL casts them to the column types
+when it writes them.
 
 Ordering: `portfolio_stream_versions` keeps the version each stream has applied (keyed
 "<stream type>/<stream id>": an item and a meeting may share an id). An event at or below it was
@@ -20,7 +23,7 @@ fix: `Unprocessable`, and the consumer dead-letters it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -28,18 +31,21 @@ import asyncpg
 
 from pmo_kernel.cloudevents import ReceivedEvent
 from pmo_kernel.consumer import Unprocessable
+from pmo_reporting.projections.payloads import amount, money_columns, touched
+from pmo_reporting.projections.portfolio_planning import PLANNING_RULES, assigned_to_programme
 from pmo_reporting.projections.portfolio_statements import (
     STREAM_TABLES,
+    Creator,
     PortfolioStatements,
     Row,
     Step,
+    Update,
     stream_key,
 )
 
 log = logging.getLogger(__name__)
 
 PROJECTION_NAME = "reporting.portfolio"
-CENT = Decimal("0.01")
 
 
 def evolve(version: int, row: Mapping[str, Any] | None, event: ReceivedEvent) -> Step | None:
@@ -69,7 +75,7 @@ def evolve(version: int, row: Mapping[str, Any] | None, event: ReceivedEvent) ->
         update = updates.get(event.event_type)
         if update is None:  # newer than this code: the version still advances
             log.info("portfolio projection: %s not projected", event.event_type)
-            return Step(row=_touched(dict(row), event) if row is not None else None)
+            return Step(row=touched(dict(row), event) if row is not None else None)
         return update(dict(row or {}), event)
     except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
         raise Unprocessable(
@@ -78,16 +84,12 @@ def evolve(version: int, row: Mapping[str, Any] | None, event: ReceivedEvent) ->
         ) from exc
 
 
-Creator = Callable[[ReceivedEvent], Step]
-Update = Callable[[Row, ReceivedEvent], Step]
-
-
 # -- portfolio items ------------------------------------------------------------------------
 
 
 def _candidate_registered(event: ReceivedEvent) -> Step:
     data = event.data
-    cost, currency = _money(data.get("estimated_cost"))
+    cost, currency = money_columns(data.get("estimated_cost"))
     scheme = data["gate_scheme"]
     row: Row = {
         "id": event.subject,
@@ -112,6 +114,7 @@ def _candidate_registered(event: ReceivedEvent) -> Step:
         "planned_start_quarter": None,
         "planned_end_quarter": None,
         "cost_per_year": {},
+        "programme_id": None,
         "registered_at": data["registered_at"],
         "updated_at": event.time.isoformat(),
     }
@@ -125,8 +128,9 @@ def _business_case_revision_noted(row: Row, event: ReceivedEvent) -> Step:
         row["business_case_version"] = version
         row["business_case"] = data["business_case"]
         if data.get("estimated_cost") is not None:
-            row["estimated_cost"], row["estimated_cost_currency"] = _money(data["estimated_cost"])
-    return Step(row=_touched(row, event))
+            cost = money_columns(data["estimated_cost"])
+            row["estimated_cost"], row["estimated_cost_currency"] = cost
+    return Step(row=touched(row, event))
 
 
 def _item_scored(row: Row, event: ReceivedEvent) -> Step:
@@ -142,7 +146,7 @@ def _item_scored(row: Row, event: ReceivedEvent) -> Step:
         "scored_at": data["scored_at"],
         "superseded": False,
     }
-    return Step(row=_touched(row, event), scores=[score])
+    return Step(row=touched(row, event), scores=[score])
 
 
 def _item_decided(row: Row, event: ReceivedEvent) -> Step:
@@ -150,7 +154,7 @@ def _item_decided(row: Row, event: ReceivedEvent) -> Step:
     row["state"] = data["state"]
     row["current_gate"] = data["current_gate"]
     row["passed_gates"] = passed_gates(row["gate_scheme"], data["current_gate"])
-    return Step(row=_touched(row, event), decisions=[decision_row(data["decision"])])
+    return Step(row=touched(row, event), decisions=[decision_row(data["decision"])])
 
 
 def _item_planned(row: Row, event: ReceivedEvent) -> Step:
@@ -158,10 +162,10 @@ def _item_planned(row: Row, event: ReceivedEvent) -> Step:
     row["planned_start_quarter"] = data["start_quarter"]
     row["planned_end_quarter"] = data["end_quarter"]
     row["cost_per_year"] = {
-        str(year): {"amount": str(_amount(cost)), "currency": str(cost["currency"])}
+        str(year): {"amount": str(amount(cost)), "currency": str(cost["currency"])}
         for year, cost in sorted(data["cost_per_year"].items())
     }
-    return Step(row=_touched(row, event))
+    return Step(row=touched(row, event))
 
 
 def passed_gates(scheme: Mapping[str, Any], current_gate: str) -> list[str]:
@@ -226,7 +230,7 @@ def _scoring_model_created(event: ReceivedEvent) -> Step:
 def _scoring_model_draft_revised(row: Row, event: ReceivedEvent) -> Step:
     data = event.data
     row["draft"] = {"version": int(data["draft_version"]), "criteria": list(data["criteria"])}
-    return Step(row=_touched(row, event))
+    return Step(row=touched(row, event))
 
 
 def _scoring_model_version_published(row: Row, event: ReceivedEvent) -> Step:
@@ -247,13 +251,13 @@ def _scoring_model_version_published(row: Row, event: ReceivedEvent) -> Step:
     row["draft"] = None
     if row["status"] != "retired":
         row["status"] = "published"
-    return Step(row=_touched(row, event))
+    return Step(row=touched(row, event))
 
 
 def _scoring_model_retired(row: Row, event: ReceivedEvent) -> Step:
     row["status"] = "retired"
     row["draft"] = None
-    return Step(row=_touched(row, event))
+    return Step(row=touched(row, event))
 
 
 # -- governance bodies ----------------------------------------------------------------------
@@ -338,6 +342,23 @@ def _decision_recorded(row: Row, event: ReceivedEvent) -> Step:
     return Step(row=row, decisions=[decision])
 
 
+def _scenario_adoption_recorded(row: Row, event: ReceivedEvent) -> Step:
+    # A line of the meeting's decision register that is about a scenario, not an item: it has
+    # its own table (decisions rows are item decisions at a gate, with frozen inputs).
+    data = event.data
+    adoption = {
+        "decision_id": data["decision_id"],
+        "meeting_id": data.get("meeting_id") or event.subject,
+        "scenario_id": data["scenario_id"],
+        "body_id": data["body_id"],
+        "participants": list(data["participants"]),
+        "rationale": data["rationale"],
+        "selected": list(data.get("selected") or []),
+        "decided_at": data["decided_at"],
+    }
+    return Step(row=row, adoptions=[adoption])
+
+
 def _meeting_closed(row: Row, event: ReceivedEvent) -> Step:
     data = event.data
     row["closed"] = True
@@ -372,6 +393,7 @@ _RULES: dict[str, tuple[dict[str, Creator], dict[str, Update]]] = {
             "ItemScored": _item_scored,
             "ItemDecided": _item_decided,
             "ItemPlanned": _item_planned,
+            "ItemAssignedToProgramme": assigned_to_programme,
         },
     ),
     "scoring-model": (
@@ -397,33 +419,12 @@ _RULES: dict[str, tuple[dict[str, Creator], dict[str, Update]]] = {
             "AgendaItemAdded": _agenda_item_added,
             "DecisionRecorded": _decision_recorded,
             "MeetingClosed": _meeting_closed,
+            "ScenarioAdoptionRecorded": _scenario_adoption_recorded,
         },
     ),
     "routing-rules": ({"RoutingRulesPublished": _routing_rules_published}, {}),
+    **PLANNING_RULES,  # budget envelopes, scenarios, programmes: portfolio_planning.py
 }
-
-
-# -- helpers --------------------------------------------------------------------------------
-
-
-def _touched(row: Row, event: ReceivedEvent) -> Row:
-    # Only the columns the row's table has: item rows carry their version, items and scoring
-    # models when they last changed.
-    if "version" in row:
-        row["version"] = event.sequence
-    if "updated_at" in row:
-        row["updated_at"] = event.time.isoformat()
-    return row
-
-
-def _amount(money: Mapping[str, Any]) -> Decimal:
-    return Decimal(str(money["amount"])).quantize(CENT)
-
-
-def _money(value: Any) -> tuple[str | None, str | None]:
-    if value is None:
-        return None, None
-    return str(_amount(value)), str(value["currency"])
 
 
 # -- the handler ----------------------------------------------------------------------------

@@ -8,13 +8,14 @@ jsonb) and one statement text serves any batch size. A batch:
    rebalance overlap waits for our commit);
 2. `read_rows`: the main rows of those streams, as JSON (money as text: exact);
 3. `write`: the versions, the final main row of each stream, the evaluations (and which of them
-   a later one by the same evaluator supersedes), the decisions, the routing rule sets and the
-   projection's progress.
+   a later one by the same evaluator supersedes), the decisions, the routing rule sets, the
+   arbitration requests, the scenario adoptions, the projection's progress, and a NOTIFY of
+   the stream versions reached.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +23,7 @@ import asyncpg
 import orjson
 
 from pmo_kernel.cloudevents import ReceivedEvent
+from pmo_reporting.changes import PORTFOLIO_CHANNEL, encode_versions
 
 Row = dict[str, Any]
 
@@ -32,15 +34,13 @@ STREAM_TABLES: Mapping[str, str | None] = {
     "governance-body": "governance_bodies",
     "meeting": "meetings",
     "routing-rules": None,
+    "budget-envelope": "budget_envelopes",
+    "scenario": "scenarios",
+    "programme": "programmes",
 }
-_KEYS = {
-    "portfolio_items": "id",
-    "scoring_models": "id",
-    "governance_bodies": "id",
-    "meetings": "id",
-}
+_KEYS = {table: "id" for table in STREAM_TABLES.values() if table is not None}
 # Numeric columns read back as text, so a re-read amount is the exact decimal string.
-_NUMERIC = {"portfolio_items": ("estimated_cost",)}
+_NUMERIC = {"portfolio_items": ("estimated_cost",), "budget_envelopes": ("amount",)}
 
 
 @dataclass
@@ -51,6 +51,12 @@ class Step:
     scores: list[Row] = field(default_factory=list)  # item_scores rows to insert
     decisions: list[Row] = field(default_factory=list)  # decisions rows to upsert
     rule_sets: list[Row] = field(default_factory=list)  # routing_rule_sets rows to insert
+    arbitrations: list[Row] = field(default_factory=list)  # arbitration_requests rows
+    adoptions: list[Row] = field(default_factory=list)  # scenario_adoption_decisions rows
+
+
+Creator = Callable[[ReceivedEvent], Step]  # the event that starts a stream → its first row
+Update = Callable[[Row, ReceivedEvent], Step]  # a later event, on a copy of the main row
 
 
 def stream_key(event: ReceivedEvent) -> str:
@@ -98,6 +104,16 @@ class PortfolioStatements:
             INSERT INTO {s}.routing_rule_sets
             SELECT * FROM jsonb_populate_recordset(NULL::{s}.routing_rule_sets, $1::jsonb)
             ON CONFLICT (rule_set_id, version) DO NOTHING"""
+        self.arbitrations_sql = f"""
+            INSERT INTO {s}.arbitration_requests
+            SELECT * FROM jsonb_populate_recordset(NULL::{s}.arbitration_requests, $1::jsonb)
+            ON CONFLICT (envelope_id, version) DO NOTHING"""
+        self.adoptions_sql = f"""
+            INSERT INTO {s}.scenario_adoption_decisions
+            SELECT * FROM jsonb_populate_recordset(
+                NULL::{s}.scenario_adoption_decisions, $1::jsonb)
+            ON CONFLICT (decision_id) DO NOTHING"""
+        self.notify_sql = "SELECT pg_notify($1::text, $2::text)"
         self.status_sql = f"""
             INSERT INTO {s}.projection_status AS ps
                 (projection, events_applied, last_event_id, last_event_time, last_applied_at)
@@ -143,12 +159,16 @@ class PortfolioStatements:
         decisions: dict[str, Row] = {}
         scores: list[Row] = []
         rule_sets: list[Row] = []
+        arbitrations: list[Row] = []
+        adoptions: list[Row] = []
         for event, step in zip(events, steps, strict=True):
             table = STREAM_TABLES[event.stream_type]
             if table is not None and step.row is not None:
                 finals.setdefault(table, {})[event.subject] = step.row
             scores += step.scores
             rule_sets += step.rule_sets
+            arbitrations += step.arbitrations
+            adoptions += step.adoptions
             for decision in step.decisions:  # merged: one row per decision in a statement
                 known = decisions.get(decision["decision_id"], {})
                 decisions[decision["decision_id"]] = {
@@ -167,6 +187,14 @@ class PortfolioStatements:
             await conn.execute(self.decisions_sql, _json(list(decisions.values())))
         if rule_sets:
             await conn.execute(self.rule_sets_sql, _json(rule_sets))
+        if arbitrations:
+            await conn.execute(self.arbitrations_sql, _json(arbitrations))
+        if adoptions:
+            await conn.execute(self.adoptions_sql, _json(adoptions))
+        # Delivered at commit, when the rows are visible: wakes mutations waiting to read
+        # their own writes (see changes.py).
+        for payload in encode_versions({key: versions[key] for key in touched}):
+            await conn.execute(self.notify_sql, PORTFOLIO_CHANNEL, payload)
         last = events[-1]
         await conn.execute(self.status_sql, self.projection, len(events), last.event_id, last.time)
 
