@@ -30,6 +30,17 @@ class PortfolioLoaders:
         self.minutes: DataLoader[str, list[Row]] = DataLoader(self._minutes, cache=cache)
         self.meeting: DataLoader[str, Row | None] = DataLoader(self._meetings, cache=cache)
         self.body: DataLoader[str, Row | None] = DataLoader(self._bodies, cache=cache)
+        self.envelope: DataLoader[str, Row | None] = DataLoader(self._envelopes, cache=cache)
+        self.scenario: DataLoader[str, Row | None] = DataLoader(self._scenarios, cache=cache)
+        self.programme: DataLoader[str, Row | None] = DataLoader(self._programmes, cache=cache)
+        self.programme_items: DataLoader[str, list[Row]] = DataLoader(
+            self._programme_items, cache=cache
+        )
+        # Scenario adoptions in meeting registers: by meeting, and one by its decision id.
+        self.meeting_adoptions: DataLoader[str, list[Row]] = DataLoader(
+            self._meeting_adoptions, cache=cache
+        )
+        self.adoption: DataLoader[str, Row | None] = DataLoader(self._adoptions, cache=cache)
 
     async def _items(self, ids: Sequence[str]) -> list[Row | None]:
         found = await self.read_model.items_by_ids(ids)
@@ -62,6 +73,30 @@ class PortfolioLoaders:
     async def _bodies(self, ids: Sequence[str]) -> list[Row | None]:
         found = await self.read_model.bodies_by_ids(ids)
         return [found.get(key) for key in ids]
+
+    async def _envelopes(self, ids: Sequence[str]) -> list[Row | None]:
+        found = await self.read_model.envelopes_by_ids(ids)
+        return [found.get(key) for key in ids]
+
+    async def _scenarios(self, ids: Sequence[str]) -> list[Row | None]:
+        found = await self.read_model.scenarios_by_ids(ids)
+        return [found.get(key) for key in ids]
+
+    async def _programmes(self, ids: Sequence[str]) -> list[Row | None]:
+        found = await self.read_model.programmes_by_ids(ids)
+        return [found.get(key) for key in ids]
+
+    async def _programme_items(self, ids: Sequence[str]) -> list[list[Row]]:
+        found = await self.read_model.items_of_programmes(ids)
+        return [found.get(key, []) for key in ids]
+
+    async def _meeting_adoptions(self, ids: Sequence[str]) -> list[list[Row]]:
+        found = await self.read_model.adoptions_for("meeting_id", ids)
+        return [found.get(key, []) for key in ids]
+
+    async def _adoptions(self, ids: Sequence[str]) -> list[Row | None]:
+        found = await self.read_model.adoptions_for("decision_id", ids)
+        return [next(iter(found.get(key, [])), None) for key in ids]
 
 
 _PER_CONTEXT: WeakKeyDictionary[GatewayContext, PortfolioLoaders] = WeakKeyDictionary()

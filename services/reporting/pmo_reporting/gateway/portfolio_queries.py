@@ -14,7 +14,7 @@ import strawberry
 from pmo_reporting.gateway import fields
 from pmo_reporting.gateway.context import GatewayInfo
 from pmo_reporting.gateway.errors import bad_input
-from pmo_reporting.gateway.pagination import check_page_size, decode_cursor, encode_cursor
+from pmo_reporting.gateway.pagination import check_page_size, decode_cursor, page_of
 from pmo_reporting.gateway.portfolio_loaders import PortfolioLoaders, portfolio
 from pmo_reporting.gateway.portfolio_readmodel import ItemFilterValues
 from pmo_reporting.gateway.portfolio_scoring import (
@@ -37,8 +37,7 @@ from pmo_reporting.gateway.portfolio_types import (
     ScoringModel,
     TradeoffPoint,
 )
-from pmo_reporting.gateway.readmodel import Keyset, Row
-from pmo_reporting.gateway.types import PageInfo
+from pmo_reporting.gateway.readmodel import Row
 
 
 @strawberry.type
@@ -62,26 +61,19 @@ class PortfolioQuery:
         check_page_size(first)
         start = decode_cursor(after) if after is not None else None
         loaders = portfolio(info)
-        rows = await loaders.read_model.list_items(filters, first + 1, start)
-        page = rows[:first]
-        for row in page:
+        read_model = loaders.read_model
+        rows = await read_model.list_items(filters, first + 1, start)
+        page = await page_of(
+            rows, first, "registered_at", start, lambda at: read_model.any_before(filters, at)
+        )
+        for _, row in page.rows:
             loaders.item.prime(row["id"], row)
-        edges = [
-            PortfolioItemEdge(
-                cursor=encode_cursor(Keyset(row["registered_at"], row["id"])),
-                node=PortfolioItem.of(row),
-            )
-            for row in page
-        ]
-        has_previous = start is not None and await loaders.read_model.any_before(filters, start)
         return PortfolioItemConnection(
-            edges=edges,
-            page_info=PageInfo(
-                has_next_page=len(rows) > first,
-                has_previous_page=has_previous,
-                start_cursor=edges[0].cursor if edges else None,
-                end_cursor=edges[-1].cursor if edges else None,
-            ),
+            edges=[
+                PortfolioItemEdge(cursor=cursor, node=PortfolioItem.of(row))
+                for cursor, row in page.rows
+            ],
+            page_info=page.info,
             filters=filters,
         )
 

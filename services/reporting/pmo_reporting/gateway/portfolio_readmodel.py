@@ -14,7 +14,8 @@ import orjson
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from pmo_kernel.db import raw_connection
-from pmo_reporting.gateway.readmodel import Keyset, Row
+from pmo_reporting.gateway.readmodel import Row
+from pmo_reporting.gateway.sql import Conditions, Keyset, KeysetList
 
 
 def _columns(names: str) -> tuple[str, ...]:
@@ -29,7 +30,7 @@ _TABLES: Mapping[str, tuple[tuple[str, ...], frozenset[str]]] = {
             "current_gate passed_gates estimated_cost estimated_cost_currency "
             "business_case_version business_case requires_investment_committee "
             "desired_start_quarter desired_end_quarter planned_start_quarter "
-            "planned_end_quarter cost_per_year registered_at updated_at"
+            "planned_end_quarter cost_per_year programme_id registered_at updated_at"
         ),
         frozenset({"passed_gates", "business_case", "cost_per_year"}),
     ),
@@ -71,6 +72,37 @@ _TABLES: Mapping[str, tuple[tuple[str, ...], frozenset[str]]] = {
         ),
         frozenset({"rules", "exchange_rates"}),
     ),
+    "budget_envelopes": (
+        _columns(
+            "id year description envelope_version amount currency versions closed "
+            "close_reason closed_by closed_at opened_by opened_at updated_at"
+        ),
+        frozenset({"versions"}),
+    ),
+    "arbitration_requests": (
+        _columns(
+            "envelope_id version year envelope_version envelope_amount committed over_by "
+            "currency item_ids requested_by requested_at"
+        ),
+        frozenset({"item_ids"}),
+    ),
+    "scenarios": (
+        _columns(
+            "id name description state inputs result saved_by saved_at adoption "
+            "archive_reason archived_by archived_at updated_at"
+        ),
+        frozenset({"inputs", "result", "adoption"}),
+    ),
+    "scenario_adoption_decisions": (
+        _columns(
+            "decision_id meeting_id scenario_id body_id participants rationale selected decided_at"
+        ),
+        frozenset({"participants", "selected"}),
+    ),
+    "programmes": (
+        _columns("id name description sponsor established_by established_at"),
+        frozenset(),
+    ),
 }
 FINAL_STATES = ("rejected", "cancelled", "closed")
 
@@ -80,6 +112,7 @@ class ItemFilterValues:
     states: tuple[str, ...] | None = None
     gate: str | None = None  # the current gate (the last one passed)
     department: str | None = None
+    programme: str | None = None
 
 
 def _select(table: str) -> str:
@@ -94,6 +127,11 @@ class PortfolioReadModel:
             raise ValueError(f"unsafe schema name {schema!r}")
         self.engine = engine
         self.s = f'"{schema}"'
+        self.items = KeysetList(
+            f"{self.s}.portfolio_items",
+            _select("portfolio_items").removeprefix("SELECT ").removesuffix(" FROM"),
+            "registered_at",
+        )
 
     # -- items ----------------------------------------------------------------------------
 
@@ -109,35 +147,19 @@ class PortfolioReadModel:
         self, filters: ItemFilterValues, first: int, after: Keyset | None
     ) -> list[Row]:
         """Up to `first` items after `after`, newest registered first (ties broken by id)."""
-        where, args = _where(filters)
-        if after is not None:
-            args += [after.submitted_at, after.id]
-            where.append(f"(registered_at, id) < (${len(args) - 1}, ${len(args)})")
-        args.append(first)
-        return await self._fetch(
-            "portfolio_items",
-            f"{_select('portfolio_items')} {self.s}.portfolio_items {_sql_where(where)} "
-            f"ORDER BY registered_at DESC, id DESC LIMIT ${len(args)}",
-            *args,
-        )
+        sql, args = self.items.page(_where(filters), first, after)
+        return await self._fetch("portfolio_items", sql, *args)
 
     async def count_items(self, filters: ItemFilterValues) -> int:
-        where, args = _where(filters)
+        sql, args = self.items.count(_where(filters))
         async with raw_connection(self.engine) as conn:
-            count: int = await conn.fetchval(
-                f"SELECT count(*) FROM {self.s}.portfolio_items {_sql_where(where)}", *args
-            )
+            count: int = await conn.fetchval(sql, *args)
         return count
 
     async def any_before(self, filters: ItemFilterValues, keyset: Keyset) -> bool:
-        where, args = _where(filters)
-        args += [keyset.submitted_at, keyset.id]
-        where.append(f"(registered_at, id) >= (${len(args) - 1}, ${len(args)})")
+        sql, args = self.items.any_before(_where(filters), keyset)
         async with raw_connection(self.engine) as conn:
-            found: bool = await conn.fetchval(
-                f"SELECT EXISTS (SELECT 1 FROM {self.s}.portfolio_items {_sql_where(where)})",
-                *args,
-            )
+            found: bool = await conn.fetchval(sql, *args)
         return found
 
     async def open_items(self) -> list[Row]:
@@ -252,6 +274,110 @@ class PortfolioReadModel:
             )
         return rows[0] if rows else None
 
+    async def stream_version(self, stream_key: str) -> int | None:
+        """The version the projection applied on a stream ("<stream type>/<stream id>")."""
+        async with raw_connection(self.engine) as conn:
+            version: int | None = await conn.fetchval(
+                f"SELECT version FROM {self.s}.portfolio_stream_versions WHERE stream_id = $1",
+                stream_key,
+            )
+        return version
+
+    # -- planning: envelopes, the roadmap's items, arbitration, scenarios, programmes -------
+
+    async def envelopes(self, year: int | None = None, *, open_only: bool = False) -> list[Row]:
+        """Budget envelopes by year then id; of one year, or the open ones only."""
+        conditions = Conditions()
+        if year is not None:
+            conditions.add("year = ?", year)
+        if open_only:
+            conditions.add("NOT closed")
+        return await self._fetch(
+            "budget_envelopes",
+            f"{_select('budget_envelopes')} {self.s}.budget_envelopes {conditions.sql} "
+            f"ORDER BY year, id",
+            *conditions.args,
+        )
+
+    async def envelopes_by_ids(self, ids: Sequence[str]) -> dict[str, Row]:
+        rows = await self._fetch(
+            "budget_envelopes",
+            f"{_select('budget_envelopes')} {self.s}.budget_envelopes WHERE id = ANY($1::text[])",
+            list(ids),
+        )
+        return {row["id"]: row for row in rows}
+
+    async def planned_items(self) -> list[Row]:
+        """The approved items placed on the roadmap: what it shows and what commits money."""
+        return await self._fetch(
+            "portfolio_items",
+            f"{_select('portfolio_items')} {self.s}.portfolio_items "
+            f"WHERE state = 'approved' AND planned_start_quarter IS NOT NULL ORDER BY id",
+        )
+
+    async def arbitration_requests(self, year: int | None = None) -> list[Row]:
+        """Arbitration requests, the latest first; of one year or all."""
+        conditions = Conditions()
+        if year is not None:
+            conditions.add("year = ?", year)
+        return await self._fetch(
+            "arbitration_requests",
+            f"{_select('arbitration_requests')} {self.s}.arbitration_requests {conditions.sql} "
+            f"ORDER BY requested_at DESC, envelope_id, version DESC",
+            *conditions.args,
+        )
+
+    async def scenarios(self, state: str | None = None) -> list[Row]:
+        """Scenarios, the latest saved first; in one state or all."""
+        conditions = Conditions()
+        if state is not None:
+            conditions.add("state = ?", state)
+        return await self._fetch(
+            "scenarios",
+            f"{_select('scenarios')} {self.s}.scenarios {conditions.sql} "
+            f"ORDER BY saved_at DESC, id",
+            *conditions.args,
+        )
+
+    async def scenarios_by_ids(self, ids: Sequence[str]) -> dict[str, Row]:
+        rows = await self._fetch(
+            "scenarios",
+            f"{_select('scenarios')} {self.s}.scenarios WHERE id = ANY($1::text[])",
+            list(ids),
+        )
+        return {row["id"]: row for row in rows}
+
+    async def adoptions_for(self, column: str, ids: Sequence[str]) -> dict[str, list[Row]]:
+        """Scenario adoption decisions by meeting or by decision id (`column`), oldest first."""
+        if column not in ("meeting_id", "decision_id"):
+            raise ValueError(f"scenario adoptions are not grouped by {column!r}")
+        rows = await self._fetch(
+            "scenario_adoption_decisions",
+            f"{_select('scenario_adoption_decisions')} {self.s}.scenario_adoption_decisions "
+            f"WHERE {column} = ANY($1::text[]) ORDER BY decided_at, decision_id",
+            list(ids),
+        )
+        return _grouped(rows, column, ids)
+
+    async def programmes_by_ids(self, ids: Sequence[str] | None) -> dict[str, Row]:
+        """Programmes by id; every programme (by name) when `ids` is None."""
+        sql = f"{_select('programmes')} {self.s}.programmes"
+        if ids is None:
+            rows = await self._fetch("programmes", f"{sql} ORDER BY name, id")
+        else:
+            rows = await self._fetch("programmes", f"{sql} WHERE id = ANY($1::text[])", list(ids))
+        return {row["id"]: row for row in rows}
+
+    async def items_of_programmes(self, ids: Sequence[str]) -> dict[str, list[Row]]:
+        """The items of these programmes, by programme, oldest registered first."""
+        rows = await self._fetch(
+            "portfolio_items",
+            f"{_select('portfolio_items')} {self.s}.portfolio_items "
+            f"WHERE programme_id = ANY($1::text[]) ORDER BY registered_at, id",
+            list(ids),
+        )
+        return _grouped(rows, "programme_id", ids)
+
     # -- plumbing -------------------------------------------------------------------------
 
     async def _fetch(self, table: str, sql: str, *args: Any) -> list[Row]:
@@ -275,22 +401,14 @@ def _grouped(rows: list[Row], column: str, keys: Sequence[str]) -> dict[str, lis
     return grouped
 
 
-def _where(filters: ItemFilterValues) -> tuple[list[str], list[Any]]:
-    where: list[str] = []
-    args: list[Any] = []
-
-    def add(condition: str, value: Any) -> None:
-        args.append(value)
-        where.append(condition.replace("?", f"${len(args)}"))
-
+def _where(filters: ItemFilterValues) -> Conditions:
+    conditions = Conditions()
     if filters.states is not None:
-        add("state = ANY(?::text[])", list(filters.states))
+        conditions.add("state = ANY(?::text[])", list(filters.states))
     if filters.gate is not None:
-        add("current_gate = ?", filters.gate)
+        conditions.add("current_gate = ?", filters.gate)
     if filters.department is not None:
-        add("department = ?", filters.department)
-    return where, args
-
-
-def _sql_where(conditions: list[str]) -> str:
-    return "WHERE " + " AND ".join(conditions) if conditions else ""
+        conditions.add("department = ?", filters.department)
+    if filters.programme is not None:
+        conditions.add("programme_id = ?", filters.programme)
+    return conditions

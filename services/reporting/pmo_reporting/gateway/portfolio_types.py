@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry.scalars import JSON
@@ -23,6 +23,16 @@ from pmo_reporting.gateway.portfolio_readmodel import ItemFilterValues
 from pmo_reporting.gateway.portfolio_scoring import consolidate, evaluation_total, model_version
 from pmo_reporting.gateway.readmodel import Row
 from pmo_reporting.gateway.types import Money, PageInfo
+
+if TYPE_CHECKING:  # planning_types builds on these types; strawberry resolves them lazily
+    from pmo_reporting.gateway.planning_types import (
+        BudgetEnvelope,
+        DecisionRegisterEntry,
+        Programme,
+        ScenarioAdoptionDecision,
+    )
+
+PLANNING = "pmo_reporting.gateway.planning_types"
 
 
 @strawberry.enum(description="Where a portfolio item is in its life")
@@ -66,7 +76,7 @@ class ScoringModelStatus(Enum):
     RETIRED = "retired"
 
 
-def _money(amount: Any, currency: str | None) -> Money | None:
+def money(amount: Any, currency: str | None) -> Money | None:
     if amount is None or currency is None:
         return None
     return Money(amount=str(Decimal(str(amount)).quantize(Decimal("0.01"))), currency=currency)
@@ -191,8 +201,20 @@ class PortfolioItem:
     planned_start_quarter: str | None
     planned_end_quarter: str | None
     cost_per_year: list[YearCost]
+    programme_id: strawberry.ID | None
     registered_at: datetime
     updated_at: datetime
+
+    @fields.field("The programme the item belongs to, if any")
+    async def programme(
+        self, info: GatewayInfo
+    ) -> Annotated[Programme, strawberry.lazy(PLANNING)] | None:
+        from pmo_reporting.gateway.planning_types import Programme
+
+        if self.programme_id is None:
+            return None
+        row = await portfolio(info).programme.load(str(self.programme_id))
+        return Programme.of(row) if row is not None else None
 
     @fields.field("Each evaluator's latest evaluations (every one with includeSuperseded)")
     async def scores(self, info: GatewayInfo, include_superseded: bool = False) -> list[ItemScore]:
@@ -220,7 +242,7 @@ class PortfolioItem:
             state=PortfolioItemState(row["state"]),
             current_gate=row["current_gate"],
             passed_gates=list(row["passed_gates"]),
-            estimated_cost=_money(row["estimated_cost"], row["estimated_cost_currency"]),
+            estimated_cost=money(row["estimated_cost"], row["estimated_cost_currency"]),
             business_case_version=row["business_case_version"],
             business_case=row["business_case"],
             requires_investment_committee=row["requires_investment_committee"],
@@ -231,6 +253,7 @@ class PortfolioItem:
                 YearCost(year=int(year), cost=Money(amount=c["amount"], currency=c["currency"]))
                 for year, c in sorted(row["cost_per_year"].items())
             ],
+            programme_id=strawberry.ID(row["programme_id"]) if row.get("programme_id") else None,
             registered_at=row["registered_at"],
             updated_at=row["updated_at"],
         )
@@ -258,12 +281,16 @@ class PortfolioItemFilter:
     states: list[PortfolioItemState] | None = None
     gate: str | None = strawberry.field(default=None, description="The current gate")
     department: str | None = None
+    programme: strawberry.ID | None = strawberry.field(
+        default=None, description="The items of one programme"
+    )
 
     def values(self) -> ItemFilterValues:
         return ItemFilterValues(
             states=tuple(s.value for s in self.states) if self.states is not None else None,
             gate=self.gate,
             department=self.department,
+            programme=str(self.programme) if self.programme is not None else None,
         )
 
 
@@ -280,10 +307,27 @@ class AppliedRule:
     reason: str
 
 
-@strawberry.type
-class BudgetEnvelope:
+@strawberry.type(description="The budget envelope version a decision was based on")
+class DecidedEnvelope:
     id: strawberry.ID
-    version: int
+    version: int = strawberry.field(description="The envelope version (not the stream's)")
+
+    @fields.field("The envelope's amount at that version")
+    async def amount(self, info: GatewayInfo) -> Money | None:
+        row = await portfolio(info).envelope.load(str(self.id))
+        for line in row["versions"] if row is not None else []:
+            if int(line["version"]) == self.version:
+                return money(line["amount"], line["currency"])
+        return None
+
+    @fields.field("The envelope as it is now (its later versions too)")
+    async def envelope(
+        self, info: GatewayInfo
+    ) -> Annotated[BudgetEnvelope, strawberry.lazy(PLANNING)] | None:
+        from pmo_reporting.gateway.planning_types import BudgetEnvelope
+
+        row = await portfolio(info).envelope.load(str(self.id))
+        return BudgetEnvelope.of(row) if row is not None else None
 
 
 @strawberry.type(description="What the body decided on, frozen as it was at decision time")
@@ -297,7 +341,7 @@ class FrozenInputs:
     evaluator_count: int
     rule_set_version: int
     applied_rules: list[AppliedRule]
-    budget_envelope: BudgetEnvelope | None
+    budget_envelope: DecidedEnvelope | None
 
 
 @strawberry.type(description="A governance decision on one item at one gate")
@@ -370,7 +414,7 @@ class Decision:
                     )
                     for rule in row["applied_rules"]
                 ],
-                budget_envelope=BudgetEnvelope(
+                budget_envelope=DecidedEnvelope(
                     id=strawberry.ID(envelope), version=row["budget_envelope_version"]
                 )
                 if envelope is not None
@@ -406,6 +450,28 @@ class Meeting:
     @fields.field("The decisions recorded in the meeting, in the order they were taken")
     async def minutes(self, info: GatewayInfo) -> list[Decision]:
         return [Decision.of(row) for row in await portfolio(info).minutes.load(str(self.id))]
+
+    @fields.field("The meeting's scenario adoptions, in the order they were decided")
+    async def scenario_adoptions(
+        self, info: GatewayInfo
+    ) -> list[Annotated[ScenarioAdoptionDecision, strawberry.lazy(PLANNING)]]:
+        from pmo_reporting.gateway.planning_types import ScenarioAdoptionDecision
+
+        rows = await portfolio(info).meeting_adoptions.load(str(self.id))
+        return [ScenarioAdoptionDecision.of(row) for row in rows]
+
+    @fields.field(
+        "The decision register: item decisions and scenario adoptions, in the order taken"
+    )
+    async def decision_register(
+        self, info: GatewayInfo
+    ) -> list[Annotated[DecisionRegisterEntry, strawberry.lazy(PLANNING)]]:
+        from pmo_reporting.gateway.planning_types import decision_register
+
+        loaders = portfolio(info)
+        decisions = await loaders.minutes.load(str(self.id))
+        adoptions = await loaders.meeting_adoptions.load(str(self.id))
+        return decision_register(decisions, adoptions)
 
     @fields.field("The body that met")
     async def body(self, info: GatewayInfo) -> GovernanceBody | None:

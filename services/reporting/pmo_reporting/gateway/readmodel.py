@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 import asyncpg
@@ -17,6 +16,7 @@ import orjson
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from pmo_kernel.db import raw_connection
+from pmo_reporting.gateway.sql import Conditions, Keyset, KeysetList, escape_like
 
 _DEMAND_COLUMNS = """id, version, state, title, description, requester, sponsor, department,
     category, urgency, strategic_objectives::text AS strategic_objectives,
@@ -41,20 +41,13 @@ class DemandFilterValues:
     search: str | None = None
 
 
-@dataclass(frozen=True)
-class Keyset:
-    """A place in the demands list, newest first: the last row seen."""
-
-    submitted_at: datetime
-    id: str
-
-
 class ReadModel:
     def __init__(self, engine: AsyncEngine, schema: str = "reporting") -> None:
         if not schema.replace("_", "").isalnum():
             raise ValueError(f"unsafe schema name {schema!r}")
         self.engine = engine
         self.s = f'"{schema}"'
+        self.demands = KeysetList(f"{self.s}.demands", _DEMAND_COLUMNS, "submitted_at")
 
     async def demands_by_ids(self, ids: Sequence[str]) -> dict[str, Row]:
         rows = await self._fetch(
@@ -67,32 +60,18 @@ class ReadModel:
         self, filters: DemandFilterValues, first: int, after: Keyset | None
     ) -> list[Row]:
         """Up to `first` demands after `after`, newest first (ties broken by id)."""
-        where, args = _where(filters)
-        if after is not None:
-            args += [after.submitted_at, after.id]
-            where.append(f"(submitted_at, id) < (${len(args) - 1}, ${len(args)})")
-        args.append(first)
-        return await self._fetch(
-            f"SELECT {_DEMAND_COLUMNS} FROM {self.s}.demands {_sql_where(where)} "
-            f"ORDER BY submitted_at DESC, id DESC LIMIT ${len(args)}",
-            *args,
-        )
+        sql, args = self.demands.page(_where(filters), first, after)
+        return await self._fetch(sql, *args)
 
     async def count_demands(self, filters: DemandFilterValues) -> int:
-        where, args = _where(filters)
-        count: int = await self._fetchval(
-            f"SELECT count(*) FROM {self.s}.demands {_sql_where(where)}", *args
-        )
+        sql, args = self.demands.count(_where(filters))
+        count: int = await self._fetchval(sql, *args)
         return count
 
     async def any_before(self, filters: DemandFilterValues, keyset: Keyset) -> bool:
         """Whether some demand matching `filters` comes before `keyset` (hasPreviousPage)."""
-        where, args = _where(filters)
-        args += [keyset.submitted_at, keyset.id]
-        where.append(f"(submitted_at, id) >= (${len(args) - 1}, ${len(args)})")
-        found: bool = await self._fetchval(
-            f"SELECT EXISTS (SELECT 1 FROM {self.s}.demands {_sql_where(where)})", *args
-        )
+        sql, args = self.demands.any_before(_where(filters), keyset)
+        found: bool = await self._fetchval(sql, *args)
         return found
 
     async def history_for(self, demand_ids: Sequence[str]) -> dict[str, list[Row]]:
@@ -118,23 +97,23 @@ class ReadModel:
     async def counts(self, filters: DemandFilterValues) -> list[Row]:
         """Demand counts by state, by department and by both, plus the total, in one scan
         (GROUPING SETS; `grouping` tells which set a row belongs to)."""
-        where, args = _where(filters)
+        conditions = _where(filters)
         return await self._fetch(
             f"""SELECT state, department, count(*) AS count,
                        GROUPING(state, department) AS grouping
-                FROM {self.s}.demands {_sql_where(where)}
+                FROM {self.s}.demands {conditions.sql}
                 GROUP BY GROUPING SETS ((state), (department), (state, department), ())""",
-            *args,
+            *conditions.args,
         )
 
     async def median_days_to_qualification(self, filters: DemandFilterValues) -> float | None:
-        where, args = _where(filters)
-        where.append("qualified_at IS NOT NULL")
+        conditions = _where(filters)
+        conditions.add("qualified_at IS NOT NULL")
         median: float | None = await self._fetchval(
             f"""SELECT percentile_cont(0.5) WITHIN GROUP (
                     ORDER BY extract(epoch FROM qualified_at - submitted_at) / 86400.0)
-                FROM {self.s}.demands {_sql_where(where)}""",
-            *args,
+                FROM {self.s}.demands {conditions.sql}""",
+            *conditions.args,
         )
         return median
 
@@ -157,38 +136,22 @@ class ReadModel:
             return await conn.fetchval(sql, *args)
 
 
-def _where(filters: DemandFilterValues) -> tuple[list[str], list[Any]]:
-    """SQL conditions for the filters that are set. Only those appear in the text, so each
-    combination gets a plan suited to it (a few texts: the statement cache holds them)."""
-    where: list[str] = []
-    args: list[Any] = []
-
-    def add(condition: str, value: Any) -> None:
-        args.append(value)
-        where.append(condition.replace("?", f"${len(args)}"))
-
+def _where(filters: DemandFilterValues) -> Conditions:
+    """SQL conditions for the filters that are set."""
+    conditions = Conditions()
     if filters.states is not None:
-        add("state = ANY(?::text[])", list(filters.states))
+        conditions.add("state = ANY(?::text[])", list(filters.states))
     if filters.department is not None:
-        add("department = ?", filters.department)
+        conditions.add("department = ?", filters.department)
     if filters.category is not None:
-        add("category = ?", filters.category)
+        conditions.add("category = ?", filters.category)
     if filters.requester is not None:
-        add("requester = ?", filters.requester)
+        conditions.add("requester = ?", filters.requester)
     if filters.requires_investment_committee is not None:
-        add("requires_investment_committee = ?", filters.requires_investment_committee)
+        conditions.add("requires_investment_committee = ?", filters.requires_investment_committee)
     if filters.search:
-        add(r"title ILIKE ? ESCAPE '\'", f"%{_escape_like(filters.search)}%")
-    return where, args
-
-
-def _sql_where(conditions: list[str]) -> str:
-    return "WHERE " + " AND ".join(conditions) if conditions else ""
-
-
-def _escape_like(text: str) -> str:
-    # The user's text is matched literally: % and _ are not wildcards for them.
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        conditions.add(r"title ILIKE ? ESCAPE '\'", f"%{escape_like(filters.search)}%")
+    return conditions
 
 
 def _decode(record: asyncpg.Record) -> Row:

@@ -25,16 +25,15 @@ from pmo_reporting.gateway.errors import MaskUnexpectedErrors, is_expected
 from pmo_reporting.gateway.inputs import DemandFilter, filter_values
 from pmo_reporting.gateway.kpis import demand_kpis
 from pmo_reporting.gateway.mutations import Mutation
-from pmo_reporting.gateway.pagination import check_page_size, decode_cursor, encode_cursor
+from pmo_reporting.gateway.pagination import check_page_size, decode_cursor, page_of
+from pmo_reporting.gateway.planning_queries import PlanningQuery
 from pmo_reporting.gateway.portfolio_queries import PortfolioQuery
-from pmo_reporting.gateway.readmodel import Keyset
 from pmo_reporting.gateway.types import (
     Demand,
     DemandChange,
     DemandConnection,
     DemandEdge,
     DemandKpis,
-    PageInfo,
     ReadModelStatus,
 )
 
@@ -44,7 +43,7 @@ MAX_TOKENS = 2_000
 
 
 @strawberry.type
-class Query(PortfolioQuery):  # the portfolio's fields (portfolio_queries.py), then the demands'
+class Query(PortfolioQuery, PlanningQuery):  # portfolio_queries.py, planning_queries.py; then
     @fields.field("One demand by id; null if the read model does not have it")
     async def demand(self, info: GatewayInfo, id: strawberry.ID) -> Demand | None:
         info.context.principal()
@@ -65,24 +64,15 @@ class Query(PortfolioQuery):  # the portfolio's fields (portfolio_queries.py), t
         start = decode_cursor(after) if after is not None else None
         read_model = info.context.services.read_model
         rows = await read_model.list_demands(filters, first + 1, start)  # one more: next page?
-        page = rows[:first]
-        for row in page:  # prime the loader: `demand(id:)` in the same request reads no more
+        page = await page_of(
+            rows, first, "submitted_at", start, lambda at: read_model.any_before(filters, at)
+        )
+        # Prime the loader: `demand(id:)` in the same request reads no more.
+        for _, row in page.rows:
             info.context.loaders.demand.prime(row["id"], row)
-        edges = [
-            DemandEdge(
-                cursor=encode_cursor(Keyset(row["submitted_at"], row["id"])), node=Demand.of(row)
-            )
-            for row in page
-        ]
-        has_previous = start is not None and await read_model.any_before(filters, start)
         return DemandConnection(
-            edges=edges,
-            page_info=PageInfo(
-                has_next_page=len(rows) > first,
-                has_previous_page=has_previous,
-                start_cursor=edges[0].cursor if edges else None,
-                end_cursor=edges[-1].cursor if edges else None,
-            ),
+            edges=[DemandEdge(cursor=cursor, node=Demand.of(row)) for cursor, row in page.rows],
+            page_info=page.info,
             filters=filters,
         )
 
