@@ -7,7 +7,7 @@ import inspect
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Request, Response, status
+from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from pydantic import BaseModel
 
 from pmo_kernel.application import CommandContext
@@ -17,25 +17,40 @@ from pmo_kernel.http.problems import problem_responses
 from pmo_portfolio.application.commands import (
     AddAgendaItem,
     AddMember,
+    AdoptScenario,
+    ArchiveScenario,
+    AssignToProgramme,
+    CloseEnvelope,
     CreateScoringModel,
     EstablishBody,
+    EstablishProgramme,
     GrantRight,
+    OpenEnvelope,
     PlanItem,
     PublishRoutingRules,
     RetireScoringModel,
+    ReviseEnvelope,
     ReviseScoringModelDraft,
     RevokeRight,
+    SaveScenario,
     ScheduleMeeting,
     ScoreItem,
     TakeDecision,
 )
 from pmo_portfolio.application.service import Accepted, PortfolioService
+from pmo_portfolio.views import (
+    comparison_view,
+    envelope_view,
+    programme_view,
+    roadmap_view,
+    scenario_view,
+)
 
 PROBLEMS = problem_responses(
     {
         401: "Missing or invalid bearer token",
         403: "The caller's roles do not allow this command",
-        404: "No such item, model, body or meeting",
+        404: "No such item, model, body, meeting, envelope, scenario or programme",
         409: "Not allowed in the current state, or it changed (If-Match / concurrency)",
         413: "Body too large",
         422: "Invalid body, business rule or governance rule failed (the rule is named)",
@@ -115,8 +130,26 @@ _ROUTES: tuple[tuple[str, str, Callable[[S], Handler], type[BaseModel] | None, b
      lambda s: s.retire_scoring_model, RetireScoringModel, True, False),
     ("/items/{target_id}/scores", "Score an item (the caller is the evaluator)",
      lambda s: s.score_item, ScoreItem, True, False),
-    ("/items/{target_id}/plan", "Place an approved item on the roadmap",
+    ("/items/{target_id}/plan",
+     "Place an approved item on the roadmap (a year it overruns goes to arbitration)",
      lambda s: s.plan_item, PlanItem, True, False),
+    ("/items/{target_id}/programme", "Assign the item to a programme",
+     lambda s: s.assign_to_programme, AssignToProgramme, True, False),
+    ("/budget-envelopes", "Open a year's budget envelope (one open envelope per year)",
+     lambda s: s.open_envelope, OpenEnvelope, False, True),
+    ("/budget-envelopes/{target_id}/revisions", "Revise the amount: a new envelope version",
+     lambda s: s.revise_envelope, ReviseEnvelope, True, False),
+    ("/budget-envelopes/{target_id}/closure", "Close the envelope",
+     lambda s: s.close_envelope, CloseEnvelope, True, False),
+    ("/budget-envelopes/{target_id}/arbitration",
+     "Send the envelope's over-committed year to arbitration, with the roadmap's figures now",
+     lambda s: s.request_arbitration, None, True, False),
+    ("/scenarios", "Solve a selection problem (MILP) and save it with its result",
+     lambda s: s.save_scenario, SaveScenario, False, True),
+    ("/scenarios/{target_id}/archive", "Archive a scenario: it can no longer be adopted",
+     lambda s: s.archive_scenario, ArchiveScenario, True, False),
+    ("/programmes", "Establish a programme", lambda s: s.establish_programme,
+     EstablishProgramme, False, True),
     ("/governance-bodies", "Establish a governance body", lambda s: s.establish_body,
      EstablishBody, False, True),
     ("/governance-bodies/{target_id}/members", "Add a member", lambda s: s.add_member,
@@ -133,6 +166,9 @@ _ROUTES: tuple[tuple[str, str, Callable[[S], Handler], type[BaseModel] | None, b
      AddAgendaItem, True, False),
     ("/meetings/{target_id}/decisions", "Record a decision (inputs frozen by the service)",
      lambda s: s.take_decision, TakeDecision, True, True),
+    ("/meetings/{target_id}/scenario-adoptions",
+     "Adopt a scenario: the body funds its selection (needs the right to approve at G2)",
+     lambda s: s.adopt_scenario, AdoptScenario, True, True),
     ("/meetings/{target_id}/closure", "Close the meeting: its decisions are the minutes",
      lambda s: s.close_meeting, None, True, False),
 )  # fmt: skip
@@ -162,6 +198,17 @@ async def get_item(
         "passed_gates": list(item.passed_gates),
         "business_case_version": item.business_case_version,
         "facts": item.facts.model_dump(mode="json"),
+        "programme_id": item.programme_id,
+        "plan": None
+        if item.start_quarter is None
+        else {
+            "start_quarter": item.start_quarter,
+            "end_quarter": item.end_quarter,
+            "cost_per_year": {
+                str(year): cost.model_dump(mode="json")
+                for year, cost in sorted(item.cost_per_year.items())
+            },
+        },
         "evaluations": len(item.evaluations),
         "decisions": [
             {
@@ -202,4 +249,54 @@ async def get_meeting(
         "closed": meeting.closed,
         "agenda": [a.model_dump(mode="json") for a in meeting.agenda],
         "minutes": [d.model_dump(mode="json") for d in meeting.minutes],
+        "scenario_adoptions": [a.model_dump(mode="json") for a in meeting.scenario_adoptions],
+        "decision_register": list(meeting.decision_register),
     }
+
+
+@router.get("/budget-envelopes/{envelope_id}", summary="A budget envelope and its versions")
+async def get_envelope(
+    envelope_id: str, service: Service, response: Response, _: CurrentPrincipal
+) -> dict[str, Any]:
+    envelope = await service.envelopes.get(envelope_id)
+    response.headers["ETag"] = etag(envelope.version)
+    return envelope_view(envelope)
+
+
+@router.get(
+    "/roadmap", summary="Approved, planned items by quarter, each year against its envelope"
+)
+async def get_roadmap(service: Service, _: CurrentPrincipal) -> dict[str, Any]:
+    roadmap, envelopes = await service.roadmap()
+    return roadmap_view(roadmap, envelopes)
+
+
+# Declared before /scenarios/{scenario_id}, which would otherwise take "comparison" for an id.
+@router.get("/scenarios/comparison", summary="Scenarios side by side (?ids=a&ids=b)")
+async def get_scenario_comparison(
+    service: Service,
+    _: CurrentPrincipal,
+    ids: Annotated[list[str], Query(min_length=1, max_length=20)],
+) -> dict[str, Any]:
+    return comparison_view(await service.comparison(ids))
+
+
+@router.get(
+    "/scenarios/{scenario_id}",
+    summary="A scenario: inputs, result, state, adoption, and why (cut and efficient frontier)",
+)
+async def get_scenario(
+    scenario_id: str, service: Service, response: Response, _: CurrentPrincipal
+) -> dict[str, Any]:
+    scenario = await service.scenarios.get(scenario_id)
+    response.headers["ETag"] = etag(scenario.version)
+    return scenario_view(scenario, await service.explanation(scenario))
+
+
+@router.get("/programmes/{programme_id}", summary="A programme and the items in it")
+async def get_programme(
+    programme_id: str, service: Service, response: Response, _: CurrentPrincipal
+) -> dict[str, Any]:
+    programme = await service.programmes.get(programme_id)
+    response.headers["ETag"] = etag(programme.version)
+    return programme_view(programme, await service.programme_items(programme_id))

@@ -5,13 +5,6 @@ case is revised and the decision shows the old version, flagged outdated."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from typing import Any
-
-import httpx
-import pytest_asyncio
-
 from pmo_demand.domain import (
     AcceptDemand,
     BusinessCase,
@@ -23,54 +16,9 @@ from pmo_demand.domain import (
     SubmitDemand,
 )
 from pmo_kernel.cloudevents import ReceivedEvent, from_recorded
-from pmo_kernel.db import raw_connection
 from pmo_kernel.events import Actor, EventMetadata, RecordedEvent
-from pmo_kernel.migrations import upgrade
 from pmo_kernel.money import Money
-from pmo_portfolio.application.intake import DemandIntake
-from pmo_portfolio.bootstrap import MIGRATIONS, SCHEMA, PortfolioContainer, build, create_app
-from tests.support import bearer, settings_for
-
-ANALYST = ("paul", "pmo_analyst")
-BOARD = ("bea", "portfolio_board")
-
-
-@dataclass
-class Portfolio:
-    client: httpx.AsyncClient
-    container: PortfolioContainer
-    intake: DemandIntake
-    settings: Any
-
-    def as_(self, *who: str) -> dict[str, str]:
-        return bearer(self.settings, *who)
-
-    async def deliver(self, events: list[ReceivedEvent]) -> None:
-        """What the intake's Kafka consumer does, minus Kafka."""
-        async with raw_connection(self.container.engine) as conn, conn.transaction():
-            for event in events:
-                await self.intake.handle(conn, event)
-
-    async def post(self, path: str, body: dict[str, Any] | None, who: tuple[str, str],
-                   expect: int = 200) -> dict[str, Any]:  # fmt: skip
-        response = await self.client.post(path, json=body or {}, headers=self.as_(*who))
-        assert response.status_code == expect, response.text
-        data: dict[str, Any] = response.json()
-        return data
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def portfolio(fresh_database: str) -> AsyncIterator[Portfolio]:
-    settings = settings_for(fresh_database)
-    await upgrade(settings.database_url, MIGRATIONS, SCHEMA)
-    container = build(settings)
-    app = create_app(settings, container)
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://p") as client,
-    ):
-        yield Portfolio(client, container, DemandIntake(container.store), settings)
-    await container.engine.dispose()
+from tests.portfolio.integration.support import ANALYST, BOARD, Portfolio
 
 
 def demand_events(demand: Demand, start: int) -> list[ReceivedEvent]:

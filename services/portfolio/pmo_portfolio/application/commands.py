@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Annotated, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from pmo_kernel.money import Money
 from pmo_portfolio.domain.governance.decisions import BodyKind, MemberRole, Outcome, RoutingRule
+from pmo_portfolio.domain.planning.events import ScenarioCandidate
 from pmo_portfolio.domain.scoring.model import Criterion, ModelKind
 
 
@@ -92,6 +94,9 @@ class TakeDecision(Command):
     rationale: str = Field(min_length=1, max_length=10_000)
     conditions: list[str] = Field(default_factory=list, max_length=50)
     scoring_model_id: str | None = Field(default=None, max_length=80)
+    # When omitted, the open envelope of the item's planned start year (or of the decision's
+    # year, for an unplanned item) is frozen, if there is one.
+    budget_envelope_id: str | None = Field(default=None, min_length=1, max_length=80)
 
 
 class CloseMeeting(Command):
@@ -102,3 +107,95 @@ class PlanItem(Command):
     start_quarter: str = Field(pattern=r"^\d{4}-Q[1-4]$")
     end_quarter: str = Field(pattern=r"^\d{4}-Q[1-4]$")
     cost_per_year: dict[int, Money] = Field(min_length=1, max_length=20)
+
+
+# -- budget envelopes ----------------------------------------------------------------------------
+
+Slug = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[a-z0-9][a-z0-9-]*$")]
+
+
+class OpenEnvelope(Command):
+    envelope_id: Slug
+    year: int = Field(ge=2000, le=2100)
+    amount: Money
+    description: str = Field(min_length=1, max_length=2000)
+
+
+class ReviseEnvelope(Command):
+    amount: Money
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class CloseEnvelope(Command):
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+# -- scenarios -----------------------------------------------------------------------------------
+
+
+class FromPortfolio(Command):
+    """Candidates taken from the portfolio: its open candidate and approved items, scored with
+    `scoring_model_id` (all of them, or only `item_ids`)."""
+
+    scoring_model_id: str = Field(min_length=1, max_length=80)
+    item_ids: list[str] | None = Field(default=None, min_length=1, max_length=1000)
+
+
+class SelectionInputs(Command):
+    """The selection problem: explicit `candidates`, or `from_portfolio` to build them."""
+
+    candidates: list[ScenarioCandidate] | None = Field(default=None, min_length=1, max_length=1000)
+    from_portfolio: FromPortfolio | None = None
+    budgets: dict[int, Decimal] = Field(min_length=1, max_length=20)
+    currency: str = Field(min_length=3, max_length=3)
+    capacity: dict[str, dict[str, Decimal]] = Field(default_factory=dict)
+    dependencies: list[tuple[str, str]] = Field(default_factory=list, max_length=5000)
+    exclusions: list[tuple[str, str]] = Field(default_factory=list, max_length=5000)
+
+
+class SaveScenario(Command):
+    scenario_id: Slug
+    name: str = Field(min_length=1, max_length=200)
+    description: str = Field(min_length=1, max_length=2000)
+    inputs: SelectionInputs
+    # Also accepted beside `inputs` rather than inside it, for callers that read the contract so.
+    from_portfolio: FromPortfolio | None = None
+
+    @model_validator(mode="after")
+    def _one_source_of_candidates(self) -> Self:
+        sources = [
+            self.inputs.candidates is not None,
+            self.inputs.from_portfolio is not None,
+            self.from_portfolio is not None,
+        ]
+        if sum(sources) != 1:
+            raise ValueError("give the candidates either explicitly or with from_portfolio")
+        return self
+
+    @property
+    def portfolio_source(self) -> FromPortfolio | None:
+        return self.inputs.from_portfolio or self.from_portfolio
+
+
+class ArchiveScenario(Command):
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+class AdoptScenario(Command):
+    scenario_id: str = Field(min_length=1, max_length=80)
+    participants: list[str] = Field(min_length=2, max_length=50)
+    rationale: str = Field(min_length=1, max_length=10_000)
+
+
+# -- programmes ----------------------------------------------------------------------------------
+
+
+class EstablishProgramme(Command):
+    programme_id: Slug
+    name: str = Field(min_length=1, max_length=200)
+    description: str = Field(min_length=1, max_length=2000)
+    sponsor: str = Field(min_length=1, max_length=200)
+
+
+class AssignToProgramme(Command):
+    programme_id: str = Field(min_length=1, max_length=80)

@@ -1,33 +1,27 @@
 """Portfolio command handlers: authorise → load → check the expected version → decide → append.
 
-A decision is one fact on two aggregates, the meeting (its minutes) and the item (its gate):
-both are appended in one transaction, with the inputs the decision was based on frozen in it.
+Scoring and governance live here; planning, scenarios and programmes in their own modules, all
+combined into `PortfolioService`. A decision is one fact on two aggregates, the meeting (its
+minutes) and the item (its gate): both are appended in one transaction, with the inputs the
+decision was based on frozen in it, the budget envelope's version among them.
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from pmo_kernel.aggregate import Aggregate
-from pmo_kernel.application import (
-    CommandContext,
-    Repository,
-    check_expected_version,
-    event_metadata,
-    save_together,
-)
-from pmo_kernel.errors import DomainError, NotFound
-from pmo_kernel.identity import Role
-from pmo_kernel.store import EventStore
+from pmo_kernel.application import CommandContext, check_expected_version, event_metadata
+from pmo_kernel.errors import InvalidTransition, NotFound
+from pmo_kernel.events import utcnow
+from pmo_portfolio.application.base import DECIDE, EVALUATE, MANAGE, Accepted
 from pmo_portfolio.application.commands import (
     AddAgendaItem,
     AddMember,
     CreateScoringModel,
     EstablishBody,
     GrantRight,
-    PlanItem,
     PublishRoutingRules,
     RetireScoringModel,
     ReviseScoringModelDraft,
@@ -36,48 +30,21 @@ from pmo_portfolio.application.commands import (
     ScoreItem,
     TakeDecision,
 )
+from pmo_portfolio.application.planning import PlanningHandlers
+from pmo_portfolio.application.programmes import ProgrammeHandlers
+from pmo_portfolio.application.scenarios import ScenarioHandlers
 from pmo_portfolio.domain.governance.bodies import GovernanceBody
 from pmo_portfolio.domain.governance.decisions import decide
-from pmo_portfolio.domain.governance.item import PortfolioItem
+from pmo_portfolio.domain.governance.item import PortfolioItem, quarter_key
 from pmo_portfolio.domain.governance.meeting import Meeting
-from pmo_portfolio.domain.governance.routing import (
-    DEFAULT_ROUTING_RULES,
-    DEFAULT_RULE_SET_ID,
-    RoutingRuleSet,
-)
+from pmo_portfolio.domain.governance.routing import DEFAULT_ROUTING_RULES, DEFAULT_RULE_SET_ID
+from pmo_portfolio.domain.planning import BudgetEnvelope
 from pmo_portfolio.domain.scoring import ItemScored, ScoringModel, consolidate, score_item
 
-MANAGE = frozenset({Role.PMO_ANALYST, Role.ADMIN})
-EVALUATE = frozenset({Role.PMO_ANALYST, Role.PORTFOLIO_BOARD, Role.ADMIN})
-DECIDE = frozenset({Role.PMO_ANALYST, Role.PORTFOLIO_BOARD, Role.ADMIN})
 _DEFAULT_RULES_EVENT = uuid.UUID("0b7d8f2e-5a43-4c1e-9d6b-6a0e2f1c9a01")
 
 
-@dataclass(frozen=True)
-class Accepted:
-    id: str
-    version: int
-    details: dict[str, Any]
-
-
-class PortfolioService:
-    def __init__(self, store: EventStore) -> None:
-        self.store = store
-        self.items = Repository(store, PortfolioItem, "portfolio item")
-        self.models = Repository(store, ScoringModel, "scoring model")
-        self.bodies = Repository(store, GovernanceBody, "governance body")
-        self.rules = Repository(store, RoutingRuleSet, "routing rule set")
-        self.meetings = Repository(store, Meeting, "meeting")
-
-    async def _save(self, repo: Repository[Any], aggregate: Aggregate, ctx: CommandContext,
-                    **details: Any) -> Accepted:  # fmt: skip
-        result = await repo.save(aggregate, event_metadata(ctx))
-        return Accepted(aggregate.id, result.version, details)
-
-    async def _fresh(self, repo: Repository[Any], stream_id: str) -> None:
-        if (await repo.load(stream_id)).version:
-            raise DomainError(f"{repo.noun} {stream_id} already exists", id=stream_id)
-
+class PortfolioService(PlanningHandlers, ScenarioHandlers, ProgrammeHandlers):
     # ---------------------------------------------------------------- scoring models
 
     async def create_scoring_model(self, cmd: CreateScoringModel, ctx: CommandContext) -> Accepted:
@@ -128,13 +95,6 @@ class PortfolioService:
             )
         )
         return await self._save(self.items, item, ctx, model_version=model.version)
-
-    async def plan_item(self, item_id: str, cmd: PlanItem, ctx: CommandContext) -> Accepted:
-        ctx.principal.require_any(MANAGE, "planning an item on the roadmap")
-        item = await self.items.get(item_id, ctx)
-        item.plan(cmd.start_quarter, cmd.end_quarter, cmd.cost_per_year,
-                  actor_id=ctx.principal.subject, now=ctx.now)  # fmt: skip
-        return await self._save(self.items, item, ctx)
 
     # ---------------------------------------------------------------- governance bodies
 
@@ -228,24 +188,39 @@ class PortfolioService:
         item = await self.items.get(cmd.item_id)
         rule_set = await self.rules.load(DEFAULT_RULE_SET_ID)
         score_inputs = await self._score_inputs(item, cmd.scoring_model_id)
+        decided_at = ctx.now or utcnow()
+        envelope = await self._envelope_to_freeze(item, cmd.budget_envelope_id, decided_at)
         decision = decide(
             item, body, rule_set.in_force,
             decision_id=str(uuid.uuid4()), meeting_id=meeting_id, gate=cmd.gate,
             outcome=cmd.outcome, participants=cmd.participants, rationale=cmd.rationale,
-            conditions=cmd.conditions, decided_at=ctx.now, **score_inputs,
+            conditions=cmd.conditions, decided_at=decided_at,
+            budget_envelope_id=envelope.id if envelope else None,
+            budget_envelope_version=envelope.envelope_version if envelope else None,
+            **score_inputs,
         )  # fmt: skip
         meeting.record_decision(decision, actor_id=ctx.principal.subject, now=ctx.now)
         item.record_decision(decision)
-        metadata = event_metadata(ctx)
-        await save_together(
-            self.store,
-            [
-                (meeting, self.meetings.pending_append(meeting, metadata)),
-                (item, self.items.pending_append(item, metadata)),
-            ],
-        )
+        await self._save_together(ctx, (self.meetings, meeting), (self.items, item))
         return Accepted(meeting_id, meeting.version, {"decision_id": decision.decision_id,
                         "item_id": item.id, "item_version": item.version})  # fmt: skip
+
+    async def _envelope_to_freeze(
+        self, item: PortfolioItem, envelope_id: str | None, decided_at: datetime
+    ) -> BudgetEnvelope | None:
+        """The envelope named, which must be open; else the open envelope of the year the item
+        starts in (planned) or of the decision's year, if that year has one."""
+        if envelope_id is not None:
+            envelope = await self.envelopes.get(envelope_id)
+            if envelope.closed:
+                raise InvalidTransition(
+                    f"a decision cannot be based on budget envelope {envelope_id}: it is closed",
+                    envelope_id=envelope_id,
+                    state="closed",
+                )
+            return envelope
+        year = quarter_key(item.start_quarter)[0] if item.start_quarter else decided_at.year
+        return (await self.open_envelopes()).get(year)
 
     async def _score_inputs(self, item: PortfolioItem, model_id: str | None) -> dict[str, Any]:
         """The scoring model version and consolidated score the decision is based on."""
@@ -264,6 +239,9 @@ class PortfolioService:
     async def close_meeting(self, meeting_id: str, ctx: CommandContext) -> Accepted:
         ctx.principal.require_any(MANAGE, "closing a meeting")
         meeting = await self.meetings.get(meeting_id, ctx)
-        minutes = meeting.close(actor_id=ctx.principal.subject, now=ctx.now)
+        meeting.close(actor_id=ctx.principal.subject, now=ctx.now)
         return await self._save(self.meetings, meeting, ctx,
-                                decisions=[d.decision_id for d in minutes])  # fmt: skip
+                                decisions=list(meeting.decision_register))  # fmt: skip
+
+
+__all__ = ["DECIDE", "EVALUATE", "MANAGE", "Accepted", "PortfolioService"]

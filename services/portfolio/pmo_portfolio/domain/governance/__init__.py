@@ -41,6 +41,7 @@ from pmo_portfolio.domain.governance.events import (
     DecisionRightGranted,
     DecisionRightRevoked,
     GovernanceBodyEstablished,
+    ItemAssignedToProgramme,
     ItemDecided,
     ItemEvent,
     ItemPlanned,
@@ -48,6 +49,7 @@ from pmo_portfolio.domain.governance.events import (
     MeetingEvent,
     MeetingScheduled,
     RoutingRulesPublished,
+    ScenarioAdoptionRecorded,
 )
 from pmo_portfolio.domain.governance.gates import DEFAULT_GATE_SCHEME, Gate, GateScheme
 from pmo_portfolio.domain.governance.item import ITEM_SCORED, PortfolioItem, quarter_key
@@ -98,6 +100,7 @@ __all__ = [
     "GateScheme",
     "GovernanceBody",
     "GovernanceBodyEstablished",
+    "ItemAssignedToProgramme",
     "ItemDecided",
     "ItemEvent",
     "ItemFacts",
@@ -116,6 +119,7 @@ __all__ = [
     "RoutingRules",
     "RoutingRulesPublished",
     "RuleEvaluation",
+    "ScenarioAdoptionRecorded",
     "check_decision",
     "decide",
     "decision_is_outdated",

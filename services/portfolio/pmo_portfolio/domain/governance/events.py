@@ -18,6 +18,7 @@ from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, Stri
 from pmo_kernel.events import DomainEvent
 from pmo_kernel.money import Money
 from pmo_portfolio.domain.governance.decisions import (
+    MIN_PARTICIPANTS,
     BodyKind,
     Decision,
     Id,
@@ -25,6 +26,7 @@ from pmo_portfolio.domain.governance.decisions import (
     MemberRole,
     Outcome,
     PersonId,
+    Rationale,
     RiskLevel,
     RoutingRule,
     ShortText,
@@ -187,6 +189,25 @@ class DecisionRecorded(DomainEvent):
 
 
 @registry.event
+class ScenarioAdoptionRecorded(DomainEvent):
+    """The body adopted a saved scenario's selection: a line of the minutes like a decision.
+
+    Its `decision_id` is the one `ScenarioAdopted` carries on the scenario's stream.
+    """
+
+    event_type: ClassVar[str] = "ScenarioAdoptionRecorded"
+
+    meeting_id: Id
+    decision_id: Id
+    scenario_id: Id
+    body_id: Id
+    participants: tuple[PersonId, ...] = Field(min_length=MIN_PARTICIPANTS, max_length=100)
+    rationale: Rationale
+    selected: tuple[Id, ...]  # the adopted selection, copied from the scenario's result
+    decided_at: Timestamp
+
+
+@registry.event
 class MeetingClosed(DomainEvent):
     """The meeting is over: its minutes are the decisions recorded, listed here by id."""
 
@@ -270,6 +291,19 @@ class ItemPlanned(DomainEvent):
     planned_at: Timestamp
 
 
+@registry.event
+class ItemAssignedToProgramme(DomainEvent):
+    """The item is now part of a programme; `previous_programme_id` is the one it left, if any."""
+
+    event_type: ClassVar[str] = "ItemAssignedToProgramme"
+
+    item_id: Id
+    programme_id: Id
+    previous_programme_id: Id | None = None
+    assigned_by: ActorId
+    assigned_at: Timestamp
+
+
 BodyEvent = (
     GovernanceBodyEstablished
     | BodyMemberAdded
@@ -277,8 +311,16 @@ BodyEvent = (
     | DecisionRightGranted
     | DecisionRightRevoked
 )
-MeetingEvent = MeetingScheduled | AgendaItemAdded | DecisionRecorded | MeetingClosed
-ItemEvent = CandidateRegistered | BusinessCaseRevisionNoted | ItemDecided | ItemPlanned
+MeetingEvent = (
+    MeetingScheduled | AgendaItemAdded | DecisionRecorded | ScenarioAdoptionRecorded | MeetingClosed
+)
+ItemEvent = (
+    CandidateRegistered
+    | BusinessCaseRevisionNoted
+    | ItemDecided
+    | ItemPlanned
+    | ItemAssignedToProgramme
+)
 
 __all__ = [
     "AgendaItemAdded",
@@ -291,6 +333,7 @@ __all__ = [
     "DecisionRightGranted",
     "DecisionRightRevoked",
     "GovernanceBodyEstablished",
+    "ItemAssignedToProgramme",
     "ItemDecided",
     "ItemEvent",
     "ItemPlanned",
@@ -300,5 +343,6 @@ __all__ = [
     "NonNegativeMoney",
     "Quarter",
     "RoutingRulesPublished",
+    "ScenarioAdoptionRecorded",
     "registry",
 ]

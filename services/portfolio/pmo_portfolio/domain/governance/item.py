@@ -35,6 +35,7 @@ from pmo_portfolio.domain.governance.decisions import (
 from pmo_portfolio.domain.governance.events import (
     BusinessCaseRevisionNoted,
     CandidateRegistered,
+    ItemAssignedToProgramme,
     ItemDecided,
     ItemPlanned,
 )
@@ -84,6 +85,7 @@ class PortfolioItem(Aggregate):
         self.start_quarter: str | None = None  # roadmap plan
         self.end_quarter: str | None = None
         self.cost_per_year: dict[int, Money] = {}
+        self.programme_id: str | None = None
         # -- scoring (owned by the scoring module, see `record_score`) ---------------------------
         self.evaluations: list[DomainEvent] = []  # ItemScored events, in recorded order
 
@@ -391,6 +393,30 @@ class PortfolioItem(Aggregate):
             )
         )
 
+    def assign_to_programme(
+        self, programme_id: str, *, actor_id: str, now: datetime | None = None
+    ) -> None:
+        """Make the item part of a programme (which the caller checked exists); moving it to
+        another programme later keeps the one it left on record."""
+        self._require_registered()
+        if programme_id == self.programme_id:
+            raise InvalidTransition(
+                f"item {self.id} is already in programme {programme_id}",
+                item_id=self.id,
+                programme_id=programme_id,
+            )
+        self._record(
+            validated(
+                ItemAssignedToProgramme,
+                f"item {self.id} cannot be assigned to programme {programme_id}",
+                item_id=self.id,
+                programme_id=programme_id,
+                previous_programme_id=self.programme_id,
+                assigned_by=actor_id,
+                assigned_at=now or utcnow(),
+            )
+        )
+
     # -- scoring: the scoring module's place on the item ------------------------------------------
 
     def record_score(self, event: DomainEvent) -> None:
@@ -450,6 +476,8 @@ class PortfolioItem(Aggregate):
                 self.start_quarter = event.start_quarter
                 self.end_quarter = event.end_quarter
                 self.cost_per_year = dict(event.cost_per_year)
+            case ItemAssignedToProgramme():
+                self.programme_id = event.programme_id
             case _ if event.event_type == ITEM_SCORED:
                 self.evaluations.append(event)
             case _:

@@ -3,12 +3,15 @@
     scheduled ──add agenda items, record decisions──> closed
 
 A decision is recorded only for an item on the agenda, at the gate it is on the agenda for, by the
-body that meets, once per agenda entry. Closing fixes the minutes: the decisions taken.
+body that meets, once per agenda entry. The body may also adopt a saved scenario (a whole
+selection funded in one decision), once per scenario. Closing fixes the minutes: the decisions
+taken and the scenarios adopted.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Self
 
 from pmo_kernel.aggregate import Aggregate
@@ -20,6 +23,7 @@ from pmo_portfolio.domain.governance.events import (
     DecisionRecorded,
     MeetingClosed,
     MeetingScheduled,
+    ScenarioAdoptionRecorded,
 )
 
 
@@ -33,6 +37,7 @@ class Meeting(Aggregate):
         self.title: str | None = None
         self.agenda: list[AgendaItemAdded] = []  # in the order items were added
         self.decisions: list[Decision] = []  # in the order they were taken
+        self.scenario_adoptions: list[ScenarioAdoptionRecorded] = []  # in the order taken
         self.closed = False
         self.closed_at: dt.datetime | None = None
 
@@ -40,8 +45,15 @@ class Meeting(Aggregate):
 
     @property
     def minutes(self) -> tuple[Decision, ...]:
-        """The decisions taken, in order: what the meeting decided."""
+        """The decisions taken on items, in order (scenario adoptions: `scenario_adoptions`)."""
         return tuple(self.decisions)
+
+    @property
+    def decision_register(self) -> tuple[str, ...]:
+        """Every decision id of the meeting, on items and on scenarios, in the order taken."""
+        return tuple(d.decision_id for d in self.decisions) + tuple(
+            a.decision_id for a in self.scenario_adoptions
+        )
 
     @property
     def undecided(self) -> tuple[AgendaItemAdded, ...]:
@@ -163,13 +175,72 @@ class Meeting(Aggregate):
             )
         )
 
+    def record_scenario_adoption(
+        self,
+        decision_id: str,
+        scenario_id: str,
+        *,
+        body_id: str,
+        participants: Sequence[str],
+        rationale: str,
+        selected: Sequence[str],
+        decided_at: dt.datetime | None = None,
+    ) -> None:
+        """Minute the adoption of a scenario checked by `check_scenario_adoption`."""
+        label = f"the adoption of scenario {scenario_id}"
+        self._require_open(f"{label} cannot be recorded")
+        if body_id != self.body_id:
+            raise DomainError(
+                f"{label} was decided by body {body_id}, but meeting {self.id} is a meeting of "
+                f"body {self.body_id}",
+                meeting_id=self.id,
+                scenario_id=scenario_id,
+            )
+        twice = sorted({p for p in participants if list(participants).count(p) > 1})
+        if twice:
+            raise DomainError(
+                f"{label}: participants are listed more than once: {', '.join(twice)}",
+                meeting_id=self.id,
+                scenario_id=scenario_id,
+            )
+        if decision_id in self.decision_register:
+            raise InvalidTransition(
+                f"{label} cannot be recorded: decision {decision_id} is already in the minutes of "
+                f"meeting {self.id}",
+                meeting_id=self.id,
+                decision_id=decision_id,
+            )
+        earlier = next((a for a in self.scenario_adoptions if a.scenario_id == scenario_id), None)
+        if earlier is not None:
+            raise InvalidTransition(
+                f"{label} cannot be recorded: meeting {self.id} already adopted it (decision "
+                f"{earlier.decision_id})",
+                meeting_id=self.id,
+                scenario_id=scenario_id,
+                decision_id=earlier.decision_id,
+            )
+        self._record(
+            validated(
+                ScenarioAdoptionRecorded,
+                f"{label} cannot be recorded in meeting {self.id}",
+                meeting_id=self.id,
+                decision_id=decision_id,
+                scenario_id=scenario_id,
+                body_id=body_id,
+                participants=tuple(participants),
+                rationale=rationale,
+                selected=tuple(selected),
+                decided_at=decided_at or utcnow(),
+            )
+        )
+
     def close(self, *, actor_id: str, now: dt.datetime | None = None) -> tuple[Decision, ...]:
-        """Close the meeting; returns its minutes (the decisions taken)."""
+        """Close the meeting; returns its minutes (the decisions taken on items)."""
         self._require_open(f"meeting {self.id} cannot be closed")
         self._record(
             MeetingClosed(
                 meeting_id=self.id,
-                decision_ids=tuple(decision.decision_id for decision in self.decisions),
+                decision_ids=self.decision_register,
                 undecided_item_ids=tuple(entry.item_id for entry in self.undecided),
                 closed_by=actor_id,
                 closed_at=now or utcnow(),
@@ -189,6 +260,8 @@ class Meeting(Aggregate):
                 self.agenda.append(event)
             case DecisionRecorded():
                 self.decisions.append(event.decision)
+            case ScenarioAdoptionRecorded():
+                self.scenario_adoptions.append(event)
             case MeetingClosed():
                 self.closed = True
                 self.closed_at = event.closed_at

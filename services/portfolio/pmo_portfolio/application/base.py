@@ -1,0 +1,70 @@
+"""What every portfolio command handler shares: the repositories, the roles, the answer.
+
+The handlers are grouped by subject in sibling modules (planning, scenarios, programmes, and
+`service` for scoring and governance); `PortfolioService` combines them, so callers see one
+service whatever module a command lives in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pmo_kernel.aggregate import Aggregate
+from pmo_kernel.application import CommandContext, Repository, event_metadata, save_together
+from pmo_kernel.errors import DomainError
+from pmo_kernel.identity import Role
+from pmo_kernel.store import EventStore
+from pmo_portfolio.domain.governance.bodies import GovernanceBody
+from pmo_portfolio.domain.governance.item import PortfolioItem
+from pmo_portfolio.domain.governance.meeting import Meeting
+from pmo_portfolio.domain.governance.routing import RoutingRuleSet
+from pmo_portfolio.domain.planning import BudgetEnvelope, Scenario
+from pmo_portfolio.domain.programmes import Programme
+from pmo_portfolio.domain.scoring import ScoringModel
+
+MANAGE = frozenset({Role.PMO_ANALYST, Role.ADMIN})
+EVALUATE = frozenset({Role.PMO_ANALYST, Role.PORTFOLIO_BOARD, Role.ADMIN})
+DECIDE = frozenset({Role.PMO_ANALYST, Role.PORTFOLIO_BOARD, Role.ADMIN})
+
+
+@dataclass(frozen=True)
+class Accepted:
+    id: str
+    version: int
+    details: dict[str, Any]
+
+
+class ServiceBase:
+    def __init__(self, store: EventStore) -> None:
+        self.store = store
+        self.items = Repository(store, PortfolioItem, "portfolio item")
+        self.models = Repository(store, ScoringModel, "scoring model")
+        self.bodies = Repository(store, GovernanceBody, "governance body")
+        self.rules = Repository(store, RoutingRuleSet, "routing rule set")
+        self.meetings = Repository(store, Meeting, "meeting")
+        self.envelopes = Repository(store, BudgetEnvelope, "budget envelope")
+        self.scenarios = Repository(store, Scenario, "scenario")
+        self.programmes = Repository(store, Programme, "programme")
+
+    async def _save(self, repo: Repository[Any], aggregate: Aggregate, ctx: CommandContext,
+                    **details: Any) -> Accepted:  # fmt: skip
+        result = await repo.save(aggregate, event_metadata(ctx))
+        return Accepted(aggregate.id, result.version, details)
+
+    async def _save_together(
+        self, ctx: CommandContext, *parts: tuple[Repository[Any], Aggregate]
+    ) -> None:
+        """One fact on several aggregates: all their pending events in one transaction."""
+        metadata = event_metadata(ctx)
+        await save_together(
+            self.store,
+            [(aggregate, repo.pending_append(aggregate, metadata)) for repo, aggregate in parts],
+        )
+
+    async def _fresh(self, repo: Repository[Any], stream_id: str) -> None:
+        if (await repo.load(stream_id)).version:
+            raise DomainError(f"{repo.noun} {stream_id} already exists", id=stream_id)
+
+
+__all__ = ["DECIDE", "EVALUATE", "MANAGE", "Accepted", "ServiceBase"]

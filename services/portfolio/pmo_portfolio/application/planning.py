@@ -1,0 +1,143 @@
+"""Planning handlers: budget envelopes, the roadmap against them, and arbitration.
+
+The roadmap is computed, never stored: every approved, planned item against each year's open
+envelope, as the streams stand when asked. Planning an item that pushes a year past its envelope
+records the arbitration request in the same transaction as the plan, so the over-commitment can
+never be on record without the request that deals with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from pmo_kernel.application import CommandContext
+from pmo_kernel.errors import InvalidTransition
+from pmo_kernel.events import utcnow
+from pmo_portfolio.application.base import MANAGE, Accepted, ServiceBase
+from pmo_portfolio.application.commands import CloseEnvelope, OpenEnvelope, PlanItem, ReviseEnvelope
+from pmo_portfolio.domain.governance.decisions import ItemState
+from pmo_portfolio.domain.governance.item import PortfolioItem
+from pmo_portfolio.domain.planning import (
+    BudgetEnvelope,
+    PlannedItem,
+    Roadmap,
+    arbitration_case,
+    build_roadmap,
+    envelopes_by_year,
+)
+
+
+def on_roadmap(items: Iterable[PortfolioItem]) -> list[PlannedItem]:
+    """The approved items that have a plan."""
+    return [
+        PlannedItem.from_item(item)
+        for item in items
+        if item.state is ItemState.APPROVED and item.start_quarter is not None
+    ]
+
+
+class PlanningHandlers(ServiceBase):
+    # ---------------------------------------------------------------- queries
+
+    async def open_envelopes(self) -> dict[int, BudgetEnvelope]:
+        """Each year's open envelope (two open for one year are refused by `envelopes_by_year`)."""
+        envelopes = await self.envelopes.load_all()
+        envelopes_by_year(envelopes)
+        return {e.year: e for e in envelopes if not e.closed}
+
+    async def roadmap(self) -> tuple[Roadmap, dict[int, BudgetEnvelope]]:
+        """The roadmap now, with the open envelopes it was measured against."""
+        items, envelopes = await self.items.load_all(), await self.open_envelopes()
+        budgets = {year: envelope.amount for year, envelope in envelopes.items()}
+        return build_roadmap(on_roadmap(items), budgets), envelopes
+
+    # ---------------------------------------------------------------- envelopes
+
+    async def open_envelope(self, cmd: OpenEnvelope, ctx: CommandContext) -> Accepted:
+        ctx.principal.require_any(MANAGE, "opening a budget envelope")
+        await self._fresh(self.envelopes, cmd.envelope_id)
+        taken = (await self.open_envelopes()).get(cmd.year)
+        if taken is not None:
+            raise InvalidTransition(
+                f"budget envelope {cmd.envelope_id} cannot be opened: {cmd.year} already has the "
+                f"open envelope {taken.id}; revise it, or close it first",
+                year=cmd.year,
+                envelope_id=taken.id,
+            )
+        envelope = BudgetEnvelope.open(
+            cmd.envelope_id, year=cmd.year, amount=cmd.amount, description=cmd.description,
+            actor_id=ctx.principal.subject, now=ctx.now,
+        )  # fmt: skip
+        return await self._save(self.envelopes, envelope, ctx, year=cmd.year, envelope_version=1)
+
+    async def revise_envelope(
+        self, envelope_id: str, cmd: ReviseEnvelope, ctx: CommandContext
+    ) -> Accepted:
+        ctx.principal.require_any(MANAGE, "revising a budget envelope")
+        envelope = await self.envelopes.get(envelope_id, ctx)
+        envelope.revise(cmd.amount, cmd.reason, actor_id=ctx.principal.subject, now=ctx.now)
+        return await self._save(self.envelopes, envelope, ctx,
+                                envelope_version=envelope.envelope_version)  # fmt: skip
+
+    async def close_envelope(
+        self, envelope_id: str, cmd: CloseEnvelope, ctx: CommandContext
+    ) -> Accepted:
+        ctx.principal.require_any(MANAGE, "closing a budget envelope")
+        envelope = await self.envelopes.get(envelope_id, ctx)
+        envelope.close(actor_id=ctx.principal.subject, reason=cmd.reason, now=ctx.now)
+        return await self._save(self.envelopes, envelope, ctx,
+                                envelope_version=envelope.envelope_version)  # fmt: skip
+
+    async def request_arbitration(self, envelope_id: str, ctx: CommandContext) -> Accepted:
+        """Send the envelope's year to arbitration with the figures of the roadmap right now."""
+        ctx.principal.require_any(MANAGE, "requesting an arbitration")
+        envelope = await self.envelopes.get(envelope_id, ctx)
+        if envelope.closed:
+            raise InvalidTransition(
+                f"arbitration cannot be requested on budget envelope {envelope_id}: it is closed",
+                envelope_id=envelope_id,
+                state="closed",
+            )
+        roadmap, _ = await self.roadmap()
+        case = arbitration_case(envelope.year, roadmap)
+        envelope.request_arbitration(case.committed, case.over_by, case.item_ids,
+                                     actor_id=ctx.principal.subject, now=ctx.now)  # fmt: skip
+        return await self._save(
+            self.envelopes, envelope, ctx, year=case.year, item_ids=list(case.item_ids),
+            over_by=case.over_by.model_dump(mode="json"),
+        )  # fmt: skip
+
+    # ---------------------------------------------------------------- items
+
+    async def plan_item(self, item_id: str, cmd: PlanItem, ctx: CommandContext) -> Accepted:
+        """Plan the item; each year it costs money in whose open envelope it then overruns goes
+        to arbitration (again, if it already was: the figures and the items at stake changed)."""
+        ctx.principal.require_any(MANAGE, "planning an item on the roadmap")
+        item = await self.items.get(item_id, ctx)
+        now = ctx.now or utcnow()
+        item.plan(cmd.start_quarter, cmd.end_quarter, cmd.cost_per_year,
+                  actor_id=ctx.principal.subject, now=now)  # fmt: skip
+        others = [other for other in await self.items.load_all() if other.id != item.id]
+        envelopes = await self.open_envelopes()
+        budgets = {year: envelope.amount for year, envelope in envelopes.items()}
+        roadmap = build_roadmap(on_roadmap([*others, item]), budgets)
+        flagged: list[BudgetEnvelope] = []
+        for year in roadmap.arbitration_needed:
+            cost = item.cost_per_year.get(year)
+            if cost is None or cost.amount <= 0:
+                continue
+            case = arbitration_case(year, roadmap)
+            envelope = envelopes[year]
+            envelope.request_arbitration(case.committed, case.over_by, case.item_ids,
+                                         actor_id=ctx.principal.subject, now=now)  # fmt: skip
+            flagged.append(envelope)
+        await self._save_together(
+            ctx, (self.items, item), *((self.envelopes, envelope) for envelope in flagged)
+        )
+        return Accepted(item.id, item.version, {
+            "arbitration_requested": [envelope.year for envelope in flagged],
+            "arbitration_envelopes": [envelope.id for envelope in flagged],
+        })  # fmt: skip
+
+
+__all__ = ["PlanningHandlers", "on_roadmap"]

@@ -1,0 +1,161 @@
+"""Scenario handlers: solve and save a what-if, archive it, and adopt it in a committee meeting.
+
+A scenario is solved when it is saved and never again: the event keeps the inputs and the
+answer, so what a committee adopted is what it was shown, however the portfolio moved since.
+An infeasible problem saves nothing. The adoption is one fact on two streams, the meeting's
+minutes and the scenario, appended together.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections import OrderedDict
+from typing import Any
+
+from pmo_kernel.application import CommandContext
+from pmo_kernel.errors import NotFound
+from pmo_kernel.events import utcnow
+from pmo_portfolio.application.base import DECIDE, MANAGE, Accepted, ServiceBase
+from pmo_portfolio.application.commands import (
+    AdoptScenario,
+    ArchiveScenario,
+    FromPortfolio,
+    SaveScenario,
+)
+from pmo_portfolio.application.selection import (
+    Explanation,
+    PortfolioCandidates,
+    explain,
+    portfolio_candidates,
+    problem_of,
+    result_of,
+)
+from pmo_portfolio.domain.governance.adoption import check_scenario_adoption
+from pmo_portfolio.domain.governance.decisions import validated
+from pmo_portfolio.domain.planning import Comparison, Scenario, ScenarioInputs, compare
+from pmo_portfolio.optimization import optimise
+from pmo_portfolio.optimization.frontier import LEVELS
+
+SOLVE_TIME_LIMIT = 30.0  # seconds for the selection saved with the scenario
+FRONTIER_TIME_LIMIT = 5.0  # seconds per frontier level, when a scenario is shown
+EXPLANATIONS_KEPT = 64
+
+
+class ScenarioHandlers(ServiceBase):
+    solve_time_limit = SOLVE_TIME_LIMIT
+    frontier_time_limit = FRONTIER_TIME_LIMIT
+    frontier_levels = LEVELS
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A saved scenario's inputs and selection never change, so neither does its
+        # explanation: solving the frontier again on every read would only cost CPU.
+        self._explanations: OrderedDict[str, Explanation] = OrderedDict()
+
+    # ---------------------------------------------------------------- commands
+
+    async def save_scenario(self, cmd: SaveScenario, ctx: CommandContext) -> Accepted:
+        ctx.principal.require_any(MANAGE, "saving a scenario")
+        await self._fresh(self.scenarios, cmd.scenario_id)
+        context = f"scenario {cmd.scenario_id} cannot be saved"
+        source = cmd.portfolio_source
+        chosen = (
+            PortfolioCandidates(tuple(cmd.inputs.candidates or ()), {})
+            if source is None
+            else await self._portfolio_candidates(source, cmd)
+        )
+        inputs = validated(
+            ScenarioInputs, context, candidates=chosen.candidates, budgets=cmd.inputs.budgets,
+            currency=cmd.inputs.currency, capacity=cmd.inputs.capacity,
+            dependencies=cmd.inputs.dependencies, exclusions=cmd.inputs.exclusions,
+        )  # fmt: skip
+        problem = problem_of(inputs, context)
+        # HiGHS holds the CPU for up to the time limit: off the event loop, so the service
+        # keeps answering meanwhile. InfeasibleSelection (422) propagates: nothing is saved.
+        selection = await asyncio.to_thread(
+            optimise, problem, time_limit=self.solve_time_limit, frontier_levels=0
+        )
+        now = ctx.now or utcnow()
+        scenario = Scenario.save(
+            cmd.scenario_id, name=cmd.name, description=cmd.description, inputs=inputs,
+            result=result_of(selection, now), actor_id=ctx.principal.subject, now=now,
+        )  # fmt: skip
+        result = scenario.result
+        return await self._save(
+            self.scenarios, scenario, ctx, selected=list(result.selected),
+            total_value=str(result.total_value), optimal=result.optimal,
+            skipped=sorted(chosen.skipped), skipped_reasons=chosen.skipped,
+        )  # fmt: skip
+
+    async def archive_scenario(
+        self, scenario_id: str, cmd: ArchiveScenario, ctx: CommandContext
+    ) -> Accepted:
+        ctx.principal.require_any(MANAGE, "archiving a scenario")
+        scenario = await self.scenarios.get(scenario_id, ctx)
+        scenario.archive(actor_id=ctx.principal.subject, reason=cmd.reason, now=ctx.now)
+        return await self._save(self.scenarios, scenario, ctx)
+
+    async def adopt_scenario(
+        self, meeting_id: str, cmd: AdoptScenario, ctx: CommandContext
+    ) -> Accepted:
+        """The meeting's body funds the scenario's selection: minuted, and the scenario adopted."""
+        ctx.principal.require_any(DECIDE, "adopting a scenario")
+        meeting = await self.meetings.get(meeting_id, ctx)
+        if meeting.body_id is None:
+            raise NotFound(f"meeting {meeting_id} has no body")
+        body = await self.bodies.get(meeting.body_id)
+        scenario = await self.scenarios.get(cmd.scenario_id)
+        decision_id, now = str(uuid.uuid4()), ctx.now or utcnow()
+        meeting.record_scenario_adoption(
+            decision_id, scenario.id, body_id=body.id, participants=cmd.participants,
+            rationale=cmd.rationale, selected=scenario.result.selected, decided_at=now,
+        )  # fmt: skip
+        check_scenario_adoption(body, scenario.id, participants=cmd.participants)
+        scenario.adopt(decision_id, meeting.id, body.id, actor_id=ctx.principal.subject, now=now)
+        await self._save_together(ctx, (self.meetings, meeting), (self.scenarios, scenario))
+        return Accepted(meeting.id, meeting.version, {
+            "decision_id": decision_id, "scenario_id": scenario.id,
+            "scenario_version": scenario.version, "selected": list(scenario.result.selected),
+        })  # fmt: skip
+
+    # ---------------------------------------------------------------- queries
+
+    async def explanation(self, scenario: Scenario) -> Explanation:
+        known = self._explanations.get(scenario.id)
+        if known is None:
+            known = await asyncio.to_thread(
+                explain, scenario.inputs, scenario.result.selected,
+                levels=self.frontier_levels, time_limit=self.frontier_time_limit,
+            )  # fmt: skip
+            self._explanations[scenario.id] = known
+            while len(self._explanations) > EXPLANATIONS_KEPT:
+                self._explanations.popitem(last=False)
+        return known
+
+    async def comparison(self, scenario_ids: list[str]) -> Comparison:
+        return compare([await self.scenarios.get(scenario_id) for scenario_id in scenario_ids])
+
+    # ---------------------------------------------------------------- helpers
+
+    async def _portfolio_candidates(
+        self, source: FromPortfolio, cmd: SaveScenario
+    ) -> PortfolioCandidates:
+        model = (await self.models.get(source.scoring_model_id)).for_scoring()
+        items = await self.items.load_all()
+        if source.item_ids is not None:
+            wanted = set(source.item_ids)
+            unknown = sorted(wanted - {item.id for item in items})
+            if unknown:
+                raise NotFound(
+                    f"scenario {cmd.scenario_id} cannot be saved: no portfolio item "
+                    f"{', '.join(unknown)}",
+                    item_ids=unknown,
+                )
+            items = [item for item in items if item.id in wanted]
+        return portfolio_candidates(
+            items, model, budgets=cmd.inputs.budgets, currency=cmd.inputs.currency.upper()
+        )
+
+
+__all__ = ["ScenarioHandlers"]

@@ -1,0 +1,154 @@
+"""Between a scenario and the optimiser: its inputs as a selection problem, the optimiser's
+answer as its result, candidates built from the portfolio, and the explanation shown with it.
+
+Pure functions; the handlers run the CPU-bound ones in a worker thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from pmo_kernel.errors import DomainError
+from pmo_portfolio.domain.governance.decisions import ItemState, validated
+from pmo_portfolio.domain.governance.item import PortfolioItem
+from pmo_portfolio.domain.planning import ScenarioCandidate, ScenarioInputs, ScenarioResult
+from pmo_portfolio.domain.scoring import ItemScored, consolidate
+from pmo_portfolio.domain.scoring.model import ScoringModelVersion
+from pmo_portfolio.optimization import (
+    CutItem,
+    FrontierPoint,
+    SelectionProblem,
+    SelectionResult,
+    efficient_frontier,
+)
+from pmo_portfolio.optimization.explain import above_cut, below_cut
+
+SOLVER = "milp-highs"
+OPEN_STATES = frozenset({ItemState.CANDIDATE, ItemState.APPROVED})
+
+
+def problem_of(inputs: ScenarioInputs, context: str) -> SelectionProblem:
+    """The optimiser's problem; what it refuses (a cost in a year with no budget...) is a 422."""
+    return validated(
+        SelectionProblem,
+        context,
+        currency=inputs.currency,
+        candidates=[candidate.model_dump() for candidate in inputs.candidates],
+        budgets=dict(inputs.budgets),
+        capacity={role: dict(periods) for role, periods in inputs.capacity.items()},
+        dependencies=inputs.dependencies,
+        exclusions=inputs.exclusions,
+    )
+
+
+def result_of(selection: SelectionResult, solved_at: datetime) -> ScenarioResult:
+    return ScenarioResult(
+        selected=selection.selected,
+        total_value=selection.total_value,
+        budget_used={year: usage.used for year, usage in selection.budget.items()},
+        capacity_used={
+            role: {period: usage.used for period, usage in periods.items()}
+            for role, periods in selection.capacity.items()
+        },
+        binding_constraints=selection.binding_constraints,
+        optimal=selection.optimality_proven,
+        solver=SOLVER,
+        solved_at=solved_at,
+    )
+
+
+@dataclass(frozen=True)
+class PortfolioCandidates:
+    candidates: tuple[ScenarioCandidate, ...]
+    skipped: dict[str, str]  # item id -> why it is not a candidate
+
+
+def portfolio_candidates(
+    items: Iterable[PortfolioItem],
+    model: ScoringModelVersion,
+    *,
+    budgets: Mapping[int, Decimal],
+    currency: str,
+) -> PortfolioCandidates:
+    """Each open candidate or approved item, valued at its consolidated score under `model` and
+    costed by its plan (or, unplanned, its estimated cost in the first budget year). An item
+    that cannot be valued or costed within the budgets is skipped, with the reason."""
+    first_year = min(budgets)
+    candidates: list[ScenarioCandidate] = []
+    skipped: dict[str, str] = {}
+    for item in sorted(items, key=lambda one: one.id):
+        if item.state not in OPEN_STATES:
+            label = item.state.label if item.state is not None else "not registered"
+            skipped[item.id] = f"it is {label}"
+            continue
+        scored = [e for e in item.evaluations if isinstance(e, ItemScored)]
+        consolidated = consolidate(model, scored)
+        if consolidated is None:
+            skipped[item.id] = f"it has no score with scoring model {model.reference}"
+            continue
+        if item.start_quarter is not None:
+            costs = dict(item.cost_per_year)
+        elif item.estimated_cost is not None:
+            costs = {first_year: item.estimated_cost}
+        else:
+            skipped[item.id] = "it has neither a plan nor an estimated cost"
+            continue
+        currencies = sorted({cost.currency for cost in costs.values()} - {currency})
+        if currencies:
+            skipped[item.id] = f"it costs in {', '.join(currencies)}, the scenario is in {currency}"
+            continue
+        unbudgeted = sorted(
+            year for year, cost in costs.items() if year not in budgets and cost.amount
+        )
+        if unbudgeted:
+            skipped[item.id] = (
+                f"it costs money in {', '.join(map(str, unbudgeted))}, which has no budget"
+            )
+            continue
+        candidates.append(
+            ScenarioCandidate(
+                id=item.id,
+                title=item.title or item.id,
+                score=consolidated.score,
+                cost_by_year={year: cost.amount for year, cost in costs.items() if cost.amount},
+                mandatory=consolidated.mandatory,
+            )
+        )
+    if not candidates:
+        reasons = "; ".join(f"{item_id}: {why}" for item_id, why in skipped.items())
+        raise DomainError(
+            "no portfolio item can be a candidate" + (f" ({reasons})" if reasons else ""),
+            skipped=skipped,
+        )
+    return PortfolioCandidates(tuple(candidates), skipped)
+
+
+@dataclass(frozen=True)
+class Explanation:
+    above_cut: tuple[CutItem, ...]  # selected, the first to go if the budgets shrank
+    below_cut: tuple[CutItem, ...]  # left out, the first to come in, and what blocks each
+    frontier: tuple[FrontierPoint, ...]
+
+
+def explain(
+    inputs: ScenarioInputs, selected: Sequence[str], *, levels: int, time_limit: float
+) -> Explanation:
+    """Why this selection: the items around the cut and the best value at each budget level."""
+    problem = problem_of(inputs, "the scenario cannot be explained")
+    frontier = efficient_frontier(problem, levels=levels, time_limit=time_limit) if levels else ()
+    return Explanation(above_cut(problem, selected), below_cut(problem, selected), frontier)
+
+
+__all__ = [
+    "OPEN_STATES",
+    "SOLVER",
+    "Explanation",
+    "PortfolioCandidates",
+    "explain",
+    "portfolio_candidates",
+    "problem_of",
+    "result_of",
+]

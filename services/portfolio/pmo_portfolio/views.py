@@ -1,0 +1,163 @@
+"""The JSON the portfolio's GET endpoints answer with, for the planning side.
+
+Amounts and scores are decimal strings (money as {amount, currency}), never JSON numbers: a
+float would round them. Year keys are strings, as JSON object keys must be.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from pmo_kernel.money import Money
+from pmo_portfolio.application.selection import Explanation
+from pmo_portfolio.domain.planning import BudgetEnvelope, Comparison, Roadmap, Scenario
+from pmo_portfolio.domain.programmes import Programme
+
+Json = dict[str, Any]
+
+
+def _money(value: Money | None) -> Json | None:
+    return None if value is None else value.model_dump(mode="json")
+
+
+def _by_year(values: Mapping[int, Money]) -> Json:
+    return {str(year): _money(value) for year, value in sorted(values.items())}
+
+
+def _decimals(values: Mapping[int, Decimal]) -> Json:
+    return {str(year): str(value) for year, value in sorted(values.items())}
+
+
+def envelope_view(envelope: BudgetEnvelope) -> Json:
+    return {
+        "id": envelope.id,
+        "version": envelope.version,
+        "year": envelope.year,
+        "description": envelope.description,
+        "amount": _money(envelope.amount),
+        "envelope_version": envelope.envelope_version,
+        "closed": envelope.closed,
+        "versions": [
+            {
+                "version": known.version,
+                "amount": _money(known.amount),
+                "reason": known.reason,
+                "set_by": known.set_by,
+                "set_at": known.set_at.isoformat(),
+            }
+            for known in envelope.history
+        ],
+        "arbitration_requests": [
+            request.model_dump(mode="json") for request in envelope.arbitration_requests
+        ],
+    }
+
+
+def roadmap_view(roadmap: Roadmap, envelopes: Mapping[int, BudgetEnvelope]) -> Json:
+    return {
+        "currency": roadmap.currency,
+        "quarters": [
+            {
+                "quarter": column.quarter,
+                "starting": list(column.starting),
+                "running": list(column.running),
+                "ending": list(column.ending),
+            }
+            for column in roadmap.quarters
+        ],
+        "years": [
+            {
+                "year": budget.year,
+                "envelope_id": envelopes[budget.year].id if budget.year in envelopes else None,
+                "envelope": _money(budget.envelope),
+                "committed": _money(budget.committed),
+                "remaining": _money(budget.remaining),
+                "over_committed": budget.over_committed,
+                "over_by": _money(budget.over_by),
+                "unfunded": budget.unfunded,
+            }
+            for budget in roadmap.years
+        ],
+        "arbitration_needed": list(roadmap.arbitration_needed),
+        "unfunded_years": roadmap.unfunded_years,
+        "items": [
+            {
+                "item_id": item.item_id,
+                "title": item.title,
+                "start_quarter": item.start_quarter,
+                "end_quarter": item.end_quarter,
+                "cost_per_year": _by_year(item.cost_per_year),
+            }
+            for item in roadmap.items
+        ],
+    }
+
+
+def scenario_view(scenario: Scenario, explanation: Explanation) -> Json:
+    adoption = scenario.adoption
+    return {
+        "id": scenario.id,
+        "version": scenario.version,
+        "name": scenario.name,
+        "description": scenario.description,
+        "state": scenario.state.value if scenario.state else None,
+        "saved_by": scenario.saved_by,
+        "saved_at": scenario.saved_at.isoformat() if scenario.saved_at else None,
+        "inputs": scenario.inputs.model_dump(mode="json"),
+        "result": scenario.result.model_dump(mode="json"),
+        "adoption": None
+        if adoption is None
+        else {
+            "decision_id": adoption.decision_id,
+            "meeting_id": adoption.meeting_id,
+            "body_id": adoption.body_id,
+            "adopted_by": adoption.adopted_by,
+            "adopted_at": adoption.adopted_at.isoformat(),
+        },
+        "explanation": {
+            "above_cut": [item.model_dump(mode="json") for item in explanation.above_cut],
+            "below_cut": [item.model_dump(mode="json") for item in explanation.below_cut],
+            "frontier": [point.model_dump(mode="json") for point in explanation.frontier],
+        },
+    }
+
+
+def comparison_view(comparison: Comparison) -> Json:
+    return {
+        "currency": comparison.currency,
+        "years": list(comparison.years),
+        "common": list(comparison.common),
+        "rows": [
+            {
+                "scenario_id": row.scenario_id,
+                "name": row.name,
+                "state": row.state.value,
+                "total_value": str(row.total_value),
+                "selected_count": row.selected_count,
+                "budget_used": _decimals(row.budget_used),
+                "only_here": list(row.only_here),
+                "optimal": row.optimal,
+            }
+            for row in comparison.rows
+        ],
+    }
+
+
+def programme_view(programme: Programme, item_ids: list[str]) -> Json:
+    return {
+        "id": programme.id,
+        "version": programme.version,
+        "name": programme.name,
+        "description": programme.description,
+        "sponsor": programme.sponsor,
+        "established_by": programme.established_by,
+        "established_at": (
+            programme.established_at.isoformat() if programme.established_at else None
+        ),
+        "item_ids": item_ids,
+    }
+
+
+__all__ = ["comparison_view", "envelope_view", "programme_view", "roadmap_view", "scenario_view"]

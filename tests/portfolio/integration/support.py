@@ -1,0 +1,116 @@
+"""The portfolio service on real PostgreSQL, driven through its FastAPI app, and the "given"
+steps the integration tests share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from pmo_kernel.application import CommandContext, event_metadata
+from pmo_kernel.cloudevents import ReceivedEvent
+from pmo_kernel.db import raw_connection
+from pmo_kernel.events import RecordedEvent
+from pmo_kernel.http.conditional import etag
+from pmo_kernel.identity import Principal, Role
+from pmo_kernel.money import Money
+from pmo_portfolio.application.intake import DemandIntake
+from pmo_portfolio.bootstrap import PortfolioContainer
+from pmo_portfolio.domain.governance.item import PortfolioItem
+from tests.support import bearer
+
+ANALYST = ("paul", "pmo_analyst")
+BOARD = ("bea", "portfolio_board")
+REQUESTER = ("alice", "requester")
+
+
+def eur(amount: str) -> dict[str, str]:
+    return {"amount": amount, "currency": "EUR"}
+
+
+@dataclass
+class Portfolio:
+    client: httpx.AsyncClient
+    container: PortfolioContainer
+    intake: DemandIntake
+    settings: Any
+
+    def as_(self, *who: str) -> dict[str, str]:
+        return bearer(self.settings, *who)
+
+    async def deliver(self, events: list[ReceivedEvent]) -> None:
+        """What the intake's Kafka consumer does, minus Kafka."""
+        async with raw_connection(self.container.engine) as conn, conn.transaction():
+            for event in events:
+                await self.intake.handle(conn, event)
+
+    async def post(self, path: str, body: dict[str, Any] | None, who: tuple[str, str],
+                   expect: int = 200, if_match: int | None = None) -> dict[str, Any]:  # fmt: skip
+        headers = self.as_(*who)
+        if if_match is not None:
+            headers["If-Match"] = etag(if_match)
+        response = await self.client.post(path, json=body or {}, headers=headers)
+        assert response.status_code == expect, response.text
+        data: dict[str, Any] = response.json()
+        return data
+
+    async def get(self, path: str, expect: int = 200, **params: Any) -> dict[str, Any]:
+        response = await self.client.get(path, params=params, headers=self.as_(*ANALYST))
+        assert response.status_code == expect, response.text
+        data: dict[str, Any] = response.json()
+        return data
+
+    async def stream(self, stream_id: str) -> list[RecordedEvent]:
+        return await self.container.store.read_stream(stream_id)
+
+    # -- given ------------------------------------------------------------------------------------
+
+    async def candidate(self, item_id: str, cost: str = "100000", title: str = "") -> None:
+        """A candidate as the demand intake registers it from an accepted demand."""
+        item = PortfolioItem.register_candidate(
+            item_id, title=title or f"Project {item_id}", department="IT", category="project",
+            requester="alice", actor_id="system:test", estimated_cost=Money.of(cost),
+        )  # fmt: skip
+        system = Principal(subject="system:test", name="test", roles=frozenset({Role.ADMIN}))
+        await self.container.service.items.save(item, event_metadata(CommandContext(system)))
+
+    async def committee(self, body_id: str = "ic", kind: str = "investment_committee",
+                        gates: tuple[str, ...] = ("G2", "G3")) -> str:  # fmt: skip
+        """A body of two members, ivy and ian, that may decide anything at `gates`; returns the
+        id of its open meeting."""
+        await self.post("/governance-bodies",
+                        {"body_id": body_id, "kind": kind, "name": kind.replace("_", " ")},
+                        ANALYST, 201)  # fmt: skip
+        for person in ("ivy", "ian"):
+            await self.post(f"/governance-bodies/{body_id}/members", {"person_id": person},
+                            ANALYST)  # fmt: skip
+        for gate in gates:
+            right = {"gate": gate, "outcomes": ["approve", "reject", "defer"]}
+            await self.post(f"/governance-bodies/{body_id}/rights", right, ANALYST)
+        return await self.meeting(body_id, f"{body_id}-jan")
+
+    async def meeting(self, body_id: str, meeting_id: str) -> str:
+        meeting = {"meeting_id": meeting_id, "body_id": body_id, "date": "2027-01-15",
+                   "title": meeting_id}  # fmt: skip
+        await self.post("/meetings", meeting, ANALYST, 201)
+        return meeting_id
+
+    async def decide(self, meeting_id: str, item_id: str, gate: str = "G2",
+                     **extra: Any) -> dict[str, Any]:  # fmt: skip
+        agenda = {"item_id": item_id, "gate": gate, "purpose": f"Decide at {gate}"}
+        await self.post(f"/meetings/{meeting_id}/agenda", agenda, ANALYST)
+        decision = {"item_id": item_id, "gate": gate, "outcome": "approve",
+                    "participants": ["ivy", "ian"], "rationale": "Worth it", **extra}  # fmt: skip
+        return await self.post(f"/meetings/{meeting_id}/decisions", decision, BOARD, 201)
+
+    async def plan(self, item_id: str, start: str, end: str, costs: dict[int, str],
+                   expect: int = 200) -> dict[str, Any]:  # fmt: skip
+        per_year = {str(year): eur(cost) for year, cost in costs.items()}
+        body = {"start_quarter": start, "end_quarter": end, "cost_per_year": per_year}
+        return await self.post(f"/items/{item_id}/plan", body, ANALYST, expect)
+
+    async def envelope(self, envelope_id: str, year: int, amount: str) -> None:
+        body = {"envelope_id": envelope_id, "year": year, "amount": eur(amount),
+                "description": f"IT portfolio {year}"}  # fmt: skip
+        await self.post("/budget-envelopes", body, ANALYST, 201)
