@@ -22,6 +22,8 @@ from pmo_reporting.gateway.context import GatewayContext, GatewayServices, get_c
 from pmo_reporting.gateway.demand_api import DemandApi
 from pmo_reporting.gateway.errors import GatewayError, add_codes
 from pmo_reporting.gateway.listener import ChangeHub
+from pmo_reporting.gateway.portfolio_api import PortfolioApi
+from pmo_reporting.gateway.portfolio_readmodel import PortfolioReadModel
 from pmo_reporting.gateway.readmodel import ReadModel
 from pmo_reporting.gateway.schema import build_schema
 
@@ -55,24 +57,40 @@ def create_app(
     settings: Settings,
     *,
     demand_transport: httpx.AsyncBaseTransport | None = None,
+    portfolio_transport: httpx.AsyncBaseTransport | None = None,
     listen: bool = True,
 ) -> FastAPI:
-    """The gateway app. `demand_transport` replaces the network under the demand service's
-    client (tests); `listen=False` skips the LISTEN connection (waiters then poll)."""
+    """The gateway app. `demand_transport` and `portfolio_transport` replace the network under
+    the services' clients (tests); `listen=False` skips the LISTEN connection (waiters then
+    poll)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = create_engine(settings.database_url, pool_size=10, max_overflow=10)
         read_model = ReadModel(engine, SCHEMA)
+        portfolio_read_model = PortfolioReadModel(engine, SCHEMA)
         demand_api = DemandApi.connect(settings.demand_url, demand_transport)
-        changes = ChangeHub(settings.database_url if listen else None, read_model.version_of)
+        portfolio_api = PortfolioApi.connect(settings.portfolio_url, portfolio_transport)
+        changes = ChangeHub(
+            settings.database_url if listen else None,
+            read_model.version_of,
+            portfolio_read_model.stream_version,
+        )
         await changes.start()
-        app.state.gateway = GatewayServices(settings, read_model, demand_api, changes)
+        app.state.gateway = GatewayServices(
+            settings=settings,
+            read_model=read_model,
+            portfolio_read_model=portfolio_read_model,
+            demand_api=demand_api,
+            portfolio_api=portfolio_api,
+            changes=changes,
+        )
         try:
             yield
         finally:
             await changes.stop()
             await demand_api.close()
+            await portfolio_api.close()
             await engine.dispose()
 
     app = create_service_app(

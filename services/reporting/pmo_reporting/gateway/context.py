@@ -15,6 +15,8 @@ from pmo_reporting.gateway.demand_api import DemandApi
 from pmo_reporting.gateway.errors import from_pmo_error
 from pmo_reporting.gateway.listener import ChangeHub
 from pmo_reporting.gateway.loaders import Loaders
+from pmo_reporting.gateway.portfolio_api import PortfolioApi
+from pmo_reporting.gateway.portfolio_readmodel import PortfolioReadModel
 from pmo_reporting.gateway.readmodel import ReadModel
 
 READ_MODEL_WAIT_SECONDS = 5.0  # how long a mutation waits, at most, for its projection
@@ -26,7 +28,9 @@ class GatewayServices:
 
     settings: Settings
     read_model: ReadModel
+    portfolio_read_model: PortfolioReadModel
     demand_api: DemandApi
+    portfolio_api: PortfolioApi
     changes: ChangeHub
     read_model_wait_seconds: float = READ_MODEL_WAIT_SECONDS
 

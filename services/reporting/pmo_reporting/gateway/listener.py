@@ -3,7 +3,8 @@
 One dedicated asyncpg connection per gateway process (LISTEN needs a session of its own; a
 pooled connection would lose it when returned), reconnected with backoff if it drops. Notices
 go to:
-- waiters: mutations with waitForReadModel, each waiting for a demand to reach a version;
+- waiters: mutations with waitForReadModel, each waiting for a demand, or a portfolio stream
+  (notices of their own channel, PORTFOLIO_CHANNEL), to reach a version;
 - subscribers: `demandChanged` subscriptions, each with a bounded queue.
 
 Notices can be missed while the connection is down, so a waiter also polls the read model now
@@ -21,7 +22,13 @@ from dataclasses import dataclass, field
 import asyncpg
 
 from pmo_kernel.db import asyncpg_dsn
-from pmo_reporting.changes import CHANNEL, ChangeNotice, decode_notices
+from pmo_reporting.changes import (
+    CHANNEL,
+    PORTFOLIO_CHANNEL,
+    ChangeNotice,
+    decode_notices,
+    decode_versions,
+)
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +37,7 @@ VersionOf = Callable[[str], Awaitable[int | None]]
 POLL_INTERVAL = 0.5  # seconds between read-model checks of a waiter, notices or not
 SUBSCRIBER_QUEUE = 1000
 RECONNECT_DELAYS = (0.1, 0.5, 1.0, 2.0, 5.0)
+STREAM = "stream:"  # waiters on portfolio streams: never mistaken for a demand id
 
 
 @dataclass(eq=False)
@@ -59,11 +67,18 @@ class Subscription:
 
 
 class ChangeHub:
-    def __init__(self, database_url: str | None, version_of: VersionOf) -> None:
-        """`database_url` None: no LISTEN at all (waiters poll; subscriptions get nothing
-        unless `publish` is called), for tests and tools."""
+    def __init__(
+        self,
+        database_url: str | None,
+        version_of: VersionOf,
+        stream_version_of: VersionOf | None = None,
+    ) -> None:
+        """`version_of` reads a demand's version, `stream_version_of` a portfolio stream's
+        ("<stream type>/<stream id>"). `database_url` None: no LISTEN at all (waiters poll;
+        subscriptions get nothing unless `publish` is called), for tests and tools."""
         self.database_url = database_url
         self.version_of = version_of
+        self.stream_version_of = stream_version_of
         self._waiters: dict[str, set[_Waiter]] = {}
         self._subscriptions: set[Subscription] = set()
         self._task: asyncio.Task[None] | None = None
@@ -87,13 +102,32 @@ class ChangeHub:
 
     async def wait_for(self, demand_id: str, version: int, seconds: float) -> bool:
         """Whether the read model has `demand_id` at `version` (or later) within `seconds`."""
+        return await self._wait(demand_id, version, seconds, lambda: self.version_of(demand_id))
+
+    async def wait_for_stream(self, stream_key: str, version: int, seconds: float) -> bool:
+        """Whether the portfolio projection applied `stream_key` ("<type>/<id>") up to
+        `version` within `seconds`."""
+        version_of = self.stream_version_of
+        if version_of is None:
+            raise RuntimeError("this hub does not know the portfolio streams' versions")
+        return await self._wait(
+            STREAM + stream_key, version, seconds, lambda: version_of(stream_key)
+        )
+
+    async def _wait(
+        self,
+        key: str,
+        version: int,
+        seconds: float,
+        current_version: Callable[[], Awaitable[int | None]],
+    ) -> bool:
         waiter = _Waiter(version)
-        self._waiters.setdefault(demand_id, set()).add(waiter)  # before checking: no race
+        self._waiters.setdefault(key, set()).add(waiter)  # before checking: no race
         loop = asyncio.get_running_loop()
         deadline = loop.time() + seconds
         try:
             while True:
-                current = await self.version_of(demand_id)
+                current = await current_version()
                 if current is not None and current >= version:
                     return True
                 remaining = deadline - loop.time()
@@ -104,11 +138,11 @@ class ChangeHub:
                 if waiter.reached.is_set():
                     return True  # notices are sent at commit: the row is visible now
         finally:
-            waiters = self._waiters.get(demand_id)
+            waiters = self._waiters.get(key)
             if waiters is not None:
                 waiters.discard(waiter)
                 if not waiters:
-                    del self._waiters[demand_id]
+                    del self._waiters[key]
 
     @contextlib.asynccontextmanager
     async def subscribe(self, demand_id: str | None = None) -> AsyncIterator[Subscription]:
@@ -125,11 +159,19 @@ class ChangeHub:
 
     def publish(self, notice: ChangeNotice) -> None:
         """Deliver one notice to the waiters and subscribers it concerns."""
-        for waiter in self._waiters.get(notice.demand_id, ()):
-            if notice.version >= waiter.version:
-                waiter.reached.set()
+        self._wake(notice.demand_id, notice.version)
         for subscription in self._subscriptions:
             subscription.offer(notice)
+
+    def publish_stream_versions(self, versions: dict[str, int]) -> None:
+        """Wake the waiters on these portfolio streams (no subscriber is told)."""
+        for stream_key, version in versions.items():
+            self._wake(STREAM + stream_key, version)
+
+    def _wake(self, key: str, version: int) -> None:
+        for waiter in self._waiters.get(key, ()):
+            if version >= waiter.version:
+                waiter.reached.set()
 
     # -- the LISTEN connection ------------------------------------------------------------
 
@@ -141,6 +183,16 @@ class ChangeHub:
             return
         for notice in notices:
             self.publish(notice)
+
+    def _on_portfolio_notify(
+        self, connection: object, pid: int, channel: str, payload: object
+    ) -> None:
+        try:
+            versions = decode_versions(str(payload))
+        except (ValueError, KeyError, TypeError, AttributeError):
+            log.warning("ignoring an unreadable %s notice: %r", channel, payload)
+            return
+        self.publish_stream_versions(versions)
 
     async def _listen_forever(self, database_url: str) -> None:
         attempt = 0
@@ -157,6 +209,7 @@ class ChangeHub:
             try:
                 conn.add_termination_listener(lambda _conn, closed=closed: closed.set())
                 await conn.add_listener(CHANNEL, self._on_notify)
+                await conn.add_listener(PORTFOLIO_CHANNEL, self._on_portfolio_notify)
                 attempt = 0
                 self.listening.set()
                 log.info("listening to %s", CHANNEL)

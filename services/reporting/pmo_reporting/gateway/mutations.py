@@ -1,4 +1,5 @@
-"""Mutations: one per demand command, forwarded to the demand service's REST API.
+"""Demand mutations: one per demand command, forwarded to the demand service's REST API
+(the portfolio's are in portfolio_mutations.py; schema.py merges both).
 
 The gateway decides nothing: the demand service checks roles, states and governance rules, and
 its refusals come back as GraphQL errors with the problem's code. What the gateway adds is
@@ -8,29 +9,20 @@ has committed the version the command produced, so `demand` in the result shows 
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 import strawberry
 
 from pmo_reporting.gateway import fields
+from pmo_reporting.gateway.command_arguments import (
+    ExpectedVersion,
+    IdempotencyKey,
+    WaitForReadModel,
+    check_expected_version,
+)
 from pmo_reporting.gateway.context import GatewayInfo
-from pmo_reporting.gateway.errors import bad_input
 from pmo_reporting.gateway.inputs import BusinessCaseInput, SubmitDemandInput
 from pmo_reporting.gateway.types import DemandCommandResult, DemandState
-
-WaitForReadModel = Annotated[
-    bool,
-    strawberry.argument(
-        description="Return once the read model has the change (at most a few seconds)"
-    ),
-]
-IdempotencyKey = Annotated[
-    str | None, strawberry.argument(description="Makes retries safe: the same key, one effect")
-]
-ExpectedVersion = Annotated[
-    int | None,
-    strawberry.argument(description="Refused (CONCURRENCY_CONFLICT) if the demand moved on"),
-]
 
 
 async def run_command(
@@ -45,8 +37,7 @@ async def run_command(
 ) -> DemandCommandResult:
     context = info.context
     principal = context.principal()
-    if expected_version is not None and expected_version < 1:
-        raise bad_input("expectedVersion must be 1 or more", argument="expectedVersion")
+    check_expected_version(expected_version)
     services = context.services
     accepted = await services.demand_api.command(
         body,
@@ -68,7 +59,7 @@ async def run_command(
 
 
 @strawberry.type
-class Mutation:
+class DemandMutation:
     @fields.mutation("Submit a demand (requester), with or without a business case")
     async def submit_demand(
         self,

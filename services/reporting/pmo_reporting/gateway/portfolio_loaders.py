@@ -107,8 +107,7 @@ def portfolio(info: GatewayInfo) -> PortfolioLoaders:
     context = info.context
     loaders = _PER_CONTEXT.get(context)
     if loaders is None:
-        base = context.services.read_model
-        read_model = PortfolioReadModel(base.engine, base.s.strip('"'))
+        read_model = context.services.portfolio_read_model
         loaders = PortfolioLoaders(read_model, cache=context.loaders.demand.cache)
         _PER_CONTEXT[context] = loaders
     return loaders

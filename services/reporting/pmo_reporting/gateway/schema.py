@@ -1,6 +1,7 @@
 """The GraphQL schema: queries on the read models (the demands' here, the portfolio's inherited
-from portfolio_queries.py), commands forwarded to the demand service, subscriptions fed by the
-projector's notices."""
+from portfolio_queries.py and planning_queries.py), commands forwarded to the demand and
+portfolio services (mutations.py, portfolio_mutations.py), subscriptions fed by the projector's
+notices."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from strawberry.extensions import (
     SchemaExtension,
     ValidationCache,
 )
+from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from pmo_reporting.gateway import fields
@@ -24,9 +26,10 @@ from pmo_reporting.gateway.context import GatewayInfo
 from pmo_reporting.gateway.errors import MaskUnexpectedErrors, is_expected
 from pmo_reporting.gateway.inputs import DemandFilter, filter_values
 from pmo_reporting.gateway.kpis import demand_kpis
-from pmo_reporting.gateway.mutations import Mutation
+from pmo_reporting.gateway.mutations import DemandMutation
 from pmo_reporting.gateway.pagination import check_page_size, decode_cursor, page_of
 from pmo_reporting.gateway.planning_queries import PlanningQuery
+from pmo_reporting.gateway.portfolio_mutations import PortfolioMutation
 from pmo_reporting.gateway.portfolio_queries import PortfolioQuery
 from pmo_reporting.gateway.types import (
     Demand,
@@ -113,6 +116,9 @@ class Subscription:
                     version=notice.version,
                     event_type=notice.event_type,
                 )
+
+
+Mutation = merge_types("Mutation", (DemandMutation, PortfolioMutation))
 
 
 class GatewaySchema(strawberry.Schema):
