@@ -62,8 +62,10 @@ def create_app(settings: Settings, container: PortfolioContainer | None = None) 
         description=(
             "Prioritisation and governance: scoring models and scores, governance bodies and "
             "their decision rights, versioned routing rules, meetings and decisions with the "
-            "inputs they were based on frozen in them, the roadmap. Events are published on "
-            "pmo.portfolio.events. Errors are RFC 9457 problem+json."
+            "inputs they were based on frozen in them (the budget envelope version among them), "
+            "budget envelopes and the roadmap against them with arbitration, what-if scenarios "
+            "solved by the optimiser and adopted by committees, programmes. Events are published "
+            "on pmo.portfolio.events. Errors are RFC 9457 problem+json."
         ),
         lifespan=lifespan,
     )
