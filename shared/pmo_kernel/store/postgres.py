@@ -388,7 +388,7 @@ class EventStore:
             recorded_at=row[10],
             prev_hash=row[11],
             hash=row[12],
-            decoder=self.registry.decode_json,
+            decoder=self.registry.decode_stored,
         )
         return recorded
 
