@@ -37,7 +37,9 @@ def event_metadata(
 ) -> EventMetadata:
     """Who, why and in which trace: recorded beside every event a command produces."""
     traceparent, tracestate = current_traceparent()
+    occurred = {} if ctx.now is None else {"occurred_at": ctx.now}
     return EventMetadata(
+        **occurred,
         actor=ctx.principal.actor(),
         correlation_id=correlation_id_var.get(),
         causation_id=causation_id,

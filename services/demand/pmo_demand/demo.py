@@ -84,6 +84,64 @@ DEPARTMENTS: dict[str, list[tuple[str, str]]] = {
     ],
 }
 
+# Projects already through intake: each department's share of the portfolio the PMO runs.
+IN_PORTFOLIO: dict[str, list[tuple[str, str]]] = {
+    "Finance": [
+        ("Group consolidation platform", "CFO"),
+        ("Budgeting and planning cloud", "CFO"),
+        ("Accounts payable robotics", "CFO"),
+        ("Fixed assets register", "CFO"),
+        ("Tax reporting engine", "Head of tax"),
+        ("Credit risk scoring", "CRO"),
+        ("Finance data warehouse", "CFO"),
+    ],
+    "Human Resources": [
+        ("Global HRIS rollout", "CHRO"),
+        ("Workforce planning", "CHRO"),
+        ("Employee engagement surveys", "CHRO"),
+        ("Hybrid workplace booking", "COO"),
+        ("Payroll for new countries", "CHRO"),
+        ("Leadership academy platform", "CHRO"),
+        ("Health and safety incidents", "COO"),
+    ],
+    "Operations": [
+        ("MES for all plants", "COO"),
+        ("Supply chain control tower", "COO"),
+        ("Quality management system", "Plant director"),
+        ("Transport management system", "COO"),
+        ("Demand forecasting", "COO"),
+        ("Robotic picking pilot", "COO"),
+        ("Supplier portal", "CPO"),
+    ],
+    "IT": [
+        ("ERP upgrade", "CIO"),
+        ("Security operations centre", "CISO"),
+        ("API management platform", "CIO"),
+        ("Disaster recovery site", "CIO"),
+        ("Collaboration suite migration", "CIO"),
+        ("Master data management", "CDO"),
+        ("Observability platform", "CIO"),
+    ],
+    "Sales & Marketing": [
+        ("E-commerce replatforming", "CMO"),
+        ("Customer data platform", "CMO"),
+        ("Field sales mobile app", "CSO"),
+        ("Loyalty programme", "CMO"),
+        ("Contact centre in the cloud", "CSO"),
+        ("Quote to cash automation", "CSO"),
+        ("Marketing automation", "CMO"),
+    ],
+    "Legal & Compliance": [
+        ("Sanctions screening upgrade", "CCO"),
+        ("CSRD sustainability reporting", "CFO"),
+        ("NIS2 security compliance", "CISO"),
+        ("Records retention", "General counsel"),
+        ("Third-party risk management", "CRO"),
+        ("Accessibility compliance of web sites", "DPO"),
+        ("Policy management portal", "CCO"),
+    ],
+}
+
 REQUESTERS = ["alice", "bruno", "chloe", "dmitri", "elena", "farid", "grace", "hugo"]
 ANALYSTS = ["paul", "nadia", "omar"]
 # How far each demand goes: every state appears, most demands are still in the pipeline.
@@ -104,11 +162,15 @@ async def seed(settings: Settings, say: Callable[[str], None]) -> str:
     try:
         service = container.service
         for department, ideas in DEPARTMENTS.items():
+            projects = IN_PORTFOLIO[department]
             for title, sponsor in ideas:
                 journey = rng.choices(JOURNEYS, WEIGHTS)[0]
                 reached = await _walk(service, rng, department, title, sponsor, journey)
                 counts[reached] = counts.get(reached, 0) + 1
-            say(f"  {department}: {len(ideas)} demands")
+            for title, sponsor in projects:
+                reached = await _walk(service, rng, department, title, sponsor, "accepted")
+                counts[reached] = counts.get(reached, 0) + 1
+            say(f"  {department}: {len(ideas) + len(projects)} demands")
     finally:
         await container.engine.dispose()
     total = sum(counts.values())

@@ -16,6 +16,7 @@ plugin = ServicePlugin(
         ProcessSpec("intake", "pmo_portfolio", "accepted demands → portfolio candidates"),
     ),
     hooks={
+        "demo": "pmo_portfolio.demo:seed",
         "container": "pmo_portfolio.bootstrap:build",
         "registry": "pmo_portfolio.domain.registry:registry",
     },

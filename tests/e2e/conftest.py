@@ -1,0 +1,3 @@
+from tests.e2e.platform import platform
+
+__all__ = ["platform"]
