@@ -89,6 +89,7 @@ class OutboxRelay:
         self._check_now = asyncio.Event()
         self._probe_lock = asyncio.Lock()  # one user of the probe consumer at a time
         self._probe: AIOKafkaConsumer | None = None
+        self._prefetch: tuple[LogCursor, asyncio.Future[list[RecordedEvent]]] | None = None
         t = f'"{store.schema}".relay_checkpoints'
         self._load_sql = (
             f"SELECT tx_id, global_position, published, anchors::text FROM {t} WHERE relay = $1"
@@ -154,6 +155,7 @@ class OutboxRelay:
         await ensure_topics(s.bootstrap_servers, [s.topic], s.partitions, s.replication)
 
     async def stop(self) -> None:
+        await self._drop_prefetch()
         if self._producer is not None:
             await self._producer.stop()
             self._producer = None
@@ -199,12 +201,23 @@ class OutboxRelay:
             await self.stop()
 
     async def publish_batch(self) -> int:
-        """Publish the next batch after the checkpoint; returns how many events were sent."""
+        """Publish the next batch after the checkpoint; returns how many events were sent.
+
+        While the broker acknowledges a batch, the next page of the log is already read
+        (`_prefetch`); it is used only if the next batch starts exactly where this one ends,
+        i.e. this one was checkpointed and nobody rewound in between. A page read early is still
+        a gap-free prefix of the log after its cursor (see EventStore.read_all): whatever
+        commits later sorts after it and comes with the page after."""
         checkpoint = await self.checkpoint()
-        batch = await self.store.read_all(checkpoint.cursor, self.settings.batch_size)
+        batch = await self._page_after(checkpoint.cursor)
         if not batch:
             return 0
-        anchors = await self._produce(batch)
+        futures = await self._send(batch)
+        self._prefetch = (
+            batch[-1].cursor,
+            asyncio.ensure_future(self.store.read_all(batch[-1].cursor, self.settings.batch_size)),
+        )
+        anchors = await self._acknowledged(batch, futures)
         await self._save(
             Checkpoint(
                 batch[-1].cursor,
@@ -216,17 +229,41 @@ class OutboxRelay:
         )
         return len(batch)
 
+    async def _page_after(self, cursor: LogCursor) -> list[RecordedEvent]:
+        prefetched, self._prefetch = self._prefetch, None
+        if prefetched is not None:
+            after, page = prefetched
+            if after == cursor:
+                return await page
+            page.cancel()  # the checkpoint moved elsewhere (a failed batch, a rewind)
+            with contextlib.suppress(BaseException):
+                await page
+        return await self.store.read_all(cursor, self.settings.batch_size)
+
+    async def _drop_prefetch(self) -> None:
+        prefetched, self._prefetch = self._prefetch, None
+        if prefetched is not None:
+            prefetched[1].cancel()
+            with contextlib.suppress(BaseException):
+                await prefetched[1]
+
     async def _produce(self, batch: list[RecordedEvent]) -> dict[int, str]:
         """Send and wait for every acknowledgement; returns new offset-0 anchors."""
+        return await self._acknowledged(batch, await self._send(batch))
+
+    async def _send(self, batch: list[RecordedEvent]) -> list[asyncio.Future[Any]]:
+        """Hand every record to the producer; returns the futures of their acknowledgements."""
         producer = self._producer
         assert producer is not None, "call start() first"
         futures = []
         topic = self.settings.topic
+        service = self.settings.service
+        send = producer.send
         for recorded in batch:
-            key, value, headers = to_record(self.settings.service, recorded)
+            key, value, headers = to_record(service, recorded)
             traceparent = recorded.metadata_dict.get("traceparent")
             if traceparent is None:  # no trace to continue: skip the span's ~10 µs
-                futures.append(await producer.send(topic, value, key=key, headers=headers))
+                futures.append(await send(topic, value, key=key, headers=headers))
                 continue
             # One short span per traced record, child of the command's trace: the trace goes
             # on on the consumer side through the traceparent header.
@@ -242,7 +279,13 @@ class OutboxRelay:
                     "messaging.kafka.message.key": recorded.stream_id,
                 },
             ):
-                futures.append(await producer.send(topic, value, key=key, headers=headers))
+                futures.append(await send(topic, value, key=key, headers=headers))
+        return futures
+
+    @staticmethod
+    async def _acknowledged(
+        batch: list[RecordedEvent], futures: list[asyncio.Future[Any]]
+    ) -> dict[int, str]:
         acknowledged = await asyncio.gather(*futures)
         return {
             meta.partition: str(recorded.event_id)

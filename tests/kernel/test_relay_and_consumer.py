@@ -307,3 +307,22 @@ async def test_records_published_after_an_empty_restart_do_not_hide_the_loss(
         assert (await relay.checkpoint()).published == 0  # everything goes out again
     finally:
         await relay.stop()
+
+
+async def test_a_page_read_ahead_is_dropped_when_the_checkpoint_moves_elsewhere(
+    pipeline: Pipeline,
+) -> None:
+    relay = pipeline.relay
+    relay.settings = RelaySettings(**{**relay.settings.__dict__, "batch_size": 5})
+    await relay.start()
+    try:
+        await write_streams(pipeline.store, writers=4, per_writer=3, prefix="ahead")
+        assert await relay.publish_batch() == 5  # and the next 5 are read while acks come in
+        await relay.rewind(0)  # an operator republishes everything meanwhile
+
+        sent = [await relay.publish_batch() for _ in range(4)]
+
+        assert sent == [5, 5, 2, 0]  # from the start again: the page read ahead was not used
+        assert (await relay.checkpoint()).published == 12
+    finally:
+        await relay.stop()
