@@ -47,3 +47,44 @@ def canonical_bytes(
 
 def chain_hash(canonical: bytes) -> str:
     return hashlib.sha256(canonical).hexdigest()
+
+
+def canonical_bytes_of_encoded(
+    *,
+    event_id: UUID,
+    stream_type_json: bytes,
+    stream_id_json: bytes,
+    stream_version: int,
+    event_type_json: bytes,
+    schema_version: int,
+    payload_sorted: bytes,
+    metadata_sorted: bytes,
+    prev_hash: str | None,
+) -> bytes:
+    """`canonical_bytes`, byte for byte, from parts already serialised: the appender serialises
+    each payload once (sorted keys, also the text it stores) and a command's metadata once.
+    `*_json` are orjson dumps of the strings; `*_sorted` orjson dumps with sorted keys. The keys
+    below are in sorted order, as OPT_SORT_KEYS writes them (tests/kernel/test_hashing.py)."""
+    return b"".join(
+        (
+            b'{"event_id":"',
+            str(event_id).encode(),
+            b'","event_type":',
+            event_type_json,
+            b',"metadata":',
+            metadata_sorted,
+            b',"payload":',
+            payload_sorted,
+            b',"prev_hash":',
+            b"null" if prev_hash is None else b'"' + prev_hash.encode() + b'"',
+            b',"schema_version":',
+            str(schema_version).encode(),
+            b',"stream_id":',
+            stream_id_json,
+            b',"stream_type":',
+            stream_type_json,
+            b',"stream_version":',
+            str(stream_version).encode(),
+            b"}",
+        )
+    )

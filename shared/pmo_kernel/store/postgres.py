@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from hashlib import sha256
 from typing import NamedTuple
 from uuid import UUID, uuid4
 
@@ -32,7 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from pmo_kernel.db import raw_connection
 from pmo_kernel.errors import ConcurrencyError, NotFound
 from pmo_kernel.events import DomainEvent, EventMetadata, EventRegistry, LogCursor, RecordedEvent
-from pmo_kernel.store.hashing import canonical_bytes, chain_hash
+from pmo_kernel.store.hashing import canonical_bytes_of_encoded
 
 
 class _Unknown:
@@ -275,41 +276,43 @@ class EventStore:
         events: Sequence[NewEvent],
         prev_hash: str | None,
     ) -> list[_Row]:
+        # Each payload and each command's metadata is serialised once, with sorted keys: that
+        # text is both what is stored (jsonb does not keep key order anyway) and the piece the
+        # canonical form embeds (canonical_bytes_of_encoded, equal to canonical_bytes).
         rows: list[_Row] = []
-        encoded: dict[int, tuple[dict[str, object], str]] = {}  # a command's events share one
-        for offset, new in enumerate(events, start=1):
+        metadata_texts: dict[int, bytes] = {}  # a command's events share one metadata object
+        stream_type_json, stream_id_json = orjson.dumps(stream_type), orjson.dumps(stream_id)
+        version = expected_version
+        for new in events:
             event_id = new.event_id or uuid4()
-            payload = new.event.payload()
-            if id(new.metadata) not in encoded:
-                meta = new.metadata.model_dump(mode="json", exclude_none=True)
-                encoded[id(new.metadata)] = (meta, orjson.dumps(meta).decode())
-            metadata, metadata_text = encoded[id(new.metadata)]
-            version = expected_version + offset
-            digest = chain_hash(
-                canonical_bytes(
+            event = new.event
+            payload = orjson.dumps(event.payload(), option=orjson.OPT_SORT_KEYS)
+            metadata = metadata_texts.get(id(new.metadata))
+            if metadata is None:
+                metadata = metadata_texts[id(new.metadata)] = orjson.dumps(
+                    new.metadata.model_dump(mode="json", exclude_none=True),
+                    option=orjson.OPT_SORT_KEYS,
+                )
+            version += 1
+            digest = sha256(
+                canonical_bytes_of_encoded(
                     event_id=event_id,
-                    stream_type=stream_type,
-                    stream_id=stream_id,
+                    stream_type_json=stream_type_json,
+                    stream_id_json=stream_id_json,
                     stream_version=version,
-                    event_type=new.event.event_type,
-                    schema_version=new.event.schema_version,
-                    payload=payload,
-                    metadata=metadata,
+                    event_type_json=orjson.dumps(event.event_type),
+                    schema_version=event.schema_version,
+                    payload_sorted=payload,
+                    metadata_sorted=metadata,
                     prev_hash=prev_hash,
                 )
-            )
+            ).hexdigest()
             rows.append(
                 _Row(
-                    event_id=event_id,
-                    version=version,
-                    event_type=new.event.event_type,
-                    schema_version=new.event.schema_version,
-                    payload=orjson.dumps(payload).decode(),
-                    metadata=metadata_text,
-                    prev_hash=prev_hash,
-                    hash=digest,
+                    event_id, version, event.event_type, event.schema_version, payload.decode(),
+                    metadata.decode(), prev_hash, digest,
                 )
-            )
+            )  # fmt: skip
             prev_hash = digest
         return rows
 
