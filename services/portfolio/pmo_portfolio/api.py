@@ -41,6 +41,7 @@ from pmo_portfolio.application.service import Accepted, PortfolioService
 from pmo_portfolio.views import (
     comparison_view,
     envelope_view,
+    gate_approvals_view,
     programme_view,
     roadmap_view,
     scenario_view,
@@ -189,6 +190,7 @@ async def get_item(
     item_id: str, service: Service, response: Response, _: CurrentPrincipal
 ) -> dict[str, Any]:
     item = await service.items.get(item_id)
+    approvals = await service.approvals_at_next_gate(item)
     response.headers["ETag"] = etag(item.version)
     return {
         "id": item.id,
@@ -218,6 +220,7 @@ async def get_item(
             }
             for on_record in item.decisions
         ],
+        "approvals": gate_approvals_view(approvals),
     }
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from pmo_kernel.money import Money
 from pmo_portfolio.application.selection import Explanation
+from pmo_portfolio.domain.governance.decisions import Decision, GateApprovals
 from pmo_portfolio.domain.planning import BudgetEnvelope, Comparison, Roadmap, Scenario
 from pmo_portfolio.domain.programmes import Programme
 
@@ -145,6 +146,42 @@ def comparison_view(comparison: Comparison) -> Json:
     }
 
 
+def _approval_view(decision: Decision) -> Json:
+    return {
+        "decision_id": decision.decision_id,
+        "meeting_id": decision.meeting_id,
+        "body_id": decision.body_id,
+        "body_kind": decision.body_kind.value,
+        "outcome": decision.outcome.value,
+        "conditions": list(decision.conditions),
+        "business_case_version": decision.business_case_version,
+        "decided_at": decision.decided_at.isoformat(),
+    }
+
+
+def gate_approvals_view(approvals: GateApprovals | None) -> Json | None:
+    """The joint sign-off at the item's next gate: the bodies the routing rules in force require
+    (and the rules requiring each), the approvals that count, the bodies still awaited, and the
+    approvals that lapsed because the business case was revised since. None once the item
+    takes no more approvals."""
+    if approvals is None:
+        return None
+    return {
+        "gate": approvals.gate,
+        "required": [
+            {
+                "body_kind": requirement.body_kind.value,
+                "rule_ids": list(requirement.rule_ids),
+                "approved": requirement.body_kind in approvals.approved,
+            }
+            for requirement in approvals.requirements
+        ],
+        "given": [_approval_view(decision) for decision in approvals.given],
+        "awaiting": [kind.value for kind in approvals.awaiting],
+        "lapsed": [_approval_view(decision) for decision in approvals.lapsed],
+    }
+
+
 def programme_view(programme: Programme, item_ids: list[str]) -> Json:
     return {
         "id": programme.id,
@@ -160,4 +197,11 @@ def programme_view(programme: Programme, item_ids: list[str]) -> Json:
     }
 
 
-__all__ = ["comparison_view", "envelope_view", "programme_view", "roadmap_view", "scenario_view"]
+__all__ = [
+    "comparison_view",
+    "envelope_view",
+    "gate_approvals_view",
+    "programme_view",
+    "roadmap_view",
+    "scenario_view",
+]

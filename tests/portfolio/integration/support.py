@@ -66,10 +66,11 @@ class Portfolio:
 
     # -- given ------------------------------------------------------------------------------------
 
-    async def candidate(self, item_id: str, cost: str = "100000", title: str = "") -> None:
+    async def candidate(self, item_id: str, cost: str = "100000", title: str = "",
+                        category: str = "project") -> None:  # fmt: skip
         """A candidate as the demand intake registers it from an accepted demand."""
         item = PortfolioItem.register_candidate(
-            item_id, title=title or f"Project {item_id}", department="IT", category="project",
+            item_id, title=title or f"Project {item_id}", department="IT", category=category,
             requester="alice", actor_id="system:test", estimated_cost=Money.of(cost),
         )  # fmt: skip
         system = Principal(subject="system:test", name="test", roles=frozenset({Role.ADMIN}))

@@ -134,13 +134,18 @@ def test_a_regulatory_item_needs_the_steering_committee_at_g2() -> None:
     assert [r.rule_id for r in check(item, body(SC))] == [REGULATORY_TO_STEERING]
 
 
-def test_when_two_rules_name_different_bodies_no_single_body_can_approve() -> None:
+def test_when_two_rules_name_different_bodies_each_may_approve_and_no_other_body_can() -> None:
+    # Joint sign-off: each body a rule requires may approve; the others are refused naming them.
     item = candidate("300000", category="regulatory")
     bodies = committees()
 
-    assert failed(refusal(item, bodies[IC])) == [REGULATORY_TO_STEERING]
-    assert failed(refusal(item, bodies[SC])) == [COST_OVER_250K]
+    assert [r.rule_id for r in check(item, bodies[IC])] == [COST_OVER_250K, REGULATORY_TO_STEERING]
+    assert [r.rule_id for r in check(item, bodies[SC])] == [COST_OVER_250K, REGULATORY_TO_STEERING]
     assert failed(refusal(item, bodies[PC])) == [COST_OVER_250K, REGULATORY_TO_STEERING]
+    assert failed(refusal(item, bodies[BodyKind.ARBITRATION_BOARD])) == [
+        COST_OVER_250K,
+        REGULATORY_TO_STEERING,
+    ]
 
 
 def test_skipping_a_gate_is_refused() -> None:

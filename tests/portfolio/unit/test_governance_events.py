@@ -50,6 +50,7 @@ from tests.portfolio.unit.governance_helpers import (
     decision,
     history,
     money,
+    routing_rules,
 )
 
 GOVERNANCE_EVENTS: list[type[DomainEvent]] = [
@@ -123,6 +124,42 @@ def full_item_history() -> tuple[PortfolioItem, list[DomainEvent]]:
     return item, list(item.pending)
 
 
+JOINT_AT_G3 = routing_rules(
+    [
+        *DEFAULT_ROUTING_RULES,
+        *(r.model_copy(update={"id": f"{r.id}-g3", "gate": "G3"}) for r in DEFAULT_ROUTING_RULES),
+    ]
+)
+
+
+def joint_sign_off_history() -> tuple[PortfolioItem, list[DomainEvent]]:
+    """A regulatory item above EUR 250K: the steering committee approves with conditions, the
+    investment committee (awaited) defers, then approves: G2 is passed jointly; at G3 (where
+    these rules also require both) the steering committee approves, the other is awaited."""
+    item = PortfolioItem.register_candidate(
+        "D-2",
+        title="Comply with the new reporting regulation",
+        department="Finance",
+        category="regulatory",
+        requester="alice",
+        estimated_cost=money("400000"),
+        business_case_version=1,
+        business_case=business_case("400000"),
+        actor_id=ANALYST,
+        now=NOW,
+    )
+    steering = body(BodyKind.STEERING_COMMITTEE)
+    investment = body(BodyKind.INVESTMENT_COMMITTEE)
+    # Each decision is checked on the item as the previous one left it.
+    item.record_decision(
+        decision(item, steering, Outcome.APPROVE_WITH_CONDITIONS, decision_id="DEC-1")
+    )
+    item.record_decision(decision(item, investment, Outcome.DEFER, decision_id="DEC-2"))
+    item.record_decision(decision(item, investment, decision_id="DEC-3"))
+    item.record_decision(decision(item, steering, decision_id="DEC-4", rules=JOINT_AT_G3))
+    return item, list(item.pending)
+
+
 def full_meeting_history() -> tuple[Meeting, list[DomainEvent]]:
     session = Meeting.schedule(
         "M-1", body_id="B-IC", date=MEETING_DAY, title="March IC", actor_id=ANALYST, now=NOW
@@ -151,6 +188,7 @@ History = Callable[[], tuple[Aggregate, list[DomainEvent]]]
 HISTORIES: list[History] = [
     full_body_history,
     full_item_history,
+    joint_sign_off_history,
     full_meeting_history,
     full_rules_history,
 ]
@@ -215,3 +253,19 @@ def test_an_event_of_another_stream_is_refused_by_every_aggregate() -> None:
 def _state(aggregate: Aggregate) -> dict[str, object]:
     skip = {"version", "last_hash", "_pending"}
     return {key: value for key, value in vars(aggregate).items() if key not in skip}
+
+
+def test_the_joint_sign_off_history_leaves_an_approval_awaiting_the_other_body() -> None:
+    item, events = joint_sign_off_history()
+
+    decided_events = [event for event in events if isinstance(event, ItemDecided)]
+    assert [e.decision.awaiting_approval_from for e in decided_events] == [
+        (BodyKind.INVESTMENT_COMMITTEE,),
+        (),
+        (),
+        (BodyKind.INVESTMENT_COMMITTEE,),
+    ]
+    assert [e.decision.earlier_approvals for e in decided_events] == [(), (), ("DEC-1",), ()]
+    assert (item.current_gate, item.state.value if item.state else None) == ("G2", "approved")
+    assert item.conditions == {"G2": ("Report monthly",)}
+    assert [d.decision_id for d in item.approvals_given("G3")] == ["DEC-4"]

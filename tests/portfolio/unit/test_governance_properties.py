@@ -11,7 +11,7 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pmo_kernel.errors import GovernanceRuleFailed
+from pmo_kernel.errors import GovernanceRuleFailed, InvalidTransition
 from pmo_kernel.money import Money
 from pmo_portfolio.domain.governance import (
     DEFAULT_ROUTING_RULES,
@@ -19,12 +19,20 @@ from pmo_portfolio.domain.governance import (
     BodyKind,
     Condition,
     ItemFacts,
+    ItemState,
     Outcome,
     RoutingRule,
     RoutingRules,
     check_decision,
 )
-from tests.portfolio.unit.governance_helpers import EVERY_OUTCOME, MEMBERS, body, candidate
+from tests.portfolio.unit.governance_helpers import (
+    EVERY_OUTCOME,
+    MEMBERS,
+    body,
+    candidate,
+    committees,
+    decided,
+)
 
 # The default rule set's exchange rates into EUR, as the issue's defaults state them.
 RATES_TO_EUR = {
@@ -131,7 +139,7 @@ def test_with_the_default_rules_an_approval_is_allowed_iff_every_applicable_rule
         required.add(BodyKind.INVESTMENT_COMMITTEE)
     if category == "regulatory":
         required.add(BodyKind.STEERING_COMMITTEE)
-    expected = has_right and required <= {kind}
+    expected = has_right and (not required or kind in required)  # joint sign-off
     rules = RoutingRules(version=1, rules=DEFAULT_ROUTING_RULES)
 
     try:
@@ -186,7 +194,7 @@ def test_rejecting_deferring_holding_or_cancelling_only_needs_the_right(
     kind=kinds,
     outcome=approvals,
 )
-def test_for_any_rules_an_approval_is_allowed_iff_every_applicable_rule_names_the_body(
+def test_for_any_rules_an_approval_is_allowed_iff_no_rule_applies_or_one_names_the_body(
     rules: list[RoutingRule], amount: Decimal, category: str, kind: BodyKind, outcome: Outcome
 ) -> None:
     rule_set = RoutingRules(version=1, rules=tuple(rules))
@@ -194,7 +202,7 @@ def test_for_any_rules_an_approval_is_allowed_iff_every_applicable_rule_names_th
 
     verdict, detail = outcome_of_check(rule_set, Money.of(amount), category, kind, outcome)
 
-    if all(rule.body_kind is kind for rule in applicable):
+    if not applicable or any(rule.body_kind is kind for rule in applicable):
         assert verdict == "allowed"
         assert isinstance(detail, tuple)
         assert sorted(r.rule_id for r in detail) == sorted(r.id for r in applicable)
@@ -248,3 +256,99 @@ def test_a_rule_never_applies_at_a_gate_other_than_its_own(
     assert all(rule.gate == gate for rule in applied)
     expected = {r.id for r in rules if r.gate == gate and holds(r.condition, amount, category)}
     assert {rule.rule_id for rule in applied} == expected
+
+
+# -- joint sign-off -------------------------------------------------------------------------------
+
+# Conditions that require their body for a EUR 400,000 regulatory item (the JPY one cannot be
+# evaluated: the rules have no JPY rate), and some that do not.
+HOLDING = [
+    Condition(field="category", op="eq", value="regulatory"),
+    Condition(field="category", op="in", value=("regulatory", "safety")),
+    Condition(field="estimated_cost", op="gt", value=Money.of("250000", "EUR")),
+    Condition(field="estimated_cost", op="gte", value=Money.of("400000", "EUR")),
+    Condition(field="estimated_cost", op="gt", value=Money.of("1000000", "JPY")),
+]
+NOT_HOLDING = [
+    Condition(field="category", op="eq", value="project"),
+    Condition(field="estimated_cost", op="lt", value=Money.of("100000", "EUR")),
+]
+
+
+@st.composite
+def joint_sign_offs(draw: st.DrawFn) -> tuple[list[RoutingRule], list[BodyKind], list[bool]]:
+    """Rules at G2 requiring distinct bodies (one rule or more each), rules that do not apply,
+    the order in which the required bodies approve, and whether each defers before approving."""
+    required = draw(st.lists(kinds, min_size=1, max_size=len(BodyKind), unique=True))
+    rules: list[RoutingRule] = []
+    for kind in required:
+        for condition in draw(st.lists(st.sampled_from(HOLDING), min_size=1, max_size=2)):
+            rules.append(
+                RoutingRule(
+                    id=f"r{len(rules)}",
+                    description="A rule that applies.",
+                    condition=condition,
+                    gate="G2",
+                    body_kind=kind,
+                )
+            )
+    for kind in draw(st.lists(kinds, max_size=3)):
+        gate = draw(st.sampled_from(["G2", "G3"]))
+        # At G2 a rule that does not hold; at G3 any rule: neither may require a body at G2.
+        condition = draw(st.sampled_from(NOT_HOLDING if gate == "G2" else NOT_HOLDING + HOLDING))
+        rules.append(
+            RoutingRule(
+                id=f"r{len(rules)}",
+                description="A rule that does not apply at G2.",
+                condition=condition,
+                gate=gate,
+                body_kind=kind,
+            )
+        )
+    order = draw(st.permutations(required))
+    deferrals = draw(st.lists(st.booleans(), min_size=len(order), max_size=len(order)))
+    return rules, list(order), deferrals
+
+
+@settings(deadline=None)
+@given(case=joint_sign_offs(), outcome=approvals)
+def test_an_item_passes_the_gate_exactly_once_every_required_body_approved_in_any_order(
+    case: tuple[list[RoutingRule], list[BodyKind], list[bool]], outcome: Outcome
+) -> None:
+    rules, order, deferrals = case
+    rule_set = RoutingRules(version=1, rules=tuple(rules))
+    item = candidate("400000", category="regulatory")
+    bodies = committees()
+    required = set(order)
+    approved: list[BodyKind] = []
+
+    for step, (kind, defer_first) in enumerate(zip(order, deferrals, strict=True)):
+        # Never before: every body approved so far leaves the item a candidate at G1 ...
+        assert (item.state, item.current_gate) == (ItemState.CANDIDATE, "G1")
+        # ... a body no rule requires cannot approve ...
+        for other in set(BodyKind) - required:
+            try:
+                check_decision(item, bodies[other], "G2", outcome, rule_set,
+                               participants=MEMBERS[other][:2])  # fmt: skip
+            except GovernanceRuleFailed:
+                pass
+            else:
+                raise AssertionError(f"{other} approved though no rule requires it")
+        # ... nor can one that approved already, and a deferral keeps the approvals given.
+        for already in approved:
+            try:
+                check_decision(item, bodies[already], "G2", outcome, rule_set,
+                               participants=MEMBERS[already][:2])  # fmt: skip
+            except InvalidTransition:
+                pass
+            else:
+                raise AssertionError(f"{already} approved twice")
+        if defer_first:
+            decided(item, bodies[kind], Outcome.DEFER, rules=rule_set, decision_id=f"DEF-{step}")
+        taken = decided(item, bodies[kind], outcome, rules=rule_set, decision_id=f"DEC-{step}")
+        approved.append(kind)
+        assert set(taken.awaiting_approval_from) == required - set(approved)
+        assert taken.earlier_approvals == tuple(f"DEC-{n}" for n in range(step))
+
+    # Exactly after the last one: the gate is passed
+    assert (item.state, item.current_gate) == (ItemState.APPROVED, "G2")

@@ -34,7 +34,7 @@ from pmo_portfolio.application.planning import PlanningHandlers
 from pmo_portfolio.application.programmes import ProgrammeHandlers
 from pmo_portfolio.application.scenarios import ScenarioHandlers
 from pmo_portfolio.domain.governance.bodies import GovernanceBody
-from pmo_portfolio.domain.governance.decisions import decide
+from pmo_portfolio.domain.governance.decisions import GateApprovals, decide, gate_approvals
 from pmo_portfolio.domain.governance.item import PortfolioItem, quarter_key
 from pmo_portfolio.domain.governance.meeting import Meeting
 from pmo_portfolio.domain.governance.routing import DEFAULT_ROUTING_RULES, DEFAULT_RULE_SET_ID
@@ -179,7 +179,9 @@ class PortfolioService(PlanningHandlers, ScenarioHandlers, ProgrammeHandlers):
         self, meeting_id: str, cmd: TakeDecision, ctx: CommandContext
     ) -> Accepted:
         """Check the decision against the body's rights and the routing rules in force, freeze
-        the inputs it is based on, and record it on the meeting and the item together."""
+        the inputs it is based on, and record it on the meeting and the item together. An
+        approval that still awaits other required bodies (joint sign-off) leaves the item's
+        state and gate as they are: the answer says which bodies are awaited."""
         ctx.principal.require_any(DECIDE, "recording a decision")
         meeting = await self.meetings.get(meeting_id, ctx)
         if meeting.body_id is None:
@@ -202,8 +204,26 @@ class PortfolioService(PlanningHandlers, ScenarioHandlers, ProgrammeHandlers):
         meeting.record_decision(decision, actor_id=ctx.principal.subject, now=ctx.now)
         item.record_decision(decision)
         await self._save_together(ctx, (self.meetings, meeting), (self.items, item))
-        return Accepted(meeting_id, meeting.version, {"decision_id": decision.decision_id,
-                        "item_id": item.id, "item_version": item.version})  # fmt: skip
+        return Accepted(meeting_id, meeting.version, {
+            "decision_id": decision.decision_id, "item_id": item.id,
+            "item_version": item.version, "item_state": item.state,
+            "current_gate": item.current_gate,
+            "awaiting_approval_from": list(decision.awaiting_approval_from),
+        })  # fmt: skip
+
+    async def approvals_at_next_gate(self, item: PortfolioItem) -> GateApprovals | None:
+        """Where the item's joint sign-off stands at its next gate under the routing rules in
+        force; None once the item takes no more approvals (passed its last gate, or closed)."""
+        assert item.state is not None
+        if item.state.is_final or item.next_gate is None:
+            return None
+        rule_set = await self.rules.load(DEFAULT_RULE_SET_ID)
+        if rule_set.current is not None:
+            return gate_approvals(item, rule_set.current)
+        gate = item.next_gate
+        return GateApprovals(
+            gate=gate, given=item.approvals_given(gate), lapsed=item.approvals_lapsed(gate)
+        )
 
     async def _envelope_to_freeze(
         self, item: PortfolioItem, envelope_id: str | None, decided_at: datetime

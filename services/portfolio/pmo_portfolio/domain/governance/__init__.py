@@ -1,7 +1,8 @@
 """Portfolio governance: bodies, stage gates, routing rules, meetings, decisions, items.
 
 Pure decisions and state, no I/O. The application layer loads the aggregates, calls
-`check_decision` (or `decide`, which also freezes the decision's inputs), then records the decision
+`check_decision` (or `decide`, which also freezes the decision's inputs and, for an approval, the
+joint sign-off it joins: `gate_approvals`), then records the decision
 on the meeting (`Meeting.record_decision`) and on the item (`PortfolioItem.record_decision`).
 """
 
@@ -20,15 +21,19 @@ from pmo_portfolio.domain.governance.decisions import (
     Condition,
     Decision,
     DecisionOnRecord,
+    GateApprovals,
     ItemFacts,
     ItemState,
     MemberRole,
     Outcome,
+    Requirement,
     RiskLevel,
     RoutingRule,
     check_decision,
     decide,
     decision_is_outdated,
+    gate_approvals,
+    requirements_of,
 )
 from pmo_portfolio.domain.governance.events import (
     AgendaItemAdded,
@@ -97,6 +102,7 @@ __all__ = [
     "DecisionRightGranted",
     "DecisionRightRevoked",
     "Gate",
+    "GateApprovals",
     "GateScheme",
     "GovernanceBody",
     "GovernanceBodyEstablished",
@@ -113,6 +119,7 @@ __all__ = [
     "MemberRole",
     "Outcome",
     "PortfolioItem",
+    "Requirement",
     "RiskLevel",
     "RoutingRule",
     "RoutingRuleSet",
@@ -123,6 +130,8 @@ __all__ = [
     "check_decision",
     "decide",
     "decision_is_outdated",
+    "gate_approvals",
     "quarter_key",
     "registry",
+    "requirements_of",
 ]

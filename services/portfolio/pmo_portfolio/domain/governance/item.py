@@ -3,10 +3,14 @@
     registered: candidate past the entry gate G1 ──G2──> approved ──G3──> ... ──G4──> closed
     any open state ──reject──> rejected │ ──cancel──> cancelled │ ──put on hold──> on hold
     on hold ──approve at the next gate──> candidate or approved again; defer changes nothing
+    an approval that awaits other required bodies changes nothing but the approvals given
 
 An item is decided at its next gate; deferring, holding and cancelling may also happen at the gate
-it is at. Decisions come checked (`decisions.check_decision`) and carry their frozen inputs; the
-item records them and flags those taken on a business case older than the latest it knows.
+it is at. When routing rules require several bodies at a gate (joint sign-off), each required body
+approves in its own meeting, in any order: an approval that still awaits others leaves the item's
+state and gate as they are, and the last one passes the gate. Decisions come checked
+(`decisions.check_decision`) and carry their frozen inputs; the item records them and flags
+those taken on a business case older than the latest it knows.
 The id of an item is the id of the demand it came from.
 """
 
@@ -82,6 +86,9 @@ class PortfolioItem(Aggregate):
         self.passed_gates: tuple[str, ...] = ()
         self.conditions: dict[str, tuple[str, ...]] = {}  # gate -> conditions of its approval
         self.decision_log: list[Decision] = []  # as recorded, oldest first
+        # Approvals at the next gate that await other bodies, since the item last changed state
+        # or gate (joint sign-off: see `approvals_given`).
+        self.pending_approvals: list[Decision] = []
         self.start_quarter: str | None = None  # roadmap plan
         self.end_quarter: str | None = None
         self.cost_per_year: dict[int, Money] = {}
@@ -134,6 +141,29 @@ class PortfolioItem(Aggregate):
     def scores(self) -> list[DomainEvent]:
         """The item's ItemScored events (the scoring module's), in recorded order."""
         return self.evaluations
+
+    def approvals_given(self, gate: str) -> tuple[Decision, ...]:
+        """The approvals that count towards passing `gate` jointly, oldest first: taken at that
+        gate since the item last changed state or gate, on the business case it knows now.
+
+        An approval that awaits other bodies leaves the item where it is; deferring keeps the
+        approvals given, rejecting, cancelling or putting on hold ends them (the item's state
+        changes), and so does passing the gate. An approval on a business case revised since
+        lapses (see `approvals_lapsed`): its body approves again on the new one."""
+        return tuple(
+            decision
+            for decision in self.pending_approvals
+            if decision.gate == gate and not decision_is_outdated(decision, self)
+        )
+
+    def approvals_lapsed(self, gate: str) -> tuple[Decision, ...]:
+        """Approvals at `gate` since the item last changed state or gate that no longer count:
+        the business case they were based on has been revised since."""
+        return tuple(
+            decision
+            for decision in self.pending_approvals
+            if decision.gate == gate and decision_is_outdated(decision, self)
+        )
 
     def gate_refusal(self, gate: str, outcome: Outcome) -> str | None:
         """Why `outcome` cannot be decided at `gate` in the gate sequence, or None if it can."""
@@ -322,6 +352,8 @@ class PortfolioItem(Aggregate):
                 item_id=self.id,
                 business_case_version=latest,
             )
+        if decision.outcome.passes_gate:
+            self._require_current_approvals(decision, label)
         state, gate = self._after(decision)
         self._record(
             ItemDecided(item_id=self.id, decision=decision, state=state, current_gate=gate)
@@ -465,13 +497,7 @@ class PortfolioItem(Aggregate):
                 self.business_case_history[event.version] = event.business_case
                 self.estimated_cost = event.estimated_cost
             case ItemDecided():
-                decision = event.decision
-                self.decision_log.append(decision)
-                self.state = event.state
-                self.current_gate = event.current_gate
-                self.passed_gates = self.scheme.up_to(event.current_gate)
-                if decision.outcome is Outcome.APPROVE_WITH_CONDITIONS:
-                    self.conditions[decision.gate] = decision.conditions
+                self._apply_decision(event)
             case ItemPlanned():
                 self.start_quarter = event.start_quarter
                 self.end_quarter = event.end_quarter
@@ -483,6 +509,29 @@ class PortfolioItem(Aggregate):
             case _:
                 raise TypeError(f"{type(event).__name__} is not a portfolio-item event")
 
+    def _apply_decision(self, event: ItemDecided) -> None:
+        decision = event.decision
+        joined = [
+            earlier
+            for earlier in self.decision_log
+            if earlier.decision_id in decision.earlier_approvals
+        ]
+        self.decision_log.append(decision)
+        moved = (event.state, event.current_gate) != (self.state, self.current_gate)
+        self.state = event.state
+        self.current_gate = event.current_gate
+        self.passed_gates = self.scheme.up_to(event.current_gate)
+        if moved:
+            self.pending_approvals = []
+        elif decision.awaiting_approval_from:
+            self.pending_approvals.append(decision)
+        if decision.passes_gate:
+            # Every body's conditions hold once the gate is passed jointly.
+            conditions = [c for earlier in joined for c in earlier.conditions]
+            conditions.extend(decision.conditions)
+            if conditions:
+                self.conditions[decision.gate] = tuple(dict.fromkeys(conditions))
+
     # -- helpers --------------------------------------------------------------------------------
 
     def _require_registered(self) -> None:
@@ -491,12 +540,49 @@ class PortfolioItem(Aggregate):
                 f"portfolio item {self.id} has not been registered", item_id=self.id, state=None
             )
 
+    def _require_current_approvals(self, decision: Decision, label: str) -> None:
+        """An approval joins exactly the approvals the item counts at its gate now, and neither
+        repeats nor awaits a body whose approval counts already."""
+        given = self.approvals_given(decision.gate)
+        counted = tuple(earlier.decision_id for earlier in given)
+        if decision.earlier_approvals != counted:
+            raise InvalidTransition(
+                f"{label} cannot be recorded: it was checked against the approvals "
+                f"{list(decision.earlier_approvals) or 'none'} at {decision.gate}, but item "
+                f"{self.id} counts {list(counted) or 'none'} there now; check it again",
+                item_id=self.id,
+                decision_id=decision.decision_id,
+                gate=decision.gate,
+            )
+        approved = {earlier.body_kind: earlier for earlier in given}
+        repeated = approved.get(decision.body_kind)
+        if repeated is not None and decision.awaiting_approval_from:
+            raise InvalidTransition(
+                f"{label} cannot be recorded: the {decision.body_kind.label} already approved "
+                f"item {self.id} at {decision.gate} (decision {repeated.decision_id})",
+                item_id=self.id,
+                decision_id=repeated.decision_id,
+                gate=decision.gate,
+            )
+        awaited_yet_approved = [k.label for k in decision.awaiting_approval_from if k in approved]
+        if awaited_yet_approved:
+            raise DomainError(
+                f"{label} awaits the approval of the {', '.join(awaited_yet_approved)}, which "
+                f"item {self.id} already counts at {decision.gate}",
+                item_id=self.id,
+                decision_id=decision.decision_id,
+            )
+
     def _after(self, decision: Decision) -> tuple[ItemState, str]:
         """The item's state and last passed gate once `decision` is applied."""
         assert self.state is not None
         assert self.current_gate is not None
         scheme = self.scheme
         match decision.outcome:
+            case Outcome.APPROVE | Outcome.APPROVE_WITH_CONDITIONS if (
+                decision.awaiting_approval_from
+            ):
+                return self.state, self.current_gate  # joint sign-off: others still to approve
             case Outcome.APPROVE | Outcome.APPROVE_WITH_CONDITIONS:
                 gate = decision.gate
                 if scheme.is_last(gate):
