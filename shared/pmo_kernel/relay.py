@@ -180,25 +180,58 @@ class OutboxRelay:
                 await leader.execute("SELECT pg_advisory_unlock(hashtext($1))", lock)
 
     async def _run_as_leader(self, stopping: asyncio.Event) -> None:
+        """The publish loop. The loss check (module doc) runs before the first batch and before
+        publishing again after a broker failure, in the loop; in between, a watcher task probes
+        the broker every `loss_check_seconds` off the publish path (a probe waits on fetches for
+        tens of milliseconds, which used to hold every pending event back each time) and only
+        asks the loop to recover when it sees a loss. The checkpoint is then reset between two
+        batches, by the loop, so a batch in flight can never save over the reset."""
         await self.start()
-        loop = asyncio.get_running_loop()
-        next_loss_check = 0.0
+        self._check_now.set()
+        watcher = asyncio.create_task(self._watch_for_loss(stopping))
         try:
             while not stopping.is_set():
                 try:
-                    if loop.time() >= next_loss_check:
+                    if self._check_now.is_set():
+                        self._check_now.clear()
                         await self.recover_lost_records()
-                        next_loss_check = loop.time() + self.settings.loss_check_seconds
                     sent = await self.publish_batch()
                 except (TimeoutError, KafkaError, OSError) as exc:
                     log.warning("relay: broker unavailable, retrying: %r", exc)
-                    next_loss_check = 0.0  # after an outage, check what the broker kept
+                    self._check_now.set()  # after an outage, check what the broker kept
                     await _sleep_unless(stopping, self.settings.error_backoff_seconds)
                     continue
                 if sent == 0:
                     await _sleep_unless(stopping, self.settings.idle_poll_seconds)
         finally:
+            watcher.cancel()
+            with contextlib.suppress(BaseException):
+                await watcher
             await self.stop()
+
+    async def _watch_for_loss(self, stopping: asyncio.Event) -> None:
+        """Every `loss_check_seconds`, probe the broker; on a loss, have the loop recover."""
+        while not stopping.is_set():
+            await _sleep_unless(stopping, self.settings.loss_check_seconds)
+            if stopping.is_set() or self._check_now.is_set():
+                continue
+            try:
+                if await self.lost_records():
+                    self._check_now.set()
+            except (TimeoutError, KafkaError, OSError) as exc:
+                # The publish loop meets the same outage and checks again once it is over.
+                log.info("relay: loss check failed: %r", exc)
+
+    async def lost_records(self) -> bool:
+        """Whether the broker lost what we published (see module doc); changes nothing."""
+        async with self._probe_lock:
+            probe = self._probe
+            if probe is None:
+                return False
+            checkpoint = await self.checkpoint()
+            if not checkpoint.anchors:
+                return False
+            return bool(await self._lost_partitions(probe, checkpoint.anchors))
 
     async def publish_batch(self) -> int:
         """Publish the next batch after the checkpoint; returns how many events were sent.
