@@ -83,7 +83,10 @@ BODIES: dict[str, tuple[BodyKind, str, tuple[str, ...]]] = {
 EVALUATORS = ["paul", "nadia", "omar", "sofia"]
 ANALYST = Principal(subject="nadia", name="Nadia", roles=frozenset({Role.PMO_ANALYST}))
 
-ENVELOPES = {2027: Decimal(6_000_000), 2028: Decimal(5_000_000)}
+ENVELOPES = {2027: Decimal(6_000_000), 2028: Decimal(5_000_000), 2029: Decimal(3_000_000)}
+# Scenarios look four years ahead; a year without an envelope yet gets this planning figure.
+SCENARIO_YEARS = (2027, 2028, 2029, 2030)
+PLANNING_ASSUMPTION = Decimal(1_000_000)
 
 
 def _criteria(version: int) -> list[Criterion]:
@@ -417,8 +420,11 @@ async def _meetings(
         board = Principal(subject=members[0], name=members[0].title(),
                           roles=frozenset({Role.PORTFOLIO_BOARD}))  # fmt: skip
         for minute, item in enumerate(items):
-            if (await service.items.get(item.id)).state is not ItemState.CANDIDATE:
+            current = await service.items.get(item.id)
+            if current.state is not ItemState.CANDIDATE:
                 continue  # another body of the month rejected it: it stays undecided here
+            if any(given.body_id == body_id for given in current.approvals_given("G2")):
+                continue  # this body approved it already; it awaits the other one
             outcome = rng.choices(
                 [Outcome.APPROVE, Outcome.APPROVE_WITH_CONDITIONS, Outcome.REJECT, Outcome.DEFER],
                 [68, 12, 8, 12],
@@ -492,12 +498,15 @@ async def _plan(
 
 async def _scenarios(service: PortfolioService, when: datetime, run: str) -> str:
     """Two what-ifs over the open candidates and the approved items; the committee adopts one."""
-    budgets = {year: envelope.amount.amount for year, envelope in
-               (await service.open_envelopes()).items()}  # fmt: skip
+    envelopes = await service.open_envelopes()
+    budgets = {
+        year: envelopes[year].amount.amount if year in envelopes else PLANNING_ASSUMPTION
+        for year in SCENARIO_YEARS
+    }
     ids = {}
     for suffix, name, factor in (
         ("current", "Within the current envelopes", Decimal(1)),
-        ("cut-10", "A 10% budget cut", Decimal("0.9")),
+        ("cut-20", "A 20% budget cut", Decimal("0.8")),
     ):
         scenario_id = f"selection-{when:%Y}-{suffix}-{run}"
         await service.save_scenario(
@@ -506,7 +515,7 @@ async def _scenarios(service: PortfolioService, when: datetime, run: str) -> str
                 description=f"{name}: the best-scoring set of items that fits.",
                 inputs=SelectionInputs(
                     from_portfolio=FromPortfolio(scoring_model_id=MODEL_ID),
-                    budgets={year: amount * factor for year, amount in budgets.items()},
+                    budgets={y: (b * factor).quantize(Decimal(1)) for y, b in budgets.items()},
                     currency="EUR",
                 ),
             ),
