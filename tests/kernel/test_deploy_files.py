@@ -222,8 +222,9 @@ def test_http_processes_listen_on_all_interfaces_at_their_settings_port(
         env = {item["name"]: item.get("value") for item in container.get("env", [])}
         assert env.get("HTTP_BIND_HOST") == "0.0.0.0", workload["metadata"]["name"]
         assert port in [p["containerPort"] for p in container["ports"]]
-        for probe in ("readinessProbe", "livenessProbe"):
-            assert container[probe]["httpGet"]["path"] == "/health", probe
+        # Alive while the process answers; ready (sent traffic) while it reaches the database.
+        assert container["livenessProbe"]["httpGet"]["path"] == "/health"
+        assert container["readinessProbe"]["httpGet"]["path"] == "/ready"
 
 
 @pytest.mark.parametrize(("plugin", "spec"), HTTP_PROCESSES, ids=HTTP_IDS)

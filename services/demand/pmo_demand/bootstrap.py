@@ -71,6 +71,7 @@ def create_app(settings: Settings, container: DemandContainer | None = None) -> 
         lifespan=lifespan,
     )
     app.state.demand_service = built.service
+    app.state.database = built.engine
     app.include_router(router)
     app.include_router(event_feed_router(built.store))
     return app

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from pmo_kernel.db import raw_connection
 from pmo_kernel.http.middleware import RequestLimitsMiddleware, TracingMiddleware
-from pmo_kernel.http.problems import install_problem_handlers
+from pmo_kernel.http.problems import install_problem_handlers, problem, problem_responses
 from pmo_kernel.settings import Settings
+
+READY_TIMEOUT_SECONDS = 2.0
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
@@ -23,6 +29,9 @@ def create_service_app(
     version: str = "1.0.0",
     lifespan: Lifespan | None = None,
 ) -> FastAPI:
+    """The service's app with liveness (`/health`: the process answers) and readiness
+    (`/ready`: it also reaches the database in `app.state.database`, which the service sets
+    when it has its engine, so a load balancer or Kubernetes sends it traffic only then)."""
     app = FastAPI(
         title=title,
         description=description,
@@ -38,5 +47,30 @@ def create_service_app(
     @app.get("/health", tags=["operations"], summary="Liveness")
     async def health() -> dict[str, str]:
         return {"status": "ok", "service": service}
+
+    @app.get(
+        "/ready",
+        tags=["operations"],
+        summary="Readiness: the service reaches its database",
+        responses=problem_responses({503: "The database does not answer"}),
+        response_model=None,
+    )
+    async def ready(request: Request) -> dict[str, str] | JSONResponse:
+        database: AsyncEngine | None = getattr(request.app.state, "database", None)
+        if database is None:
+            return problem(503, "Not ready", "the service is starting", "not_ready")
+        try:
+            async with asyncio.timeout(READY_TIMEOUT_SECONDS):
+                async with raw_connection(database) as conn:
+                    await conn.fetchval("SELECT 1")
+        except Exception as error:  # whatever fails, the service is not ready
+            return problem(
+                503,
+                "Not ready",
+                f"the database does not answer: {type(error).__name__}",
+                "not_ready",
+                service=service,
+            )
+        return {"status": "ready", "service": service}
 
     return app

@@ -67,6 +67,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = create_engine(settings.database_url, pool_size=10, max_overflow=10)
+        app.state.database = engine  # readiness (/ready) checks it answers
         read_model = ReadModel(engine, SCHEMA)
         portfolio_read_model = PortfolioReadModel(engine, SCHEMA)
         demand_api = DemandApi.connect(settings.demand_url, demand_transport)
