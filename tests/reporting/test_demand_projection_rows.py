@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import replace
 from decimal import Decimal
 from typing import Any
@@ -10,8 +11,9 @@ import pytest
 
 from pmo_kernel.consumer import Unprocessable
 from pmo_reporting.changes import ChangeNotice, decode_notices, encode_notices
+from pmo_reporting.projections import statements
 from pmo_reporting.projections.demand import evolve
-from pmo_reporting.projections.rows import Applied, Row
+from pmo_reporting.projections.rows import Applied, HistoryEntry, Row
 from tests.reporting.factory import ANALYST, REQUESTER, DemandStory, business_case, received
 
 
@@ -204,3 +206,10 @@ def test_change_notices_are_packed_under_the_notify_payload_limit() -> None:
     assert len(payloads) > 1
     assert all(len(p.encode()) < 8000 for p in payloads)
     assert [n for p in payloads for n in decode_notices(p)] == notices
+
+
+def test_history_lines_are_written_field_by_field_as_the_history_columns() -> None:
+    # statements.write hands HistoryEntry dataclasses to orjson as they are: their fields
+    # must be exactly the columns jsonb_to_recordset reads.
+    fields = tuple(f.name for f in dataclasses.fields(HistoryEntry))
+    assert fields == tuple(name for name, _ in statements._HISTORY_COLUMNS)

@@ -88,24 +88,40 @@ def changed_fields(
     An object on both sides (the business case) is compared key by key and reported as
     "business_case.<key>", so a revision lists what moved rather than the whole case twice.
     """
+    # Hot: once per projected event, over every column a submission sets. Plain JSON values
+    # (the common case) skip `jsonable`; a missing old value skips the comparisons.
     changes: dict[str, Any] = {}
     for field in fields:
         if field in BOOKKEEPING:
             continue
-        old, new = before.get(field), after.get(field)
-        if old == new or (old is None and new == []):
+        new = after.get(field)
+        old = before.get(field)
+        if old is None:
+            if new is None or new == []:
+                continue
+            if isinstance(new, dict):
+                for key, item in new.items():
+                    if item is not None and item != []:
+                        changes[f"{field}.{key}"] = {"from": None, "to": item}
+            else:
+                changes[field] = {
+                    "from": None,
+                    "to": new if type(new) in _PLAIN else jsonable(new),
+                }
+            continue
+        if old == new:
             continue
         if isinstance(old, dict) and isinstance(new, dict):
             for key in sorted(old.keys() | new.keys()):
                 if old.get(key) != new.get(key):
                     changes[f"{field}.{key}"] = {"from": old.get(key), "to": new.get(key)}
-        elif old is None and isinstance(new, dict):
-            for key, item in new.items():
-                if item is not None and item != []:
-                    changes[f"{field}.{key}"] = {"from": None, "to": item}
         else:
             changes[field] = {"from": jsonable(old), "to": jsonable(new)}
     return changes
+
+
+# Values `jsonable` returns as they are (exact types: a subclass goes through `jsonable`).
+_PLAIN = frozenset({str, int, bool, float, list, dict, type(None)})
 
 
 def jsonable(value: Any) -> Any:

@@ -63,21 +63,9 @@ class Statements:
         final: dict[str, Row] = {}
         for result in applied:  # later events of a demand win: one row per demand
             final[result.row["id"]] = result.row
-        history = [
-            {
-                "demand_id": h.demand_id,
-                "version": h.version,
-                "event_id": h.event_id,
-                "event_type": h.event_type,
-                "actor_id": h.actor_id,
-                "actor_name": h.actor_name,
-                "occurred_at": h.occurred_at,
-                "summary": h.summary,
-                "changes": h.changes,
-                "details": h.details,
-            }
-            for h in (result.history for result in applied)
-        ]
+        # HistoryEntry's fields are the history columns: orjson writes the dataclasses as
+        # they are, with no dict per line.
+        history = [result.history for result in applied]
         last = applied[-1].history
         written = await conn.fetchrow(
             self.write_sql,
