@@ -128,14 +128,27 @@ def decision(
     business_case_version: int | None = 1,
     score: str | None = "62.50",
     at: datetime = T0,
+    body_id: str = "IC",
+    body_kind: str = "investment_committee",
+    awaiting: list[str] | None = None,
+    earlier: list[str] | None = None,
 ) -> dict[str, Any]:
+    """A Decision payload. Joint sign-off fields only when given (`awaiting`: the body kinds
+    still to approve, `earlier`: the approvals it counts with): without them, as published
+    before joint sign-off existed."""
+    joint: dict[str, Any] = {}
+    if awaiting is not None:
+        joint["awaiting_approval_from"] = awaiting
+    if earlier is not None:
+        joint["earlier_approvals"] = earlier
     return {
+        **joint,
         "decision_id": decision_id,
         "item_id": item_id,
         "gate": gate,
         "outcome": outcome,
-        "body_id": "IC",
-        "body_kind": "investment_committee",
+        "body_id": body_id,
+        "body_kind": body_kind,
         "meeting_id": meeting_id,
         "participants": ["carol", "dave"],
         "rationale": "Strong value for a moderate risk",

@@ -8,6 +8,7 @@ chart axes are decimal strings too (two decimals, exact).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -19,7 +20,7 @@ from strawberry.scalars import JSON
 from pmo_reporting.gateway import fields
 from pmo_reporting.gateway.context import GatewayInfo
 from pmo_reporting.gateway.portfolio_loaders import portfolio
-from pmo_reporting.gateway.portfolio_readmodel import ItemFilterValues
+from pmo_reporting.gateway.portfolio_readmodel import FINAL_STATES, ItemFilterValues
 from pmo_reporting.gateway.portfolio_scoring import consolidate, evaluation_total, model_version
 from pmo_reporting.gateway.readmodel import Row
 from pmo_reporting.gateway.types import Money, PageInfo
@@ -231,6 +232,24 @@ class PortfolioItem:
     async def decisions(self, info: GatewayInfo) -> list[Decision]:
         return [Decision.of(row) for row in await portfolio(info).item_decisions.load(str(self.id))]
 
+    @fields.field(
+        "Joint sign-off: the governance bodies whose approval the item still awaits at its next "
+        "gate (empty when it awaits none). Read from the item's latest decision, deferrals "
+        "skipped (they keep the approvals given): when that is an approval at a gate the item "
+        "has not passed yet, the bodies it left awaited; a reject, hold or cancel, or an "
+        "approval that passed its gate, leaves nothing awaited. When the business case was "
+        "revised after that approval, the approvals given lapse and every body of the sign-off "
+        "(as the routing rules required them at that approval) is awaited again"
+    )
+    async def awaiting_approval_from(self, info: GatewayInfo) -> list[GovernanceBodyKind]:
+        item: Row = {
+            "state": self.state.value,
+            "passed_gates": self.passed_gates,
+            "business_case_version": self.business_case_version,
+        }
+        decisions = await portfolio(info).item_decisions.load(str(self.id))
+        return [GovernanceBodyKind(kind) for kind in awaiting_at_next_gate(item, decisions)]
+
     @staticmethod
     def of(row: Row) -> PortfolioItem:
         return PortfolioItem(
@@ -359,6 +378,24 @@ class Decision:
     decided_at: datetime
     recorded_by: str | None
     frozen_inputs: FrozenInputs
+    awaiting_approval_from: list[GovernanceBodyKind] = strawberry.field(
+        description="Joint sign-off: the bodies the routing rules required at the gate that "
+        "had still not approved after this approval (empty when it passed the gate, when no "
+        "joint sign-off was needed, and on every other outcome)"
+    )
+    completes_joint_sign_off: bool = strawberry.field(
+        description="An approval that joined earlier approvals and left no body awaited: the "
+        "item passed the gate jointly with it"
+    )
+    earlier_approval_ids: strawberry.Private[list[str]]
+
+    @fields.field(
+        "Joint sign-off: the approvals at the gate this approval counts with, oldest first "
+        "(empty when none)"
+    )
+    async def earlier_approvals(self, info: GatewayInfo) -> list[Decision]:
+        rows = await portfolio(info).decision.load_many(self.earlier_approval_ids)
+        return [Decision.of(row) for row in rows if row is not None]
 
     @fields.field("The item decided on, as it is now")
     async def item(self, info: GatewayInfo) -> PortfolioItem | None:
@@ -394,6 +431,11 @@ class Decision:
             participants=list(row["participants"]),
             decided_at=row["decided_at"],
             recorded_by=row["recorded_by"],
+            awaiting_approval_from=[GovernanceBodyKind(k) for k in row["awaiting_approval_from"]],
+            completes_joint_sign_off=row["outcome"] in APPROVALS
+            and bool(row["earlier_approvals"])
+            and not row["awaiting_approval_from"],
+            earlier_approval_ids=[str(earlier) for earlier in row["earlier_approvals"]],
             frozen_inputs=FrozenInputs(
                 business_case_version=row["business_case_version"],
                 business_case=row["business_case"],
@@ -425,6 +467,45 @@ class Decision:
 
 def _id(value: str | None) -> strawberry.ID | None:
     return strawberry.ID(value) if value is not None else None
+
+
+APPROVALS = frozenset({"approve", "approve_with_conditions"})
+_ENDS_APPROVALS = frozenset({"reject", "put_on_hold", "cancel"})
+_BODY_KINDS = [kind.value for kind in GovernanceBodyKind]  # canonical order, as published
+
+
+def awaiting_at_next_gate(item: Row, decisions: Sequence[Row]) -> list[str]:
+    """The body kinds an item still awaits at its next gate, from its decisions (oldest first).
+
+    The latest decision that is not a deferral (deferring keeps the approvals given) decides:
+    a reject, hold or cancel ends the approvals; an approval at a gate the item has passed
+    completed its sign-off; an approval at a gate it has not passed leaves its
+    `awaiting_approval_from`. If the business case was revised since that approval, the
+    approvals given lapse: every body of that sign-off (the approver, the earlier approvers and
+    those awaited) is awaited again.
+    """
+    if item["state"] in FINAL_STATES:
+        return []
+    for decision in reversed(decisions):
+        outcome = decision["outcome"]
+        if outcome in _ENDS_APPROVALS:
+            return []
+        if outcome not in APPROVALS:
+            continue  # a deferral: the approvals given still count
+        if decision["gate"] in item["passed_gates"]:
+            return []
+        awaited = set(decision["awaiting_approval_from"])
+        latest, decided_on = item["business_case_version"], decision["business_case_version"]
+        if awaited and latest is not None and (decided_on is None or decided_on < latest):
+            by_id = {earlier["decision_id"]: earlier for earlier in decisions}
+            awaited.add(decision["body_kind"])
+            awaited.update(
+                by_id[earlier]["body_kind"]
+                for earlier in decision["earlier_approvals"]
+                if earlier in by_id
+            )
+        return [kind for kind in _BODY_KINDS if kind in awaited]
+    return []
 
 
 # -- meetings and bodies --------------------------------------------------------------------

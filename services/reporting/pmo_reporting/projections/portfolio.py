@@ -202,6 +202,11 @@ def decision_row(decision: Mapping[str, Any], **extra: Any) -> Row:
         "budget_envelope_id": decision.get("budget_envelope_id"),
         "budget_envelope_version": decision.get("budget_envelope_version"),
         "decided_at": decision["decided_at"],
+        # Joint sign-off (additive: payloads from before it have neither, meaning none).
+        "awaiting_approval_from": [
+            str(kind) for kind in decision.get("awaiting_approval_from") or []
+        ],
+        "earlier_approvals": [str(did) for did in decision.get("earlier_approvals") or []],
         "recorded_by": None,
         "recorded_at": None,
         **extra,
