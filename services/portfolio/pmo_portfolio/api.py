@@ -38,12 +38,15 @@ from pmo_portfolio.application.commands import (
     TakeDecision,
 )
 from pmo_portfolio.application.service import Accepted, PortfolioService
+from pmo_portfolio.domain.governance.routing import DEFAULT_RULE_SET_ID
 from pmo_portfolio.views import (
     comparison_view,
     envelope_view,
     gate_approvals_view,
+    gate_scheme_view,
     programme_view,
     roadmap_view,
+    routing_rules_view,
     scenario_view,
 )
 
@@ -159,7 +162,9 @@ _ROUTES: tuple[tuple[str, str, Callable[[S], Handler], type[BaseModel] | None, b
      GrantRight, True, False),
     ("/governance-bodies/{target_id}/rights/revocation", "Revoke a decision right",
      lambda s: s.revoke_right, RevokeRight, True, False),
-    ("/routing-rules/versions", "Publish a new version of the routing rules",
+    ("/routing-rules/versions",
+     "Publish a new version of the routing rules, optionally with a new stage-gate scheme (for "
+     "items registered from then on)",
      lambda s: s.publish_routing_rules, PublishRoutingRules, False, True),
     ("/meetings", "Schedule a meeting of a body", lambda s: s.schedule_meeting,
      ScheduleMeeting, False, True),
@@ -168,7 +173,8 @@ _ROUTES: tuple[tuple[str, str, Callable[[S], Handler], type[BaseModel] | None, b
     ("/meetings/{target_id}/decisions", "Record a decision (inputs frozen by the service)",
      lambda s: s.take_decision, TakeDecision, True, True),
     ("/meetings/{target_id}/scenario-adoptions",
-     "Adopt a scenario: the body funds its selection (needs the right to approve at G2)",
+     "Adopt a scenario: the body funds its selection (needs the right to approve at the "
+     "planning gate, G2 by default)",
      lambda s: s.adopt_scenario, AdoptScenario, True, True),
     ("/meetings/{target_id}/closure", "Close the meeting: its decisions are the minutes",
      lambda s: s.close_meeting, None, True, False),
@@ -198,6 +204,8 @@ async def get_item(
         "state": item.state,
         "current_gate": item.current_gate,
         "passed_gates": list(item.passed_gates),
+        "next_gate": item.next_gate,
+        "gate_scheme": gate_scheme_view(item.scheme),  # frozen when the item was registered
         "business_case_version": item.business_case_version,
         "facts": item.facts.model_dump(mode="json"),
         "programme_id": item.programme_id,
@@ -222,6 +230,18 @@ async def get_item(
         ],
         "approvals": gate_approvals_view(approvals),
     }
+
+
+@router.get(
+    "/routing-rules",
+    summary="The routing rules and stage-gate scheme in force, and every published version",
+)
+async def get_routing_rules(
+    service: Service, response: Response, _: CurrentPrincipal
+) -> dict[str, Any]:
+    rule_set = await service.rules.load(DEFAULT_RULE_SET_ID)
+    response.headers["ETag"] = etag(rule_set.version)
+    return routing_rules_view(rule_set)
 
 
 @router.get("/scoring-models/{model_id}", summary="A scoring model and its published versions")

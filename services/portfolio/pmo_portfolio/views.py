@@ -13,6 +13,8 @@ from typing import Any
 from pmo_kernel.money import Money
 from pmo_portfolio.application.selection import Explanation
 from pmo_portfolio.domain.governance.decisions import Decision, GateApprovals
+from pmo_portfolio.domain.governance.gates import GateScheme
+from pmo_portfolio.domain.governance.routing import RoutingRules, RoutingRuleSet
 from pmo_portfolio.domain.planning import BudgetEnvelope, Comparison, Roadmap, Scenario
 from pmo_portfolio.domain.programmes import Programme
 
@@ -182,6 +184,40 @@ def gate_approvals_view(approvals: GateApprovals | None) -> Json | None:
     }
 
 
+def gate_scheme_view(scheme: GateScheme) -> Json:
+    return {
+        "gates": [{"code": gate.code, "name": gate.name} for gate in scheme.gates],
+        "entry_gate": scheme.entry_gate,
+        "planning_gate": scheme.planning_gate,
+    }
+
+
+def _rules_version_view(version: RoutingRules) -> Json:
+    return {
+        "version": version.version,
+        "rules": [rule.model_dump(mode="json") for rule in version.rules],
+        "base_currency": version.base_currency,
+        "exchange_rates": {code: str(rate) for code, rate in version.exchange_rates.items()},
+        "gates": gate_scheme_view(version.gates),
+    }
+
+
+def routing_rules_view(rule_set: RoutingRuleSet) -> Json:
+    """The governance configuration: the version in force (None before the first publication)
+    with its rules, exchange rates and stage-gate scheme, every version published, and the gate
+    scheme new items are registered with (the default one until a version is published)."""
+    current = rule_set.current
+    return {
+        "id": rule_set.id,
+        "version": rule_set.version,
+        "in_force": None if current is None else _rules_version_view(current),
+        "gates": gate_scheme_view(rule_set.gate_scheme),
+        "versions": [
+            _rules_version_view(rule_set.versions[number]) for number in sorted(rule_set.versions)
+        ],
+    }
+
+
 def programme_view(programme: Programme, item_ids: list[str]) -> Json:
     return {
         "id": programme.id,
@@ -201,7 +237,9 @@ __all__ = [
     "comparison_view",
     "envelope_view",
     "gate_approvals_view",
+    "gate_scheme_view",
     "programme_view",
     "roadmap_view",
+    "routing_rules_view",
     "scenario_view",
 ]

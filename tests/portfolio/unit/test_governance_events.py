@@ -23,6 +23,8 @@ from pmo_portfolio.domain.governance import (
     DecisionRecorded,
     DecisionRightGranted,
     DecisionRightRevoked,
+    Gate,
+    GateScheme,
     GovernanceBody,
     GovernanceBodyEstablished,
     ItemDecided,
@@ -178,6 +180,20 @@ def full_rules_history() -> tuple[RoutingRuleSet, list[DomainEvent]]:
     rule_set.publish_version(
         DEFAULT_ROUTING_RULES[:1],
         exchange_rates={"EUR": Decimal(1), "USD": Decimal("0.9123")},
+        actor_id=ANALYST,
+        now=NOW,
+    )
+    rule_set.publish_version(  # a custom stage-gate scheme, for items registered from now on
+        DEFAULT_ROUTING_RULES[:1],
+        gates=GateScheme(
+            gates=(
+                Gate(code="G0", name="idea"),
+                Gate(code="G1", name="qualified"),
+                Gate(code="G2", name="funded"),
+                Gate(code="G3", name="closed"),
+            ),
+            planning_gate="G2",
+        ),
         actor_id=ANALYST,
         now=NOW,
     )

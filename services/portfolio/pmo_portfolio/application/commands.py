@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from pmo_kernel.money import Money
 from pmo_portfolio.domain.governance.decisions import BodyKind, MemberRole, Outcome, RoutingRule
+from pmo_portfolio.domain.governance.gates import GateScheme
 from pmo_portfolio.domain.planning.events import ScenarioCandidate
 from pmo_portfolio.domain.scoring.model import Criterion, ModelKind
 
@@ -55,19 +56,24 @@ class AddMember(Command):
 
 
 class GrantRight(Command):
-    gate: str = Field(min_length=1, max_length=10)
+    gate: str = Field(min_length=1, max_length=20)
     outcomes: list[Outcome] = Field(min_length=1)
 
 
 class RevokeRight(Command):
-    gate: str = Field(min_length=1, max_length=10)
+    gate: str = Field(min_length=1, max_length=20)
     outcomes: list[Outcome] | None = None
 
 
 class PublishRoutingRules(Command):
+    """The next version of the governance configuration. Omitted, the base currency, exchange
+    rates and stage-gate scheme stay those of the version in force. A new gate scheme applies
+    to items registered from then on; items already registered keep theirs."""
+
     rules: list[RoutingRule] = Field(max_length=100)
     base_currency: str | None = Field(default=None, min_length=3, max_length=3)
     exchange_rates: dict[str, Decimal] | None = None
+    gates: GateScheme | None = None
 
 
 class ScheduleMeeting(Command):
@@ -79,7 +85,7 @@ class ScheduleMeeting(Command):
 
 class AddAgendaItem(Command):
     item_id: str = Field(min_length=1, max_length=200)
-    gate: str = Field(min_length=1, max_length=10)
+    gate: str = Field(min_length=1, max_length=20)
     purpose: str = Field(min_length=1, max_length=2000)
 
 
@@ -88,7 +94,7 @@ class TakeDecision(Command):
     scoring model and score, rule set, budget envelope) are frozen by the service, not sent."""
 
     item_id: str = Field(min_length=1, max_length=200)
-    gate: str = Field(min_length=1, max_length=10)
+    gate: str = Field(min_length=1, max_length=20)
     outcome: Outcome
     participants: list[str] = Field(min_length=2, max_length=50)
     rationale: str = Field(min_length=1, max_length=10_000)

@@ -5,6 +5,9 @@ with; a later business-case revision is noted on the item (decisions taken on an
 then show as outdated). The intake runs inside the consumer's transaction: its local copy of the
 demand, the item's new events and the dedupe record commit together. The item events' ids
 derive from the demand event's id, so a redelivered message appends nothing new.
+
+A new candidate is registered with the stage-gate scheme in force (published with the routing
+rules; the default scheme until a version is published), read in the same transaction.
 """
 
 from __future__ import annotations
@@ -21,7 +24,9 @@ from pmo_kernel.consumer import Unprocessable
 from pmo_kernel.events import Actor, EventMetadata
 from pmo_kernel.money import Money
 from pmo_kernel.store import EventStore, NewEvent
+from pmo_portfolio.domain.governance.gates import GateScheme
 from pmo_portfolio.domain.governance.item import PortfolioItem
+from pmo_portfolio.domain.governance.routing import DEFAULT_RULE_SET_ID, RoutingRuleSet
 
 INTAKE_ACTOR = Actor(id="system:portfolio-intake", name="portfolio intake", roles=("service",))
 _NAMESPACE = uuid.UUID("3e0f7c8a-9d1b-4b7e-8a55-1c2d3e4f5a6b")
@@ -87,6 +92,7 @@ class DemandIntake:
             raise Unprocessable(f"demand {event.subject} accepted before it was submitted")
         content = facts["content"]
         case = facts.get("business_case") or {}
+        gates = await self._gate_scheme_in_force(conn)
         item = PortfolioItem.register_candidate(
             event.subject,
             title=content["title"],
@@ -101,9 +107,14 @@ class DemandIntake:
             requires_investment_committee=bool(data.get("requires_investment_committee")),
             desired_start_quarter=content.get("desired_start_quarter"),
             desired_end_quarter=content.get("desired_end_quarter"),
+            gates=gates,
             now=event.time,
         )
         await self._append(conn, item, event)
+
+    async def _gate_scheme_in_force(self, conn: asyncpg.Connection) -> GateScheme:
+        history = await self.store.read_stream(DEFAULT_RULE_SET_ID, conn=conn)
+        return RoutingRuleSet.load(DEFAULT_RULE_SET_ID, history).gate_scheme
 
     async def _note_revision(
         self, conn: asyncpg.Connection, event: ReceivedEvent, data: dict[str, Any]

@@ -33,6 +33,7 @@ from pmo_portfolio.application.selection import (
 )
 from pmo_portfolio.domain.governance.adoption import check_scenario_adoption
 from pmo_portfolio.domain.governance.decisions import validated
+from pmo_portfolio.domain.governance.routing import DEFAULT_RULE_SET_ID
 from pmo_portfolio.domain.planning import Comparison, Scenario, ScenarioInputs, compare
 from pmo_portfolio.optimization import optimise
 from pmo_portfolio.optimization.frontier import LEVELS
@@ -111,7 +112,9 @@ class ScenarioHandlers(ServiceBase):
             decision_id, scenario.id, body_id=body.id, participants=cmd.participants,
             rationale=cmd.rationale, selected=scenario.result.selected, decided_at=now,
         )  # fmt: skip
-        check_scenario_adoption(body, scenario.id, participants=cmd.participants)
+        rule_set = await self.rules.load(DEFAULT_RULE_SET_ID)
+        check_scenario_adoption(body, scenario.id, participants=cmd.participants,
+                                funding_gate=rule_set.gate_scheme.planning_gate)  # fmt: skip
         scenario.adopt(decision_id, meeting.id, body.id, actor_id=ctx.principal.subject, now=now)
         await self._save_together(ctx, (self.meetings, meeting), (self.scenarios, scenario))
         return Accepted(meeting.id, meeting.version, {

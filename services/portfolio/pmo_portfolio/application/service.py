@@ -121,7 +121,10 @@ class PortfolioService(PlanningHandlers, ScenarioHandlers, ProgrammeHandlers):
     async def grant_right(self, body_id: str, cmd: GrantRight, ctx: CommandContext) -> Accepted:
         ctx.principal.require_any(MANAGE, "granting decision rights")
         body = await self.bodies.get(body_id, ctx)
-        body.grant_right(cmd.gate, cmd.outcomes, actor_id=ctx.principal.subject, now=ctx.now)
+        # A gate of the scheme in force, or of an earlier one its items were registered with
+        gates = (await self.rules.load(DEFAULT_RULE_SET_ID)).scheme_knowing(cmd.gate)
+        body.grant_right(cmd.gate, cmd.outcomes, actor_id=ctx.principal.subject, gates=gates,
+                         now=ctx.now)  # fmt: skip
         return await self._save(self.bodies, body, ctx)
 
     async def revoke_right(self, body_id: str, cmd: RevokeRight, ctx: CommandContext) -> Accepted:
@@ -140,7 +143,7 @@ class PortfolioService(PlanningHandlers, ScenarioHandlers, ProgrammeHandlers):
         check_expected_version(rule_set, ctx, "routing rule set")
         published = rule_set.publish_version(
             cmd.rules, actor_id=ctx.principal.subject, exchange_rates=cmd.exchange_rates,
-            base_currency=cmd.base_currency, now=ctx.now,
+            base_currency=cmd.base_currency, gates=cmd.gates, now=ctx.now,
         )  # fmt: skip
         return await self._save(self.rules, rule_set, ctx, rules_version=published.version)
 

@@ -1,6 +1,7 @@
 """Adopting a scenario: a committee funds a whole selection of items in one decision.
 
-Funding is what the planning gate decides (G2, business case approved, by default), so only a
+Funding is what the planning gate decides (G2, business case approved, by default; the planning
+gate of the scheme in force when a PMO published its own), so only a
 body holding the right to approve there may adopt a scenario, with participants checked as for
 any decision. Refusals name the built-in rules like `check_decision` does.
 """
@@ -18,16 +19,20 @@ FUNDING_GATE = DEFAULT_GATE_SCHEME.planning_gate
 
 
 def check_scenario_adoption(
-    body: GovernanceBody, scenario_id: str, *, participants: Collection[str]
+    body: GovernanceBody,
+    scenario_id: str,
+    *,
+    participants: Collection[str],
+    funding_gate: str = FUNDING_GATE,
 ) -> None:
     """Refuse, naming every failed rule, unless `body` may fund and the participants may sit."""
     body.require_established()
     failures: list[tuple[str, str]] = []
-    if not body.may_decide(FUNDING_GATE, Outcome.APPROVE):
+    if not body.may_decide(funding_gate, Outcome.APPROVE):
         failures.append(
             (
                 DECISION_RIGHTS,
-                f"{body.label} has no right to approve at {FUNDING_GATE}, the funding gate",
+                f"{body.label} has no right to approve at {funding_gate}, the funding gate",
             )
         )
     failures.extend((PARTICIPANTS, problem) for problem in body.participant_problems(participants))
@@ -39,7 +44,7 @@ def check_scenario_adoption(
             failed_rules=[{"rule": rule, "reason": reason} for rule, reason in failures],
             body_id=body.id,
             scenario_id=scenario_id,
-            gate=FUNDING_GATE,
+            gate=funding_gate,
         )
 
 

@@ -33,7 +33,7 @@ from pmo_portfolio.domain.governance.decisions import (
     Snapshot,
     VersionNumber,
 )
-from pmo_portfolio.domain.governance.gates import GateCode, GateScheme
+from pmo_portfolio.domain.governance.gates import DEFAULT_GATE_SCHEME, GateCode, GateScheme
 from pmo_portfolio.domain.registry import registry
 
 ActorId = Annotated[str, StringConstraints(min_length=1, max_length=200)]
@@ -132,7 +132,9 @@ class DecisionRightRevoked(DomainEvent):
 
 @registry.event
 class RoutingRulesPublished(DomainEvent):
-    """A new version of the routing rules is in force: the whole rule set, not a diff."""
+    """A new version of the routing rules is in force: the whole rule set, not a diff, with the
+    stage-gate scheme new items are registered with (events stored before gate schemes were
+    published read back with the default scheme, the one in force then)."""
 
     event_type: ClassVar[str] = "RoutingRulesPublished"
 
@@ -141,6 +143,7 @@ class RoutingRulesPublished(DomainEvent):
     rules: tuple[RoutingRule, ...]
     base_currency: str = Field(min_length=3, max_length=3)
     exchange_rates: dict[str, Decimal]  # units of the base currency for one unit of the key
+    gates: GateScheme = DEFAULT_GATE_SCHEME
     published_by: ActorId
     published_at: Timestamp
 

@@ -33,7 +33,7 @@ class GateScheme(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    gates: tuple[Gate, ...] = Field(min_length=2)
+    gates: tuple[Gate, ...] = Field(min_length=2, max_length=20)
     entry_gate: GateCode = "G1"  # passed by every item: its demand was qualified and accepted
     planning_gate: GateCode = "G2"  # once passed (and approved), an item may be planned
 

@@ -2,6 +2,8 @@
 
 A rule set is published in numbered versions on one stream ("routing-rules"/"default"); every
 decision records the version it was checked against, so it can be replayed on exactly those rules.
+Each version also carries the stage-gate scheme new items are registered with (the default one
+until a PMO publishes its own); rules may only name gates of their version's scheme.
 Evaluation is pure and deterministic: the rules of a gate are evaluated in the order of their ids,
 whatever order they were published in, and a rule only ever applies at its own gate.
 
@@ -94,7 +96,8 @@ class RuleEvaluation:
 
 
 class RoutingRules(BaseModel):
-    """One published version of the routing rules, with the exchange rates its money tests use."""
+    """One published version of the governance configuration: the routing rules, the exchange
+    rates their money tests use, and the stage-gate scheme new items are registered with."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -102,6 +105,7 @@ class RoutingRules(BaseModel):
     rules: tuple[RoutingRule, ...] = ()
     base_currency: str = Field(default="EUR", min_length=3, max_length=3)
     exchange_rates: dict[str, Decimal] = Field(default_factory=lambda: dict(DEFAULT_EXCHANGE_RATES))
+    gates: GateScheme = DEFAULT_GATE_SCHEME
 
     @field_validator("base_currency")
     @classmethod
@@ -118,7 +122,7 @@ class RoutingRules(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
-        problem = rule_set_problem(self.rules, self.base_currency, self.exchange_rates)
+        problem = rule_set_problem(self.rules, self.base_currency, self.exchange_rates, self.gates)
         if problem is not None:
             raise ValueError(problem)
         return self
@@ -260,9 +264,13 @@ def normalised_rates(rates: Mapping[str, Decimal]) -> dict[str, Decimal]:
 
 
 def rule_set_problem(
-    rules: Iterable[RoutingRule], base_currency: str, rates: Mapping[str, Decimal]
+    rules: Iterable[RoutingRule],
+    base_currency: str,
+    rates: Mapping[str, Decimal],
+    gates: GateScheme = DEFAULT_GATE_SCHEME,
 ) -> str | None:
     """Why these rules cannot form a version, or None."""
+    rules = tuple(rules)
     ids = [rule.id for rule in rules]
     repeated = sorted({rule_id for rule_id in ids if ids.count(rule_id) > 1})
     if repeated:
@@ -272,11 +280,19 @@ def rule_set_problem(
             f"exchange rates must be expressed in the base currency {base_currency} (its own "
             f"rate must be 1, got {rates[base_currency]})"
         )
+    unknown = [f"{rule.id} ({rule.gate})" for rule in rules if not gates.knows(rule.gate)]
+    if unknown:
+        return (
+            f"rules name gates that are not stage gates: {', '.join(unknown)} "
+            f"(gates: {gates.describe()})"
+        )
     return None
 
 
 class RoutingRuleSet(Aggregate):
-    """The versions of the routing rules. Only the latest is in force; all stay for replays."""
+    """The versions of the governance configuration (routing rules, exchange rates, stage-gate
+    scheme). Only the latest is in force; all stay for replays. Items keep the gate scheme that
+    was in force when they were registered: a new scheme only applies to new items."""
 
     stream_type = "routing-rules"
 
@@ -310,6 +326,21 @@ class RoutingRuleSet(Aggregate):
                 version=version,
             ) from None
 
+    @property
+    def gate_scheme(self) -> GateScheme:
+        """The stage gates new items are registered with: the version in force's, or the
+        default scheme until a version is published."""
+        current = self.current
+        return current.gates if current is not None else DEFAULT_GATE_SCHEME
+
+    def scheme_knowing(self, gate: str) -> GateScheme:
+        """The latest published scheme that knows `gate` (items registered under an older
+        scheme are still decided at its gates), else the scheme in force, to name its gates."""
+        for version in sorted(self.versions, reverse=True):
+            if self.versions[version].gates.knows(gate):
+                return self.versions[version].gates
+        return self.gate_scheme
+
     # -- decide ---------------------------------------------------------------------------------
 
     def publish_version(
@@ -319,12 +350,15 @@ class RoutingRuleSet(Aggregate):
         actor_id: str,
         exchange_rates: Mapping[str, Decimal] | None = None,
         base_currency: str | None = None,
-        gates: GateScheme = DEFAULT_GATE_SCHEME,
+        gates: GateScheme | None = None,
         now: datetime | None = None,
     ) -> RoutingRules:
-        """Publish the next version. Rates and base currency default to the current version's."""
+        """Publish the next version. Rates, base currency and gate scheme default to the current
+        version's (the default ones for the first version). Rules naming a gate the scheme does
+        not know are refused."""
         chosen = tuple(sorted(rules, key=_by_id))
         current = self.current
+        gates = gates if gates is not None else self.gate_scheme
         base = (base_currency or (current.base_currency if current else "EUR")).upper()
         rates = dict(exchange_rates) if exchange_rates is not None else None
         if rates is None:
@@ -345,12 +379,14 @@ class RoutingRuleSet(Aggregate):
             rules=chosen,
             base_currency=base,
             exchange_rates=rates,
+            gates=gates,
         )
         if current is not None and (
             published.rules,
             published.base_currency,
             published.exchange_rates,
-        ) == (current.rules, current.base_currency, current.exchange_rates):
+            published.gates,
+        ) == (current.rules, current.base_currency, current.exchange_rates, current.gates):
             raise DomainError(
                 f"{context}: identical to version {current.version}; nothing to publish",
                 current_version=current.version,
@@ -362,6 +398,7 @@ class RoutingRuleSet(Aggregate):
                 rules=published.rules,
                 base_currency=published.base_currency,
                 exchange_rates=published.exchange_rates,
+                gates=published.gates,
                 published_by=actor_id,
                 published_at=now or utcnow(),
             )
@@ -378,6 +415,7 @@ class RoutingRuleSet(Aggregate):
                     rules=event.rules,
                     base_currency=event.base_currency,
                     exchange_rates=event.exchange_rates,
+                    gates=event.gates,
                 )
             case _:
                 raise TypeError(f"{type(event).__name__} is not a routing-rules event")
