@@ -405,6 +405,18 @@ def meeting(meeting_id: str, decided: list[dict[str, Any]], body_id: str = "IC")
     return found
 
 
+FOUR_GATES = {
+    "gates": [
+        {"code": "G0", "name": "idea"},
+        {"code": "G1", "name": "qualified"},
+        {"code": "G2", "name": "funded"},
+        {"code": "G3", "name": "closed"},
+    ],
+    "entry_gate": "G1",
+    "planning_gate": "G2",
+}
+
+
 def routing_rules(version: int = 3) -> Stream:
     found = Stream("routing-rules", "default")
     for number in range(1, version + 1):
@@ -431,6 +443,8 @@ def routing_rules(version: int = 3) -> Stream:
                 "exchange_rates": {"USD": "0.92"},
                 "published_by": PMO,
                 "published_at": found.now,
+                # Versions before the last were published before gate schemes were.
+                **({"gates": FOUR_GATES} if number == version else {}),
             },
         )
     return found

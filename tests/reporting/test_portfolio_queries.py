@@ -325,8 +325,9 @@ async def test_bodies_rules_and_scoring_models(
     query = """
     query {
       governanceBodies { id kind name members { personId role } rights { gate outcomes } }
-      routingRules { version baseCurrency exchangeRates rules }
-      first: routingRules(version: 1) { version rules }
+      routingRules { version baseCurrency exchangeRates rules
+                     gates { gates { code name } entryGate planningGate } }
+      first: routingRules(version: 1) { version rules gates { planningGate } }
       none: routingRules(version: 9) { version }
       scoringModels {
         id name kind status latestVersion
@@ -350,6 +351,13 @@ async def test_bodies_rules_and_scoring_models(
     ]
     assert data["routingRules"]["version"] == 3
     assert data["routingRules"]["exchangeRates"] == {"USD": "0.92"}
+    assert data["routingRules"]["gates"] == {
+        "gates": [{"code": "G0", "name": "idea"}, {"code": "G1", "name": "qualified"},
+                  {"code": "G2", "name": "funded"}, {"code": "G3", "name": "closed"}],
+        "entryGate": "G1",
+        "planningGate": "G2",
+    }  # fmt: skip
+    assert data["first"]["gates"] is None  # published before schemes were part of the rules
     assert data["first"]["rules"][0]["condition"]["value"]["amount"] == "50000.00"
     assert data["none"] is None
     [model] = data["scoringModels"]

@@ -78,9 +78,9 @@ _TABLES: Mapping[str, tuple[tuple[str, ...], frozenset[str]]] = {
     ),
     "routing_rule_sets": (
         _columns(
-            "rule_set_id version rules base_currency exchange_rates published_by published_at"
+            "rule_set_id version rules base_currency exchange_rates published_by published_at gates"
         ),
-        frozenset({"rules", "exchange_rates"}),
+        frozenset({"rules", "exchange_rates", "gates"}),
     ),
     "budget_envelopes": (
         _columns(

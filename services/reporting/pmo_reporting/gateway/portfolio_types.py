@@ -625,6 +625,10 @@ class RoutingRuleSet:
     exchange_rates: JSON = strawberry.field(description="{currency: decimal string}")
     published_by: str
     published_at: datetime
+    gates: GateScheme | None = strawberry.field(
+        description="The stage gates new items are registered under from this version on; null "
+        "for versions published before schemes were (the default G0–G4 applied)"
+    )
 
     @staticmethod
     def of(row: Row) -> RoutingRuleSet:
@@ -636,6 +640,29 @@ class RoutingRuleSet:
             exchange_rates=row["exchange_rates"],
             published_by=row["published_by"],
             published_at=row["published_at"],
+            gates=GateScheme.of(row["gates"]) if row.get("gates") else None,
+        )
+
+
+@strawberry.type(description="A stage gate: its code (G2) and what passing it means")
+class StageGate:
+    code: str
+    name: str
+
+
+@strawberry.type(description="Ordered stage gates, with the gate every item enters past and the "
+                 "one after which an approved item may be planned")  # fmt: skip
+class GateScheme:
+    gates: list[StageGate]
+    entry_gate: str
+    planning_gate: str
+
+    @staticmethod
+    def of(value: dict[str, Any]) -> GateScheme:
+        return GateScheme(
+            gates=[StageGate(code=g["code"], name=g["name"]) for g in value["gates"]],
+            entry_gate=value["entry_gate"],
+            planning_gate=value["planning_gate"],
         )
 
 

@@ -386,6 +386,7 @@ def _routing_rules_published(event: ReceivedEvent) -> Step:
         "exchange_rates": {k: str(v) for k, v in (data.get("exchange_rates") or {}).items()},
         "published_by": data["published_by"],
         "published_at": data["published_at"],
+        "gates": data.get("gates"),  # absent before schemes were published with the rules
     }
     return Step(row=None, rule_sets=[rule_set])
 
