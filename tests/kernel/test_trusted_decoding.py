@@ -33,7 +33,13 @@ from pmo_demand.domain.events import registry as demand_registry
 from pmo_demand.domain.model import BusinessCase, DemandCategory, DemandContent, Urgency
 from pmo_kernel.events import DomainEvent, EventRegistry, _trusted_builder
 from pmo_kernel.money import Money
-from pmo_portfolio.domain.planning.events import ScenarioInputs, ScenarioResult, ScenarioSaved
+from pmo_portfolio.domain.planning.events import (
+    BudgetYearClaimed,
+    BudgetYearReleased,
+    ScenarioInputs,
+    ScenarioResult,
+    ScenarioSaved,
+)
 from pmo_portfolio.domain.registry import registry as portfolio_registry
 from tests.portfolio.unit.planning_helpers import inputs, result
 from tests.portfolio.unit.test_governance_events import every_event as governance_events
@@ -220,7 +226,11 @@ def planning_events() -> list[DomainEvent]:
             result=ScenarioResult.model_validate(result()),
             saved_by="pat",
             saved_at=NOW,
-        )
+        ),
+        BudgetYearClaimed(year=2027, envelope_id="it-2027", claimed_by="pat", claimed_at=NOW),
+        BudgetYearReleased(
+            year=2027, envelope_id="it-2027", released_by="pat", released_at=NOW.astimezone(PARIS)
+        ),
     ]
 
 

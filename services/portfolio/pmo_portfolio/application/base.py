@@ -19,7 +19,7 @@ from pmo_portfolio.domain.governance.bodies import GovernanceBody
 from pmo_portfolio.domain.governance.item import PortfolioItem
 from pmo_portfolio.domain.governance.meeting import Meeting
 from pmo_portfolio.domain.governance.routing import RoutingRuleSet
-from pmo_portfolio.domain.planning import BudgetEnvelope, Scenario
+from pmo_portfolio.domain.planning import BudgetEnvelope, BudgetYear, Scenario
 from pmo_portfolio.domain.programmes import Programme
 from pmo_portfolio.domain.scoring import ScoringModel
 
@@ -44,6 +44,7 @@ class ServiceBase:
         self.rules = Repository(store, RoutingRuleSet, "routing rule set")
         self.meetings = Repository(store, Meeting, "meeting")
         self.envelopes = Repository(store, BudgetEnvelope, "budget envelope")
+        self.budget_years = Repository(store, BudgetYear, "budget year")
         self.scenarios = Repository(store, Scenario, "scenario")
         self.programmes = Repository(store, Programme, "programme")
 

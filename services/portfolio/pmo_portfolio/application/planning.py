@@ -4,6 +4,11 @@ The roadmap is computed, never stored: every approved, planned item against each
 envelope, as the streams stand when asked. Planning an item that pushes a year past its envelope
 records the arbitration request in the same transaction as the plan, so the over-commitment can
 never be on record without the request that deals with it.
+
+A year has one open envelope: opening one claims the year (`BudgetYear`, one stream per year) in
+the same transaction as the opening, at the version the claim was loaded at, so of two envelopes
+opened for one year at the same moment the second fails on the claim stream (409) and writes
+nothing; closing it releases the year in the same transaction as the closing.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from pmo_portfolio.domain.planning import (
     PlannedItem,
     Roadmap,
     arbitration_case,
+    budget_year_id,
     build_roadmap,
     envelopes_by_year,
 )
@@ -54,8 +60,16 @@ class PlanningHandlers(ServiceBase):
     # ---------------------------------------------------------------- envelopes
 
     async def open_envelope(self, cmd: OpenEnvelope, ctx: CommandContext) -> Accepted:
+        """Open the envelope and claim its year, together: all or nothing."""
         ctx.principal.require_any(MANAGE, "opening a budget envelope")
         await self._fresh(self.envelopes, cmd.envelope_id)
+        # The claim is loaded first: whoever claims the year after this read makes our append
+        # of the claim fail with a version conflict, whatever the checks below saw.
+        claim = await self.budget_years.load(budget_year_id(cmd.year))
+        # Envelopes opened before claims existed hold their year without a claim stream, so the
+        # open envelopes of the year are still looked at: an unclaimed year whose pre-claim
+        # envelope is open is refused too. This check alone is not safe under concurrent
+        # openings; the claim is.
         taken = (await self.open_envelopes()).get(cmd.year)
         if taken is not None:
             raise InvalidTransition(
@@ -68,7 +82,9 @@ class PlanningHandlers(ServiceBase):
             cmd.envelope_id, year=cmd.year, amount=cmd.amount, description=cmd.description,
             actor_id=ctx.principal.subject, now=ctx.now,
         )  # fmt: skip
-        return await self._save(self.envelopes, envelope, ctx, year=cmd.year, envelope_version=1)
+        claim.claim(envelope.id, actor_id=ctx.principal.subject, now=ctx.now)
+        await self._save_together(ctx, (self.envelopes, envelope), (self.budget_years, claim))
+        return Accepted(envelope.id, envelope.version, {"year": cmd.year, "envelope_version": 1})
 
     async def revise_envelope(
         self, envelope_id: str, cmd: ReviseEnvelope, ctx: CommandContext
@@ -82,11 +98,18 @@ class PlanningHandlers(ServiceBase):
     async def close_envelope(
         self, envelope_id: str, cmd: CloseEnvelope, ctx: CommandContext
     ) -> Accepted:
+        """Close the envelope and release its year, together, so a new envelope may claim it."""
         ctx.principal.require_any(MANAGE, "closing a budget envelope")
         envelope = await self.envelopes.get(envelope_id, ctx)
         envelope.close(actor_id=ctx.principal.subject, reason=cmd.reason, now=ctx.now)
-        return await self._save(self.envelopes, envelope, ctx,
-                                envelope_version=envelope.envelope_version)  # fmt: skip
+        claim = await self.budget_years.load(budget_year_id(envelope.year))
+        details = {"envelope_version": envelope.envelope_version}
+        if claim.holder != envelope.id:
+            # Opened before claims existed: the year has no claim of this envelope to release.
+            return await self._save(self.envelopes, envelope, ctx, **details)
+        claim.release(envelope.id, actor_id=ctx.principal.subject, now=ctx.now)
+        await self._save_together(ctx, (self.envelopes, envelope), (self.budget_years, claim))
+        return Accepted(envelope.id, envelope.version, details)
 
     async def request_arbitration(self, envelope_id: str, ctx: CommandContext) -> Accepted:
         """Send the envelope's year to arbitration with the figures of the roadmap right now."""

@@ -3,15 +3,21 @@
 Pure decisions and state, no I/O. The application layer builds the roadmap from the approved,
 planned items (`PlannedItem.from_item`) and the open envelopes (`envelopes_by_year`); for a year
 over-committed it takes `arbitration_case` and records `BudgetEnvelope.request_arbitration`.
+An envelope claims its year (`BudgetYear`) when opened and releases it when closed, so a year
+has one open envelope even when two are opened at the same moment.
 Scenarios are saved with every input of the selection problem, compared, and adopted once.
 """
 
+from pmo_portfolio.domain.planning.budget_year import BudgetYear, budget_year_id
 from pmo_portfolio.domain.planning.envelope import BudgetEnvelope, EnvelopeVersion
 from pmo_portfolio.domain.planning.events import (
     ArbitrationRequested,
     BudgetEnvelopeClosed,
     BudgetEnvelopeOpened,
     BudgetEnvelopeRevised,
+    BudgetYearClaimed,
+    BudgetYearEvent,
+    BudgetYearReleased,
     EnvelopeEvent,
     ScenarioAdopted,
     ScenarioArchived,
@@ -50,6 +56,10 @@ __all__ = [
     "BudgetEnvelopeClosed",
     "BudgetEnvelopeOpened",
     "BudgetEnvelopeRevised",
+    "BudgetYear",
+    "BudgetYearClaimed",
+    "BudgetYearEvent",
+    "BudgetYearReleased",
     "Comparison",
     "ComparisonRow",
     "EnvelopeEvent",
@@ -68,6 +78,7 @@ __all__ = [
     "ScenarioState",
     "YearBudget",
     "arbitration_case",
+    "budget_year_id",
     "build_roadmap",
     "compare",
     "envelopes_by_year",

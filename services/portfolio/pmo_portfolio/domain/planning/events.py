@@ -1,8 +1,10 @@
 """The facts of portfolio planning: budget envelopes, arbitration requests and saved scenarios.
 
 Streams: "budget-envelope" (one envelope of money for a calendar year, revised in numbered
-versions that decisions freeze) and "scenario" (a what-if selection saved with all its inputs and
-its result, so it can be shown, compared and adopted long after the data it came from moved on).
+versions that decisions freeze), "budget-year" (the claim on a calendar year: which envelope holds
+it, so two envelopes opened at once for one year collide on one stream) and "scenario" (a what-if
+selection saved with all its inputs and its result, so it can be shown, compared and adopted long
+after the data it came from moved on).
 Events carry full copies of values, never floats: amounts are Decimal or Money.
 
 Years are `int` in Python; JSON object keys are strings, so every year-keyed mapping accepts "2027"
@@ -208,6 +210,33 @@ class ArbitrationRequested(DomainEvent):
     requested_at: AwareDatetime
 
 
+# -- budget years --------------------------------------------------------------------------------
+
+
+@registry.event
+class BudgetYearClaimed(DomainEvent):
+    """An envelope opened for the year holds it: no other envelope is opened for it meanwhile."""
+
+    event_type: ClassVar[str] = "BudgetYearClaimed"
+
+    year: Year
+    envelope_id: Id
+    claimed_by: ActorId
+    claimed_at: AwareDatetime
+
+
+@registry.event
+class BudgetYearReleased(DomainEvent):
+    """The envelope holding the year was closed: a new envelope may claim the year."""
+
+    event_type: ClassVar[str] = "BudgetYearReleased"
+
+    year: Year
+    envelope_id: Id  # the envelope that held the year
+    released_by: ActorId
+    released_at: AwareDatetime
+
+
 # -- scenarios -----------------------------------------------------------------------------------
 
 
@@ -256,6 +285,7 @@ class ScenarioArchived(DomainEvent):
 EnvelopeEvent = (
     BudgetEnvelopeOpened | BudgetEnvelopeRevised | BudgetEnvelopeClosed | ArbitrationRequested
 )
+BudgetYearEvent = BudgetYearClaimed | BudgetYearReleased
 ScenarioEvent = ScenarioSaved | ScenarioAdopted | ScenarioArchived
 
 __all__ = [
@@ -265,6 +295,9 @@ __all__ = [
     "BudgetEnvelopeClosed",
     "BudgetEnvelopeOpened",
     "BudgetEnvelopeRevised",
+    "BudgetYearClaimed",
+    "BudgetYearEvent",
+    "BudgetYearReleased",
     "EnvelopeEvent",
     "ScenarioAdopted",
     "ScenarioArchived",
