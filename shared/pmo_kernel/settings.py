@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     # where other processes reach it, which inside a cluster is not an address one can bind.
     http_bind_host: str = "127.0.0.1"
 
+    # Outbox relay tuning: how long an idle relay waits before reading the log again.
+    relay_idle_poll_seconds: float = Field(default=0.01, gt=0, le=5)
+
     # service URLs (the gateway forwards mutations; rebuilds read event feeds)
     demand_url: str = "http://127.0.0.1:8001"
     portfolio_url: str = "http://127.0.0.1:8002"

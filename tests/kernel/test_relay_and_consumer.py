@@ -17,7 +17,7 @@ from pmo_kernel.consumer import ConsumerRunner, ConsumerSettings, Unprocessable
 from pmo_kernel.db import raw_connection
 from pmo_kernel.dlq import read_dead_letters, read_topic, replay_dead_letters
 from pmo_kernel.infra.broker import TansuBroker
-from pmo_kernel.relay import OutboxRelay, RelaySettings
+from pmo_kernel.relay import Checkpoint, OutboxRelay, RelaySettings
 from pmo_kernel.store import EventStore, NewEvent
 from tests.infra import Infrastructure
 from tests.support import CounterIncremented, eventually, metadata
@@ -326,3 +326,35 @@ async def test_a_page_read_ahead_is_dropped_when_the_checkpoint_moves_elsewhere(
         assert (await relay.checkpoint()).published == 12
     finally:
         await relay.stop()
+
+
+async def test_events_appended_after_an_empty_read_ahead_go_out_with_the_next_batch(
+    pipeline: Pipeline,
+) -> None:
+    relay = pipeline.relay
+    await relay.start()
+    try:
+        await write_streams(pipeline.store, writers=2, per_writer=1, prefix="first")
+        assert await relay.publish_batch() == 2  # the page read ahead meanwhile is empty
+        await write_streams(pipeline.store, writers=3, per_writer=1, prefix="then")
+
+        assert await relay.publish_batch() == 3  # read again, not taken as "nothing new"
+        assert (await relay.checkpoint()).published == 5
+    finally:
+        await relay.stop()
+
+
+async def test_checkpoints_that_only_move_the_position_are_saved_too(pipeline: Pipeline) -> None:
+    # They commit without waiting for the WAL flush; they must still be there to read, and
+    # leave the connection's synchronous_commit as it was.
+    relay = pipeline.relay
+    await write_streams(pipeline.store, writers=3, per_writer=1, prefix="fast")
+    events = await pipeline.store.read_all(limit=10)
+    saved = Checkpoint(events[-1].cursor, len(events), {0: str(events[0].event_id)})
+    await relay._save(saved, durable=False)
+    assert await relay.checkpoint() == saved
+
+    async with raw_connection(pipeline.store.engine) as conn:
+        before = await conn.fetchval("SHOW synchronous_commit")
+        await conn.execute(relay._save_fast_sql, "another", 1, 1, 1, "{}")
+        assert await conn.fetchval("SHOW synchronous_commit") == before
