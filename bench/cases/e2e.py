@@ -39,7 +39,8 @@ from pmo_kernel.infra.ports import free_port
 from pmo_kernel.infra.topics import list_topics
 from pmo_kernel.settings import Settings
 
-RATE = 200  # commands/s
+RATE_ENV = "BENCH_E2E_RATE"  # commands/s other than the target's 200, e.g. to show CPU headroom
+RATE = int(os.environ.get(RATE_ENV, "200"))  # commands/s
 P50_TARGET_MS = 30.0
 P99_TARGET_MS = 100.0
 SIGNING_KEY = "pmo-bench-signing-key-0123456789abcdef0123456789"
