@@ -1,10 +1,10 @@
 """Portfolio mutations: one per portfolio command, forwarded to the portfolio service's REST API.
 
 The commands are a table (`COMMANDS`), like the service's own routes: each names its mutation,
-its route, the stream its answer is about and its input type; `command_field` makes the
-strawberry field. Every mutation takes the same trailing arguments as the demand ones
-(expectedVersion → If-Match, idempotencyKey, waitForReadModel) and returns a
-`PortfolioCommandResult`.
+its route, the stream its answer is about and its input type; `portfolio_field` makes the
+strawberry field (with `command_arguments.command_field`, as the demand mutations do). Every
+mutation takes the same trailing arguments as the demand ones (expectedVersion → If-Match,
+idempotencyKey, waitForReadModel) and returns a `PortfolioCommandResult`.
 
 Read-your-writes: the service answers the stream it appended to and its version, and in
 `details` the other streams a command moved (a decision appends to the meeting and the item:
@@ -16,8 +16,8 @@ gateway's read_model_wait_seconds), woken by the projection's NOTIFY.
 from __future__ import annotations
 
 import asyncio
-import inspect
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import strawberry
@@ -25,10 +25,10 @@ from strawberry.scalars import JSON
 
 from pmo_reporting.gateway import fields
 from pmo_reporting.gateway.command_arguments import (
-    ExpectedVersion,
-    IdempotencyKey,
-    WaitForReadModel,
-    check_expected_version,
+    Argument,
+    CommandCall,
+    command_field,
+    mutation_type,
 )
 from pmo_reporting.gateway.context import GatewayInfo
 from pmo_reporting.gateway.planning_types import BudgetEnvelope, Programme, Scenario
@@ -232,29 +232,25 @@ def moved_streams(stream_type: str, stream_id: str, version: int, details: Any) 
 
 
 async def run_portfolio_command(
-    info: GatewayInfo,
-    command: PortfolioCommand,
-    path_values: dict[str, str],
-    body: dict[str, Any] | None,
-    *,
-    expected_version: int | None,
-    idempotency_key: str | None,
-    wait_for_read_model: bool,
+    command: PortfolioCommand, info: GatewayInfo, values: dict[str, Any], call: CommandCall
 ) -> PortfolioCommandResult:
-    principal = info.context.principal()
-    check_expected_version(expected_version)
+    path_values = {"id": str(values["id"])} if values.get("id") is not None else {}
+    input = values.get("input")
+    if input is not None and hasattr(input, "path_values"):
+        path_values |= input.path_values()
+    # No input type: the route takes no body. An optional input left out: an empty one.
+    body = None if command.input is None else input.body() if input is not None else {}
     services = info.context.services
     accepted = await services.portfolio_api.command(
         command.method,
         command.route,
         path_values,
         body,
-        token=principal.token,
-        expected_version=expected_version,
-        idempotency_key=idempotency_key,
+        token=call.token,
+        expected_version=call.expected_version,
+        idempotency_key=call.idempotency_key,
     )
-    # Without waiting, still say whether the read model happens to be there already.
-    timeout = services.read_model_wait_seconds if wait_for_read_model else 0.0
+    timeout = call.wait_seconds(services)
     streams = moved_streams(command.stream_type, accepted.id, accepted.version, accepted.details)
     reached = await asyncio.gather(
         *(services.changes.wait_for_stream(key, v, timeout) for key, v in streams.items())
@@ -269,67 +265,26 @@ async def run_portfolio_command(
     )
 
 
-def command_field(command: PortfolioCommand) -> Any:
+def portfolio_field(command: PortfolioCommand) -> Any:
     """The strawberry mutation of `command`: (id?, input?, expectedVersion, idempotencyKey,
-    waitForReadModel) → PortfolioCommandResult. Its signature is built from the table, so each
-    command's arguments are exactly those its route and body need."""
-
-    async def resolve(
-        info: GatewayInfo,
-        id: strawberry.ID | None = None,
-        input: Any = None,
-        expected_version: int | None = None,
-        idempotency_key: str | None = None,
-        wait_for_read_model: bool = True,
-    ) -> PortfolioCommandResult:
-        path_values = {"id": str(id)} if id is not None else {}
-        if input is not None and hasattr(input, "path_values"):
-            path_values |= input.path_values()
-        # No input type: the route takes no body. An optional input left out: an empty one.
-        body = None if command.input is None else input.body() if input is not None else {}
-        return await run_portfolio_command(
-            info,
-            command,
-            path_values,
-            body,
-            expected_version=expected_version,
-            idempotency_key=idempotency_key,
-            wait_for_read_model=wait_for_read_model,
-        )
-
-    keyword = inspect.Parameter.KEYWORD_ONLY
-    parameters = [inspect.Parameter("info", keyword, annotation=GatewayInfo)]
-    if "{id}" in command.route:
-        parameters.append(inspect.Parameter("id", keyword, annotation=strawberry.ID))
-    if command.input is not None:
-        if command.input_optional:
-            parameters.append(
-                inspect.Parameter("input", keyword, default=None, annotation=command.input | None)
-            )
-        else:
-            parameters.append(inspect.Parameter("input", keyword, annotation=command.input))
-    parameters += [
-        inspect.Parameter("expected_version", keyword, default=None, annotation=ExpectedVersion),
-        inspect.Parameter("idempotency_key", keyword, default=None, annotation=IdempotencyKey),
-        inspect.Parameter(
-            "wait_for_read_model", keyword, default=True, annotation=WaitForReadModel
-        ),
-    ]
-    resolve.__name__ = command.name
-    resolve.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
-        parameters, return_annotation=PortfolioCommandResult
+    waitForReadModel) → PortfolioCommandResult; `id` if its route has one, `input` if it takes
+    a body (optional when every field of the input is)."""
+    arguments = [Argument("id", strawberry.ID)] if "{id}" in command.route else []
+    if command.input is not None and command.input_optional:
+        arguments.append(Argument("input", command.input | None, None))
+    elif command.input is not None:
+        arguments.append(Argument("input", command.input))
+    return command_field(
+        command.name,
+        command.description,
+        arguments,
+        PortfolioCommandResult,
+        partial(run_portfolio_command, command),
     )
-    resolve.__annotations__ = {p.name: p.annotation for p in parameters} | {
-        "return": PortfolioCommandResult
-    }
-    return fields.mutation(command.description)(resolve)
 
 
-PortfolioMutation = strawberry.type(
-    type(
-        "PortfolioMutation",
-        (),
-        {"__annotations__": {}, **{c.name: command_field(c) for c in COMMANDS}},
-    ),
+PortfolioMutation = mutation_type(
+    "PortfolioMutation",
+    {c.name: portfolio_field(c) for c in COMMANDS},
     description="Portfolio commands, forwarded to the portfolio service",
 )
