@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
-from contextlib import AbstractAsyncContextManager
+import gc
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -32,11 +33,21 @@ def create_service_app(
     """The service's app with liveness (`/health`: the process answers) and readiness
     (`/ready`: it also reaches the database in `app.state.database`, which the service sets
     when it has its engine, so a load balancer or Kubernetes sends it traffic only then)."""
+
+    @asynccontextmanager
+    async def started(app: FastAPI) -> AsyncIterator[None]:
+        async with lifespan(app) if lifespan is not None else nullcontext():
+            # Everything built so far (modules, the GraphQL schema, pools) lives as long as the
+            # process: moved out of the collector's reach, the first full collections no longer
+            # walk it (they stalled the gateway 150-300 ms under load).
+            gc.freeze()
+            yield
+
     app = FastAPI(
         title=title,
         description=description,
         version=version,
-        lifespan=lifespan,
+        lifespan=started,
     )
     app.state.settings = settings
     install_problem_handlers(app, production=settings.production)
