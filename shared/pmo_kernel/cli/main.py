@@ -138,10 +138,13 @@ def _print_welcome(settings: Settings, plugins: list[ServicePlugin]) -> None:
     table.add_column("what")
     table.add_column("where")
     reporting = settings.reporting_url.rstrip("/")
-    demand = settings.demand_url.rstrip("/")
     table.add_row("GraphQL IDE (GraphiQL)", f"{reporting}/graphql")
-    table.add_row("demand REST API (OpenAPI docs)", f"{demand}/docs")
-    table.add_row("demand event feed", f"{demand}/events")
+    for plugin in plugins:  # the write services: their command APIs and event feeds
+        for spec in plugin.processes:
+            if spec.port_setting and plugin.produces:
+                base = str(getattr(settings, spec.port_setting)).rstrip("/")
+                table.add_row(f"{plugin.name} REST API (OpenAPI docs)", f"{base}/docs")
+                table.add_row(f"{plugin.name} event feed", f"{base}/events")
     table.add_row("PostgreSQL", _redact(settings.database_url))
     table.add_row("Kafka bootstrap", settings.kafka_bootstrap_servers)
     for plugin in plugins:
@@ -149,7 +152,8 @@ def _print_welcome(settings: Settings, plugins: list[ServicePlugin]) -> None:
         table.add_row(f"service {plugin.name}", names or "-")
     console.print(table)
     console.print(
-        "A token for the IDE: [bold]pmo token alice --role requester --role pmo_analyst[/] "
+        "A token for the IDE: [bold]pmo token alice --role requester --role pmo_analyst "
+        "--role portfolio_board[/] "
         "(send it as 'Authorization: Bearer …'). Sample data: [bold]pmo demo[/]. "
         "Ctrl-C stops everything."
     )
