@@ -350,3 +350,25 @@ def test_a_payload_of_an_older_schema_version_is_upcast_then_fully_validated() -
     decoded = registry.decode_stored("Renamed", 1, old)
 
     assert decoded == Renamed(title="  x ", cost=Money.of("1.00", "EUR"))  # the validator ran
+
+
+def test_decoded_frozen_models_share_no_state_a_copy_could_change() -> None:
+    """Frozen models rebuilt by the trusted builders share one fields set per class (every
+    field is always set); copies work on their own set, and the decoded lists are their own."""
+    event = demand_events()[0]
+    assert isinstance(event, DemandSubmitted)
+    stored = orjson.dumps(event.payload()).decode()
+    first = demand_registry.decode_stored(event.event_type, event.schema_version, stored)
+    second = demand_registry.decode_stored(event.event_type, event.schema_version, stored)
+    assert isinstance(first, DemandSubmitted)
+    assert isinstance(second, DemandSubmitted)
+    copied = first.content.model_copy(update={"title": "Another title"})
+    assert copied.title == "Another title"
+    assert first.content.title == second.content.title == event.content.title
+    assert first.content.__pydantic_fields_set__ == set(DemandContent.model_fields)
+    assert second.content.__pydantic_fields_set__ == set(DemandContent.model_fields)
+    assert first.content.strategic_objectives is not second.content.strategic_objectives
+    with pytest.raises(ValidationError):
+        first.content.title = "changed"  # type: ignore[misc]
+    assert first.content.__pydantic_fields_set__ == set(DemandContent.model_fields)
+    assert first == second == event
