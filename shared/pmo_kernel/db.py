@@ -62,31 +62,54 @@ class _FastPool:
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[asyncpg.Connection]:
+        conn = await self.acquire()
+        healthy = False
+        try:
+            yield conn
+            healthy = True
+        finally:
+            await self.release(conn, healthy)
+
+    async def acquire(self) -> asyncpg.Connection:
+        """A connection for the caller alone until it hands it to `release` (which it must,
+        in a finally: the pool's slot is held till then). `connection()` does both; the event
+        store's append calls them directly, two context-manager layers less on every event."""
         loop = asyncio.get_running_loop()
         if self._loop is not loop:  # a new event loop (tests, CLI runs): start afresh
             self.terminate()
             self._loop, self._slots = loop, asyncio.Semaphore(self.size)
-        assert self._slots is not None
-        async with self._slots:
+        slots = self._slots
+        assert slots is not None
+        await slots.acquire()
+        try:
             conn = self._idle.pop() if self._idle else None
             if conn is None or conn.is_closed():
                 # asyncpg prepares each statement once per connection and caches it; our SQL
                 # texts are fixed, so after the first use every append skips planning.
                 conn = await asyncpg.connect(self.dsn, statement_cache_size=256)
-            healthy = False
-            try:
-                yield conn
-                healthy = True
-            finally:
-                if healthy and conn.is_in_transaction():
-                    try:
-                        await conn.execute("ROLLBACK")
-                    except (asyncpg.PostgresError, OSError):
-                        healthy = False
-                if healthy and not conn.is_closed():
-                    self._idle.append(conn)
-                else:
-                    conn.terminate()
+        except BaseException:
+            slots.release()
+            raise
+        return conn
+
+    async def release(self, conn: asyncpg.Connection, healthy: bool) -> None:
+        """Give back a connection from `acquire`; `healthy` is False when its borrower failed
+        (its protocol state is unknown: it is dropped)."""
+        slots = self._slots
+        try:
+            if healthy and conn.is_in_transaction():
+                try:
+                    await conn.execute("ROLLBACK")
+                except (asyncpg.PostgresError, OSError):
+                    healthy = False
+            if healthy and not conn.is_closed():
+                self._idle.append(conn)
+            else:
+                conn.terminate()
+        finally:
+            # The semaphore of the loop it was borrowed on (a new loop starts a new pool).
+            if slots is not None and self._loop is asyncio.get_running_loop():
+                slots.release()
 
     def terminate(self) -> None:
         for conn in self._idle:
@@ -106,6 +129,11 @@ def _closer(engine: AsyncEngine) -> Callable[..., None]:
             pool.terminate()
 
     return on_dispose
+
+
+def fast_pool(engine: AsyncEngine) -> _FastPool | None:
+    """The light pool of an engine made by `create_engine` (None for one made elsewhere)."""
+    return _pools.get(engine)
 
 
 @asynccontextmanager

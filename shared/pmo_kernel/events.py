@@ -48,7 +48,9 @@ class DomainEvent(BaseModel):
     schema_version: ClassVar[int] = 1
 
     def payload(self) -> JsonDict:
-        return self.model_dump(mode="json")
+        # model_dump(mode="json") without its Python wrapper (the same call, its defaults)
+        data: JsonDict = self.__pydantic_serializer__.to_python(self, mode="json")
+        return data
 
 
 class Actor(BaseModel):

@@ -8,9 +8,10 @@ import uuid
 import asyncpg
 import pytest
 
-from pmo_kernel.db import asyncpg_dsn, raw_connection
+from pmo_kernel.db import asyncpg_dsn, fast_pool, raw_connection
 from pmo_kernel.errors import ConcurrencyError
 from pmo_kernel.store import START, EventStore, LogCursor, NewEvent, StreamAppend
+from pmo_kernel.store.postgres import new_event_id
 from tests.support import CounterIncremented, metadata
 
 
@@ -203,3 +204,34 @@ async def test_streams_of_one_type_read_back_whole_and_grouped_by_stream(
         CounterIncremented(by=2),
     ]
     assert [e.stream_version for e in streams[f"{kind}-b"]] == [1, 2]
+
+
+def test_new_event_ids_are_random_version_4_uuids() -> None:
+    ids = [new_event_id() for _ in range(2000)]
+    assert len(set(ids)) == len(ids)
+    for event_id in ids[:200]:
+        assert event_id.version == 4
+        assert event_id.variant == uuid.RFC_4122
+        assert event_id == uuid.UUID(str(event_id))
+        assert event_id.is_safe is uuid.SafeUUID.unknown
+        assert hash(event_id) == hash(uuid.UUID(str(event_id)))
+
+
+async def test_appends_borrow_and_give_back_one_pooled_connection(store: EventStore) -> None:
+    pool = fast_pool(store.engine)
+    assert pool is not None
+    stream = f"pool-{uuid.uuid4().hex[:8]}"
+    await store.append("counter", stream, 0, [new(1)])
+    idle = len(pool._idle)
+    result = await store.append("counter", stream, 1, [new(2)])
+    assert len(pool._idle) == idle  # taken and given back
+    with pytest.raises(ConcurrencyError):
+        await store.append("counter", stream, 1, [new(3)])  # stale
+    # A failed borrower's connection is dropped, as raw_connection does; the slot comes back.
+    assert pool._slots is not None
+    assert pool._slots._value == pool.size
+    again = await store.append(
+        "counter", stream, result.version, [new(4)], prev_hash=result.last_hash
+    )
+    assert again.version == 3
+    assert again == type(again)(stream, 3, again.last_hash, again.positions)
