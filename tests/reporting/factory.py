@@ -9,11 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from uuid import uuid4
 
-import orjson
-
-from pmo_kernel.cloudevents import ReceivedEvent, ce_type
+from pmo_kernel.cloudevents import ReceivedEvent
+from tests.reporting.records import received_event
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 REQUESTER = "alice"
@@ -49,25 +47,10 @@ def received(
     actor: str = REQUESTER,
     at: datetime = T0,
 ) -> ReceivedEvent:
-    return ReceivedEvent(
-        event_id=uuid4(),
-        source="/pmo/demand",
-        service="demand",
-        event_type=event_type,
-        schema_version=1,
-        subject=demand_id,
-        stream_type="demand",
-        sequence=version,
-        position=None,
-        time=at,
-        actor_id=actor,
-        actor_name=NAMES.get(actor),
-        correlation_id=None,
-        causation_id=None,
-        traceparent=None,
-        tracestate=None,
-        data={"demand_id": demand_id, **data},
-    )
+    return received_event(
+        "demand", "demand", demand_id, version, event_type, {"demand_id": demand_id, **data},
+        at=at, actor=actor, actor_name=NAMES.get(actor),
+    )  # fmt: skip
 
 
 @dataclass
@@ -196,22 +179,3 @@ class DemandStory:
             },
             ANALYST,
         )
-
-
-def kafka_record(event: ReceivedEvent) -> tuple[bytes, bytes, list[tuple[str, bytes]]]:
-    """(key, value, headers) of `event` as the demand service's relay publishes it."""
-    headers = [
-        ("ce_specversion", b"1.0"),
-        ("ce_id", str(event.event_id).encode()),
-        ("ce_source", event.source.encode()),
-        ("ce_type", ce_type("demand", event.event_type, event.schema_version).encode()),
-        ("ce_subject", event.subject.encode()),
-        ("ce_time", event.time.isoformat().encode()),
-        ("content-type", b"application/json"),
-        ("ce_sequence", str(event.sequence).encode()),
-        ("ce_pmostreamtype", event.stream_type.encode()),
-        ("ce_pmoactor", event.actor_id.encode()),
-    ]
-    if event.actor_name:
-        headers.append(("ce_pmoactorname", event.actor_name.encode()))
-    return event.subject.encode(), orjson.dumps(event.data), headers

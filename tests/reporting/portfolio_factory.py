@@ -6,14 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from uuid import uuid4
 
 import asyncpg
-import orjson
 
-from pmo_kernel.cloudevents import ReceivedEvent, ce_type
+from pmo_kernel.cloudevents import ReceivedEvent
 from pmo_kernel.db import asyncpg_dsn
 from pmo_reporting.projections.portfolio import PortfolioProjection
+from tests.reporting.records import received_event
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 PMO = "pmo-1"
@@ -75,24 +74,8 @@ def event(
     at: datetime = T0,
     actor: str = PMO,
 ) -> ReceivedEvent:
-    return ReceivedEvent(
-        event_id=uuid4(),
-        source="/pmo/portfolio",
-        service="portfolio",
-        event_type=event_type,
-        schema_version=1,
-        subject=subject,
-        stream_type=stream_type,
-        sequence=version,
-        position=None,
-        time=at,
-        actor_id=actor,
-        actor_name=None,
-        correlation_id=None,
-        causation_id=None,
-        traceparent=None,
-        tracestate=None,
-        data=data,
+    return received_event(
+        "portfolio", stream_type, subject, version, event_type, data, at=at, actor=actor
     )
 
 
@@ -466,20 +449,3 @@ async def project_portfolio(
     finally:
         await conn.close()
     return projection
-
-
-def kafka_record(event: ReceivedEvent) -> tuple[bytes, bytes, list[tuple[str, bytes]]]:
-    """(key, value, headers) of `event` as the portfolio service's relay publishes it."""
-    headers = [
-        ("ce_specversion", b"1.0"),
-        ("ce_id", str(event.event_id).encode()),
-        ("ce_source", event.source.encode()),
-        ("ce_type", ce_type("portfolio", event.event_type, event.schema_version).encode()),
-        ("ce_subject", event.subject.encode()),
-        ("ce_time", event.time.isoformat().encode()),
-        ("content-type", b"application/json"),
-        ("ce_sequence", str(event.sequence).encode()),
-        ("ce_pmostreamtype", event.stream_type.encode()),
-        ("ce_pmoactor", event.actor_id.encode()),
-    ]
-    return event.subject.encode(), orjson.dumps(event.data), headers

@@ -7,7 +7,6 @@ import asyncio
 import contextlib
 
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 
 from pmo_kernel.cloudevents import dlq_topic
 from pmo_kernel.db import create_engine
@@ -16,7 +15,8 @@ from pmo_reporting import operations
 from pmo_reporting.gateway.portfolio_readmodel import PortfolioReadModel
 from pmo_reporting.projector import PORTFOLIO_GROUP_ID, consumer_settings, run_projector
 from tests.infra import Infrastructure
-from tests.reporting.portfolio_factory import Item, kafka_record, scoring_model
+from tests.reporting.portfolio_factory import Item, scoring_model
+from tests.reporting.records import publish, read_one
 from tests.support import eventually, settings_for
 
 pytestmark = pytest.mark.integration
@@ -35,14 +35,7 @@ async def test_the_projector_applies_the_portfolio_topic_and_dead_letters_a_gap(
     gap = broken.revised(3).events[-1]
     events = [*scoring_model().events, *item.events, item.events[1], broken.events[0], gap]
 
-    producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap, acks="all")
-    await producer.start()
-    try:
-        for event in events:
-            key, value, headers = kafka_record(event)
-            await producer.send_and_wait(topic, value, key=key, headers=headers)
-    finally:
-        await producer.stop()
+    await publish(infra.kafka_bootstrap, topic, events)
 
     stopping = asyncio.Event()
     projector = asyncio.create_task(run_projector(settings, stopping))
@@ -60,25 +53,13 @@ async def test_the_projector_applies_the_portfolio_topic_and_dead_letters_a_gap(
         scores = await read_model.scores_for(["P-1"])
         assert [s["evaluator_id"] for s in scores["P-1"]] == ["eve"]  # the redelivery: once
         assert (await read_model.items_by_ids(["P-2"]))["P-2"]["version"] == 1
-        dead = await _read_one(infra.kafka_bootstrap, dlq_topic(topic))
+        dead = await read_one(infra.kafka_bootstrap, dlq_topic(topic))
         assert dict(dead.headers)["ce_id"] == str(gap.event_id).encode()
         assert b"gap" in dict(dead.headers)["pmo_dlq_error"]
     finally:
         stopping.set()
         await asyncio.wait_for(projector, timeout=30)
         await engine.dispose()
-
-
-async def _read_one(bootstrap: str, topic: str) -> ConsumerRecord[bytes, bytes]:
-    consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", group_id=None
-    )
-    await consumer.start()
-    try:
-        record: ConsumerRecord[bytes, bytes] = await asyncio.wait_for(consumer.getone(), 30)
-        return record
-    finally:
-        await consumer.stop()
 
 
 def test_the_rebuild_replays_the_portfolio_feed_once_the_service_is_installed(

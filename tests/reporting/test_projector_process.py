@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 
 from pmo_kernel.cloudevents import dlq_topic
 from pmo_kernel.db import create_engine
@@ -14,7 +13,8 @@ from pmo_kernel.infra.topics import ensure_topics
 from pmo_reporting.gateway.readmodel import ReadModel
 from pmo_reporting.projector import run_projector
 from tests.infra import Infrastructure
-from tests.reporting.factory import DemandStory, business_case, kafka_record
+from tests.reporting.factory import DemandStory, business_case
+from tests.reporting.records import publish, read_one
 from tests.support import eventually, settings_for
 
 pytestmark = pytest.mark.integration
@@ -35,14 +35,7 @@ async def test_the_projector_applies_the_demand_topic_and_dead_letters_a_gap(
     gap = broken.rejected("Out of scope")
     events = [*story.events, story.events[1], *broken.events[:1], gap]  # one redelivery too
 
-    producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap, acks="all")
-    await producer.start()
-    try:
-        for event in events:
-            key, value, headers = kafka_record(event)
-            await producer.send_and_wait(topic, value, key=key, headers=headers)
-    finally:
-        await producer.stop()
+    await publish(infra.kafka_bootstrap, topic, events)
 
     stopping = asyncio.Event()
     projector = asyncio.create_task(run_projector(settings, stopping))
@@ -61,22 +54,10 @@ async def test_the_projector_applies_the_demand_topic_and_dead_letters_a_gap(
         assert rows["D-2"]["version"] == 1  # its gap went to the dead letters
         history = await read_model.history_for(["D-1"])
         assert [line["version"] for line in history["D-1"]] == [1, 2, 3]
-        dead = await _read_one(infra.kafka_bootstrap, dlq_topic(topic))
+        dead = await read_one(infra.kafka_bootstrap, dlq_topic(topic))
         assert dict(dead.headers)["ce_id"] == str(gap.event_id).encode()
         assert b"gap" in dict(dead.headers)["pmo_dlq_error"]
     finally:
         stopping.set()
         await asyncio.wait_for(projector, timeout=30)
         await engine.dispose()
-
-
-async def _read_one(bootstrap: str, topic: str) -> ConsumerRecord[bytes, bytes]:
-    consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", group_id=None
-    )
-    await consumer.start()
-    try:
-        record: ConsumerRecord[bytes, bytes] = await asyncio.wait_for(consumer.getone(), 30)
-        return record
-    finally:
-        await consumer.stop()
