@@ -81,7 +81,13 @@ BODIES: dict[str, tuple[BodyKind, str, tuple[str, ...]]] = {
                           ("claire", "victor", "nadia")),
 }  # fmt: skip
 EVALUATORS = ["paul", "nadia", "omar", "sofia"]
-ANALYST = Principal(subject="nadia", name="Nadia", roles=frozenset({Role.PMO_ANALYST}))
+
+
+def _person(subject: str, role: Role) -> Principal:
+    return Principal(subject=subject, name=subject.title(), roles=frozenset({role}))
+
+
+ANALYST = _person("nadia", Role.PMO_ANALYST)
 
 ENVELOPES = {2027: Decimal(6_000_000), 2028: Decimal(5_000_000), 2029: Decimal(3_000_000)}
 # Scenarios look four years ahead; a year without an envelope yet gets this planning figure.
@@ -361,8 +367,7 @@ async def _score(
             for key in keys
         }
         justifications = {key: _why(key, mark) for key, mark in scores.items()}
-        principal = Principal(subject=evaluator, name=evaluator.title(),
-                              roles=frozenset({Role.PORTFOLIO_BOARD}))  # fmt: skip
+        principal = _person(evaluator, Role.PORTFOLIO_BOARD)
         await service.score_item(
             item.id,
             ScoreItem(model_id=MODEL_ID, scores=scores, justifications=justifications),
@@ -417,8 +422,7 @@ async def _meetings(
                 ctx,
             )
         year.meetings += 1
-        board = Principal(subject=members[0], name=members[0].title(),
-                          roles=frozenset({Role.PORTFOLIO_BOARD}))  # fmt: skip
+        board = _person(members[0], Role.PORTFOLIO_BOARD)  # the chair records the minutes
         for minute, item in enumerate(items):
             current = await service.items.get(item.id)
             if current.state is not ItemState.CANDIDATE:
@@ -430,7 +434,7 @@ async def _meetings(
                 [68, 12, 8, 12],
             )[0]
             when = day + timedelta(minutes=10 * minute)
-            await service.take_decision(
+            taken = await service.take_decision(
                 meeting_id,
                 TakeDecision(
                     item_id=item.id, gate="G2", outcome=outcome,
@@ -443,11 +447,11 @@ async def _meetings(
                 CommandContext(board, now=when),
             )  # fmt: skip
             year.decisions[outcome.value] = year.decisions.get(outcome.value, 0) + 1
-            state = (await service.items.get(item.id)).state
+            state = ItemState(taken.details["item_state"])
             if state is not ItemState.CANDIDATE:  # approved by every body it needed, or not
                 decided.add(item.id)
             if state is ItemState.APPROVED:
-                await _plan(service, rng, item.id, when + timedelta(days=7))
+                await _plan(service, rng, current, when + timedelta(days=7))
                 year.planned += 1
         await service.close_meeting(
             meeting_id, CommandContext(ANALYST, now=day + timedelta(hours=3))
@@ -465,10 +469,9 @@ def _rationale(outcome: Outcome, item: PortfolioItem) -> str:
 
 
 async def _plan(
-    service: PortfolioService, rng: random.Random, item_id: str, when: datetime
+    service: PortfolioService, rng: random.Random, item: PortfolioItem, when: datetime
 ) -> None:
     """Place the item where it asked to start, for four to six quarters, its cost spread evenly."""
-    item = await service.items.get(item_id)
     start = item.desired_start_quarter or f"{when.year + 1}-Q1"
     first_year, first_quarter = int(start[:4]), int(start[-1])
     quarters = [
@@ -486,7 +489,7 @@ async def _plan(
     }
     end_year, end_quarter = quarters[-1]
     await service.plan_item(
-        item_id,
+        item.id,
         PlanItem(start_quarter=start, end_quarter=f"{end_year}-Q{end_quarter}",
                  cost_per_year=cost_per_year),
         CommandContext(ANALYST, now=when),
@@ -529,8 +532,7 @@ async def _scenarios(service: PortfolioService, when: datetime, run: str) -> str
                         title="Portfolio selection for the next two years"),
         CommandContext(ANALYST, now=when - timedelta(days=3)),
     )  # fmt: skip
-    board = Principal(subject=members[0], name=members[0].title(),
-                      roles=frozenset({Role.PORTFOLIO_BOARD}))  # fmt: skip
+    board = _person(members[0], Role.PORTFOLIO_BOARD)
     await service.adopt_scenario(
         meeting_id,
         AdoptScenario(scenario_id=ids["current"], participants=list(members),
