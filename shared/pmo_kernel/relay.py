@@ -94,12 +94,13 @@ class OutboxRelay:
         self._load_sql = (
             f"SELECT tx_id, global_position, published, anchors::text FROM {t} WHERE relay = $1"
         )
-        self._save_sql = (
-            f"INSERT INTO {t} (relay, tx_id, global_position, published, anchors, updated_at) "
-            f"VALUES ($1, $2, $3, $4, $5::jsonb, now()) ON CONFLICT (relay) DO UPDATE SET "
-            f"tx_id = excluded.tx_id, global_position = excluded.global_position, "
-            f"published = excluded.published, anchors = excluded.anchors, updated_at = now()"
+        insert = f"INSERT INTO {t} (relay, tx_id, global_position, published, anchors, updated_at) "
+        upsert = (
+            "ON CONFLICT (relay) DO UPDATE SET "
+            "tx_id = excluded.tx_id, global_position = excluded.global_position, "
+            "published = excluded.published, anchors = excluded.anchors, updated_at = now()"
         )
+        self._save_sql = f"{insert}VALUES ($1, $2, $3, $4, $5::jsonb, now()) {upsert}"
         # The same, committed without waiting for the WAL flush (synchronous_commit off for
         # this one statement's transaction: set_config(..., true) is read at its commit). A
         # database crash may then lose the last few checkpoints: the relay resumes from an
@@ -108,12 +109,8 @@ class OutboxRelay:
         # are the exception (a lost anchor would hide a later broker loss), so a checkpoint
         # that adds one is saved durably.
         self._save_fast_sql = (
-            f"INSERT INTO {t} (relay, tx_id, global_position, published, anchors, updated_at) "
-            f"SELECT $1, $2, $3, $4, $5::jsonb, now() "
-            f"FROM (SELECT set_config('synchronous_commit', 'off', true)) AS async_commit "
-            f"ON CONFLICT (relay) DO UPDATE SET "
-            f"tx_id = excluded.tx_id, global_position = excluded.global_position, "
-            f"published = excluded.published, anchors = excluded.anchors, updated_at = now()"
+            f"{insert}SELECT $1, $2, $3, $4, $5::jsonb, now() "
+            f"FROM (SELECT set_config('synchronous_commit', 'off', true)) AS async_commit {upsert}"
         )
 
     # ----------------------------------------------------------------- checkpoint
@@ -219,9 +216,7 @@ class OutboxRelay:
                 if sent == 0:
                     await _sleep_unless(stopping, self.settings.idle_poll_seconds)
         finally:
-            watcher.cancel()
-            with contextlib.suppress(BaseException):
-                await watcher
+            await _cancelled(watcher)
             await self.stop()
 
     async def _watch_for_loss(self, stopping: asyncio.Event) -> None:
@@ -283,28 +278,18 @@ class OutboxRelay:
         prefetched, self._prefetch = self._prefetch, None
         if prefetched is not None:
             after, page = prefetched
-            if after == cursor:
-                events = await page
-                if events:
-                    return events
-                # Read before the acks came back, it says nothing of what committed since:
-                # read again rather than idle for a poll interval with events waiting.
-                return await self.store.read_all(cursor, self.settings.batch_size)
-            page.cancel()  # the checkpoint moved elsewhere (a failed batch, a rewind)
-            with contextlib.suppress(BaseException):
-                await page
+            if after != cursor:  # the checkpoint moved elsewhere (a failed batch, a rewind)
+                await _cancelled(page)
+            elif events := await page:
+                return events
+            # An empty read-ahead was read before the acks came back: it says nothing of what
+            # committed since, so read again rather than idle a poll interval with events waiting.
         return await self.store.read_all(cursor, self.settings.batch_size)
 
     async def _drop_prefetch(self) -> None:
         prefetched, self._prefetch = self._prefetch, None
         if prefetched is not None:
-            prefetched[1].cancel()
-            with contextlib.suppress(BaseException):
-                await prefetched[1]
-
-    async def _produce(self, batch: list[RecordedEvent]) -> dict[int, str]:
-        """Send and wait for every acknowledgement; returns new offset-0 anchors."""
-        return await self._acknowledged(batch, await self._send(batch))
+            await _cancelled(prefetched[1])
 
     async def _send(self, batch: list[RecordedEvent]) -> list[asyncio.Future[Any]]:
         """Hand every record to the producer; returns the futures of their acknowledgements."""
@@ -402,6 +387,12 @@ class OutboxRelay:
             ):
                 missing.add(tp.partition)
         return missing
+
+
+async def _cancelled(task: asyncio.Future[Any]) -> None:
+    task.cancel()
+    with contextlib.suppress(BaseException):
+        await task
 
 
 async def _sleep_unless(stopping: asyncio.Event, seconds: float) -> None:
