@@ -14,6 +14,8 @@ import traceback
 from bench.cases import Case, all_cases
 from bench.harness import CaseResult, Context, markdown_table, progress
 from bench.infra import infrastructure
+from pmo_kernel.process import tune_garbage_collector
+from pmo_kernel.settings import GC_YOUNG_THRESHOLD
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -84,7 +86,9 @@ def machine() -> str:
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     cases = select(args.only)
-    # The stock asyncio loop, as the relay and the projector run (pmo_kernel.process).
+    # The stock asyncio loop and the collector's thresholds, as every service process runs
+    # (pmo_kernel.process), for ours and the raw baselines alike.
+    tune_garbage_collector(GC_YOUNG_THRESHOLD)
     results = asyncio.run(run(cases, args.quick))
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     mode = "quick" if args.quick else "full"

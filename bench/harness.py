@@ -55,6 +55,18 @@ def frozen_inputs() -> Iterator[None]:
         gc.unfreeze()
 
 
+@contextlib.contextmanager
+def cpython_default_gc() -> Iterator[None]:
+    """CPython's own collector thresholds instead of the service processes' (see
+    pmo_kernel.process.tune_garbage_collector), for a figure beside the main one."""
+    tuned = gc.get_threshold()
+    gc.set_threshold(700, 10, 10)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*tuned)
+
+
 async def paired(rounds: int, raw: Round, ours: Round) -> tuple[list[Sample], list[Sample]]:
     """Alternate raw and ours for `rounds` rounds, swapping who goes first each round, so a
     noisy neighbour or a drifting machine weighs on both sides alike."""

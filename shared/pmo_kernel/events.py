@@ -461,10 +461,16 @@ def _model_converter(cls: type[BaseModel], memo: dict[type, Convert]) -> Convert
 
 
 _INLINE_CHECKS: dict[Any, str] = {}  # filled below: converter -> the type it only checks
-# What model_construct sets with object.__setattr__, through the slots' own setters (faster).
+# What model_construct sets with object.__setattr__, through the slots' own setters (faster:
+# no attribute lookup first). BaseModel declares __dict__ among its slots too.
 _SLOT_SETTERS = {
     name: BaseModel.__dict__[name].__set__
-    for name in ("__pydantic_fields_set__", "__pydantic_extra__", "__pydantic_private__")
+    for name in (
+        "__dict__",
+        "__pydantic_fields_set__",
+        "__pydantic_extra__",
+        "__pydantic_private__",
+    )
 }
 
 
@@ -477,7 +483,7 @@ def _generated_builder(
     namespace: dict[str, Any] = {
         "_cls": cls,
         "_new": object.__new__,
-        "_set_dict": object.__setattr__,
+        "_set_dict": _SLOT_SETTERS["__dict__"],
         "_fields_set": _SLOT_SETTERS["__pydantic_fields_set__"],
         "_extra": _SLOT_SETTERS["__pydantic_extra__"],
         "_private": _SLOT_SETTERS["__pydantic_private__"],
@@ -502,7 +508,7 @@ def _generated_builder(
         fields_set = "set(d)"
     lines += [
         "    m = _new(_cls)",
-        f"    _set_dict(m, '__dict__', {{{values}}})",
+        f"    _set_dict(m, {{{values}}})",
         f"    _fields_set(m, {fields_set})",
         "    _extra(m, None)",
         "    _private(m, None)",

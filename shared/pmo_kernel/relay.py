@@ -28,11 +28,13 @@ from aiokafka.errors import KafkaError
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind
 
+from pmo_kernel.aio import cancelled
 from pmo_kernel.cloudevents import to_record
 from pmo_kernel.db import raw_connection
 from pmo_kernel.events import LogCursor, RecordedEvent
 from pmo_kernel.infra.topics import ensure_topics
 from pmo_kernel.settings import Settings
+from pmo_kernel.store.log_reader import LogReader
 from pmo_kernel.store.postgres import START, EventStore
 from pmo_kernel.telemetry import context_from_traceparent
 
@@ -89,7 +91,8 @@ class OutboxRelay:
         self._check_now = asyncio.Event()
         self._probe_lock = asyncio.Lock()  # one user of the probe consumer at a time
         self._probe: AIOKafkaConsumer | None = None
-        self._prefetch: tuple[LogCursor, asyncio.Future[list[RecordedEvent]]] | None = None
+        # Reads the next page while the broker acknowledges this one.
+        self._reader = LogReader(store)
         t = f'"{store.schema}".relay_checkpoints'
         self._load_sql = (
             f"SELECT tx_id, global_position, published, anchors::text FROM {t} WHERE relay = $1"
@@ -167,7 +170,7 @@ class OutboxRelay:
         await ensure_topics(s.bootstrap_servers, [s.topic], s.partitions, s.replication)
 
     async def stop(self) -> None:
-        await self._drop_prefetch()
+        await self._reader.close()
         if self._producer is not None:
             await self._producer.stop()
             self._producer = None
@@ -216,7 +219,7 @@ class OutboxRelay:
                 if sent == 0:
                     await _sleep_unless(stopping, self.settings.idle_poll_seconds)
         finally:
-            await _cancelled(watcher)
+            await cancelled(watcher)
             await self.stop()
 
     async def _watch_for_loss(self, stopping: asyncio.Event) -> None:
@@ -246,20 +249,14 @@ class OutboxRelay:
     async def publish_batch(self) -> int:
         """Publish the next batch after the checkpoint; returns how many events were sent.
 
-        While the broker acknowledges a batch, the next page of the log is already read
-        (`_prefetch`); it is used only if the next batch starts exactly where this one ends,
-        i.e. this one was checkpointed and nobody rewound in between. A page read early is still
-        a gap-free prefix of the log after its cursor (see EventStore.read_all): whatever
-        commits later sorts after it and comes with the page after."""
+        While the broker acknowledges a batch, the next page of the log is already being read
+        (`LogReader`); it is used only if the next batch starts exactly where this one ends,
+        i.e. this one was checkpointed and nobody rewound in between."""
         checkpoint = await self.checkpoint()
-        batch = await self._page_after(checkpoint.cursor)
+        batch = await self._reader.page_after(checkpoint.cursor, self.settings.batch_size)
         if not batch:
             return 0
         futures = await self._send(batch)
-        self._prefetch = (
-            batch[-1].cursor,
-            asyncio.ensure_future(self.store.read_all(batch[-1].cursor, self.settings.batch_size)),
-        )
         anchors = await self._acknowledged(batch, futures)
         await self._save(
             Checkpoint(
@@ -273,23 +270,6 @@ class OutboxRelay:
             durable=bool(anchors.keys() - checkpoint.anchors.keys()),
         )
         return len(batch)
-
-    async def _page_after(self, cursor: LogCursor) -> list[RecordedEvent]:
-        prefetched, self._prefetch = self._prefetch, None
-        if prefetched is not None:
-            after, page = prefetched
-            if after != cursor:  # the checkpoint moved elsewhere (a failed batch, a rewind)
-                await _cancelled(page)
-            elif events := await page:
-                return events
-            # An empty read-ahead was read before the acks came back: it says nothing of what
-            # committed since, so read again rather than idle a poll interval with events waiting.
-        return await self.store.read_all(cursor, self.settings.batch_size)
-
-    async def _drop_prefetch(self) -> None:
-        prefetched, self._prefetch = self._prefetch, None
-        if prefetched is not None:
-            await _cancelled(prefetched[1])
 
     async def _send(self, batch: list[RecordedEvent]) -> list[asyncio.Future[Any]]:
         """Hand every record to the producer; returns the futures of their acknowledgements."""
@@ -387,12 +367,6 @@ class OutboxRelay:
             ):
                 missing.add(tp.partition)
         return missing
-
-
-async def _cancelled(task: asyncio.Future[Any]) -> None:
-    task.cancel()
-    with contextlib.suppress(BaseException):
-        await task
 
 
 async def _sleep_unless(stopping: asyncio.Event, seconds: float) -> None:

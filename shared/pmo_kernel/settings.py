@@ -13,6 +13,9 @@ from pmo_kernel.cloudevents import topic_for
 DEV_SIGNING_KEY = "pmo-development-signing-key-change-me-in-production"
 
 
+GC_YOUNG_THRESHOLD = 50_000
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=None, extra="ignore", case_sensitive=False)
 
@@ -45,6 +48,10 @@ class Settings(BaseSettings):
 
     # Outbox relay tuning: how long an idle relay waits before reading the log again.
     relay_idle_poll_seconds: float = Field(default=0.01, gt=0, le=5)
+
+    # CPython's youngest-generation collection threshold for service processes (CPython's own
+    # default is 700; see pmo_kernel.process.tune_garbage_collector for why ours is higher).
+    gc_young_threshold: int = Field(default=GC_YOUNG_THRESHOLD, ge=100)
 
     # service URLs (the gateway forwards mutations; rebuilds read event feeds)
     demand_url: str = "http://127.0.0.1:8001"

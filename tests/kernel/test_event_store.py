@@ -10,8 +10,9 @@ import pytest
 
 from pmo_kernel.db import asyncpg_dsn, fast_pool, raw_connection
 from pmo_kernel.errors import ConcurrencyError
-from pmo_kernel.store import START, EventStore, LogCursor, NewEvent, StreamAppend
+from pmo_kernel.store import START, EventStore, NewEvent, StreamAppend
 from pmo_kernel.store.postgres import new_event_id
+from tests.kernel.tailing import assert_each_event_once_in_stream_order, read_while_writing
 from tests.support import CounterIncremented, metadata
 
 
@@ -118,37 +119,11 @@ async def test_a_reader_never_skips_an_event_that_commits_after_a_later_one(
 async def test_concurrent_writers_and_a_tailing_reader_see_every_event_exactly_once_in_order(
     store: EventStore,
 ) -> None:
-    writers, per_writer = 20, 100
-    done = asyncio.Event()
-    read: list[tuple[str, int]] = []
+    read = await read_while_writing(
+        store, lambda cursor: store.read_all(cursor, 300), writers=20, per_writer=100
+    )
 
-    async def write(w: int) -> None:
-        head = None
-        for v in range(per_writer):
-            result = await store.append("counter", f"w-{w}", v, [new(v)], prev_hash=head)
-            head = result.last_hash
-
-    async def tail() -> None:
-        cursor = LogCursor(0, 0)
-        while True:
-            finished = done.is_set()
-            batch = await store.read_all(cursor, 300)
-            read.extend((e.stream_id, e.stream_version) for e in batch)
-            if batch:
-                cursor = batch[-1].cursor
-            elif finished:
-                return
-
-    reader = asyncio.create_task(tail())
-    await asyncio.gather(*(write(w) for w in range(writers)))
-    done.set()
-    await reader
-
-    assert len(read) == writers * per_writer
-    assert len(set(read)) == len(read), "no event read twice"
-    for w in range(writers):
-        versions = [v for s, v in read if s == f"w-{w}"]
-        assert versions == list(range(1, per_writer + 1)), f"stream w-{w} out of order"
+    assert_each_event_once_in_stream_order(read, writers=20, per_writer=100)
 
 
 async def test_fifty_writers_racing_on_one_version_leave_exactly_one_winner(

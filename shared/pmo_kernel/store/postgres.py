@@ -84,6 +84,7 @@ class EventStore:
         self.engine = engine
         self.schema = schema
         self.registry = registry
+        self._decoder = registry.decode_stored  # one bound method, not one per event read
         t = f'"{schema}".events'
         # The head check: the stream is new, or its event at the expected version carries the hash
         # the caller chains to. Both column lookups hit the (stream_id, stream_version) index.
@@ -401,9 +402,8 @@ class EventStore:
         # Replays build millions of these: setting __dict__ at once skips the frozen
         # dataclass's per-field object.__setattr__ (about 3 µs an event down to under 1).
         recorded: RecordedEvent = _new(RecordedEvent)
-        _setattr(
+        _set_recorded_dict(
             recorded,
-            "__dict__",
             {
                 "global_position": row[0],
                 "tx_id": row[1],
@@ -418,7 +418,7 @@ class EventStore:
                 "recorded_at": row[10],
                 "prev_hash": row[11],
                 "hash": row[12],
-                "decoder": self.registry.decode_stored,
+                "decoder": self._decoder,
             },
         )
         return recorded
@@ -426,6 +426,7 @@ class EventStore:
 
 _new = object.__new__
 _setattr = object.__setattr__
+_set_recorded_dict = RecordedEvent.__dict__["__dict__"].__set__  # no attribute lookup first
 _dumps = orjson.dumps
 _SORT_KEYS = orjson.OPT_SORT_KEYS
 _UUID_VERSION_CLEAR = ~((0xC000 << 48) | (0xF000 << 64))
