@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import asyncpg
 import pytest
@@ -11,7 +13,7 @@ import pytest
 from pmo_kernel.db import asyncpg_dsn, fast_pool, raw_connection
 from pmo_kernel.errors import ConcurrencyError
 from pmo_kernel.store import START, EventStore, NewEvent, StreamAppend
-from pmo_kernel.store.postgres import new_event_id
+from pmo_kernel.store.event_ids import new_event_id
 from tests.kernel.tailing import assert_each_event_once_in_stream_order, read_while_writing
 from tests.support import CounterIncremented, metadata
 
@@ -76,6 +78,42 @@ async def test_appending_the_same_event_ids_again_is_a_no_op(store: EventStore) 
         assert again.positions == first.positions
 
     assert len(await store.read_stream("c-5")) == 2
+
+
+async def test_appending_one_stored_event_again_is_a_no_op_at_either_version(
+    store: EventStore,
+) -> None:
+    first_id, second_id = uuid.uuid4(), uuid.uuid4()
+    first = await store.append("counter", "c-5b", 0, [new(1, first_id)])
+    second = await store.append(
+        "counter", "c-5b", 1, [new(2, second_id)], prev_hash=first.last_hash
+    )
+
+    again_first = await store.append("counter", "c-5b", 0, [new(1, first_id)])
+    again_second = await store.append(
+        "counter", "c-5b", 1, [new(2, second_id)], prev_hash=first.last_hash
+    )
+
+    assert again_first.duplicate
+    assert again_first.positions == first.positions
+    assert again_second.duplicate
+    assert again_second.positions == second.positions
+    assert [e.stream_version for e in await store.read_stream("c-5b")] == [1, 2]
+
+
+async def test_a_retry_inside_a_callers_transaction_leaves_the_transaction_usable(
+    store: EventStore,
+) -> None:
+    stored = uuid.uuid4()
+    await store.append("counter", "c-5c", 0, [new(1, stored)])
+
+    async with raw_connection(store.engine) as conn, conn.transaction():
+        again = await store.append("counter", "c-5c", 0, [new(1, stored)], conn=conn)
+        other = await store.append("counter", "c-5d", 0, [new(1)], conn=conn)
+
+    assert again.duplicate
+    assert not other.duplicate
+    assert len(await store.read_stream("c-5d")) == 1
 
 
 async def test_a_batch_reusing_some_stored_event_ids_is_refused_whole(store: EventStore) -> None:
@@ -190,6 +228,32 @@ def test_new_event_ids_are_random_version_4_uuids() -> None:
         assert event_id == uuid.UUID(str(event_id))
         assert event_id.is_safe is uuid.SafeUUID.unknown
         assert hash(event_id) == hash(uuid.UUID(str(event_id)))
+
+
+def test_event_ids_made_on_many_threads_at_once_are_all_different() -> None:
+    with ThreadPoolExecutor(8) as threads:
+        batches = list(threads.map(lambda _: [new_event_id() for _ in range(3000)], range(8)))
+
+    ids = [event_id for batch in batches for event_id in batch]
+    assert len(set(ids)) == len(ids)
+
+
+def test_a_forked_process_makes_other_event_ids_than_its_parent() -> None:
+    new_event_id()  # the parent has drawn its randomness already
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: its next 100 ids, then gone
+        os.write(write_end, b"".join(new_event_id().bytes for _ in range(100)))
+        os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as pipe:
+        written = pipe.read()
+    os.waitpid(pid, 0)
+
+    child = {written[i : i + 16] for i in range(0, len(written), 16)}
+    parent = {new_event_id().bytes for _ in range(100)}
+    assert len(child) == 100
+    assert not child & parent
 
 
 async def test_appends_borrow_and_give_back_one_pooled_connection(store: EventStore) -> None:

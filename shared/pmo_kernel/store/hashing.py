@@ -65,26 +65,21 @@ def canonical_bytes_of_encoded(
     each payload once (sorted keys, also the text it stores) and a command's metadata once.
     `*_json` are orjson dumps of the strings; `*_sorted` orjson dumps with sorted keys. The keys
     below are in sorted order, as OPT_SORT_KEYS writes them (tests/kernel/test_hashing.py)."""
-    return b"".join(
-        (
-            b'{"event_id":"',
-            str(event_id).encode(),
-            b'","event_type":',
-            event_type_json,
-            b',"metadata":',
-            metadata_sorted,
-            b',"payload":',
-            payload_sorted,
-            b',"prev_hash":',
-            b"null" if prev_hash is None else b'"' + prev_hash.encode() + b'"',
-            b',"schema_version":',
-            str(schema_version).encode(),
-            b',"stream_id":',
-            stream_id_json,
-            b',"stream_type":',
-            stream_type_json,
-            b',"stream_version":',
-            str(stream_version).encode(),
-            b"}",
-        )
+    return _CANONICAL_FORM % (
+        str(event_id).encode(),
+        event_type_json,
+        metadata_sorted,
+        payload_sorted,
+        b"null" if prev_hash is None else b'"%s"' % prev_hash.encode(),
+        schema_version,
+        stream_id_json,
+        stream_type_json,
+        stream_version,
     )
+
+
+# The keys in sorted order, as OPT_SORT_KEYS writes them; one C-level format per event.
+_CANONICAL_FORM = (
+    b'{"event_id":"%s","event_type":%s,"metadata":%s,"payload":%s,"prev_hash":%s,'
+    b'"schema_version":%d,"stream_id":%s,"stream_type":%s,"stream_version":%d}'
+)

@@ -22,9 +22,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from hashlib import sha256
-from os import urandom
 from typing import NamedTuple
-from uuid import UUID, SafeUUID
+from uuid import UUID
 
 import asyncpg
 import orjson
@@ -33,6 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from pmo_kernel.db import fast_pool, raw_connection
 from pmo_kernel.errors import ConcurrencyError, NotFound
 from pmo_kernel.events import DomainEvent, EventMetadata, EventRegistry, LogCursor, RecordedEvent
+from pmo_kernel.store.event_ids import new_event_id
 from pmo_kernel.store.hashing import canonical_bytes_of_encoded
 
 
@@ -86,22 +86,31 @@ class EventStore:
         self.registry = registry
         self._decoder = registry.decode_stored  # one bound method, not one per event read
         t = f'"{schema}".events'
-        # The head check: the stream is new, or its event at the expected version carries the hash
-        # the caller chains to. Both column lookups hit the (stream_id, stream_version) index.
+        columns = (
+            f"INSERT INTO {t} (event_id, stream_type, stream_id, stream_version, event_type, "
+            f"schema_version, payload, metadata, prev_hash, hash) "
+        )
+        # A stream's first event: the unique key (stream_id, stream_version) is the whole check.
+        self._insert_first = (
+            f"{columns}VALUES ($1, $2, $3, 1, $5, $6, $7::jsonb, $8::jsonb, $4, $9) "
+            f"RETURNING global_position"
+        )
+        # A next event is written only beside the head it chains to: the stream's event at the
+        # expected version, with the hash the caller passes (one lookup on the unique key's
+        # index). No such head: nothing is written, and the caller sorts out why.
+        self._insert_next = (
+            f"{columns}SELECT $1, $2, $3, $4 + 1, $6, $7, $8::jsonb, $9::jsonb, $5, $10 "
+            f"FROM {t} h WHERE h.stream_id = $3 AND h.stream_version = $4 AND h.hash = $5 "
+            f"RETURNING global_position"
+        )
+        # The head check of a batch: the stream is new, or its event at the expected version
+        # carries the hash the caller chains to.
         head_ok = (
             f"($4 = 0 OR EXISTS (SELECT 1 FROM {t} h "
             f"WHERE h.stream_id = $3 AND h.stream_version = $4 AND h.hash IS NOT DISTINCT FROM $5))"
         )
-        self._insert_one = (
-            f"INSERT INTO {t} (event_id, stream_type, stream_id, stream_version, event_type, "
-            f"schema_version, payload, metadata, prev_hash, hash) "
-            f"SELECT $1, $2, $3, $4 + 1, $6, $7, $8::jsonb, $9::jsonb, $5, $10 WHERE {head_ok} "
-            f"ON CONFLICT (event_id) DO NOTHING RETURNING global_position"
-        )
         self._insert_many = (
-            f"INSERT INTO {t} (event_id, stream_type, stream_id, stream_version, event_type, "
-            f"schema_version, payload, metadata, prev_hash, hash) "
-            f"SELECT e.event_id, $2, $3, e.v, e.event_type, e.schema_version, e.payload, "
+            f"{columns}SELECT e.event_id, $2, $3, e.v, e.event_type, e.schema_version, e.payload, "
             f"e.metadata, e.prev_hash, e.hash "
             f"FROM unnest($1::uuid[], $6::int[], $7::text[], $8::int[], $9::jsonb[], $10::jsonb[], "
             f"$11::text[], $12::text[]) AS e(event_id, v, event_type, schema_version, payload, "
@@ -187,8 +196,10 @@ class EventStore:
             else:
                 positions = await self._insert(conn, rows, stream_type, stream_id,
                                                expected_version, prev_hash)  # fmt: skip
-        except asyncpg.UniqueViolationError as exc:
-            raise await self._conflict(conn, stream_id, expected_version) from exc
+        except asyncpg.UniqueViolationError:
+            # The stream moved past the expected version, or these event ids are stored (a
+            # retry): told apart below, as when nothing was written.
+            positions = []
 
         if len(positions) == len(rows):
             # Filled at once: the frozen dataclass's __init__ sets each field through
@@ -228,10 +239,16 @@ class EventStore:
     ) -> list[int]:
         if len(rows) == 1:
             r = rows[0]
-            records = await conn.fetch(
-                self._insert_one, r.event_id, stream_type, stream_id, expected_version,
-                prev_hash, r.event_type, r.schema_version, r.payload, r.metadata, r.hash,
-            )  # fmt: skip
+            if expected_version == 0:
+                records = await conn.fetch(
+                    self._insert_first, r.event_id, stream_type, stream_id, prev_hash,
+                    r.event_type, r.schema_version, r.payload, r.metadata, r.hash,
+                )  # fmt: skip
+            else:
+                records = await conn.fetch(
+                    self._insert_next, r.event_id, stream_type, stream_id, expected_version,
+                    prev_hash, r.event_type, r.schema_version, r.payload, r.metadata, r.hash,
+                )  # fmt: skip
             return [rec[0] for rec in records]
         records = await conn.fetch(
             self._insert_many,
@@ -308,15 +325,11 @@ class EventStore:
         for new in events:
             event_id = new.event_id or new_event_id()
             event = new.event
-            payload = _dumps(event.payload(), option=_SORT_KEYS)
+            payload = event.payload_json()
             meta = new.metadata
             metadata = metadata_texts.get(id(meta))
             if metadata is None:
-                # model_dump(mode="json", exclude_none=True) without its Python wrapper
-                metadata = metadata_texts[id(meta)] = _dumps(
-                    meta.__pydantic_serializer__.to_python(meta, mode="json", exclude_none=True),
-                    option=_SORT_KEYS,
-                )
+                metadata = metadata_texts[id(meta)] = meta.stored_json()
             version += 1
             event_type = event.event_type
             digest = sha256(
@@ -428,20 +441,6 @@ _new = object.__new__
 _setattr = object.__setattr__
 _set_recorded_dict = RecordedEvent.__dict__["__dict__"].__set__  # no attribute lookup first
 _dumps = orjson.dumps
-_SORT_KEYS = orjson.OPT_SORT_KEYS
-_UUID_VERSION_CLEAR = ~((0xC000 << 48) | (0xF000 << 64))
-_UUID_VERSION_4 = (0x8000 << 48) | (4 << 76)
-_SAFE_UNKNOWN = SafeUUID.unknown
-
-
-def new_event_id() -> UUID:
-    """uuid.uuid4(), the same bits from os.urandom, without UUID.__init__'s argument
-    handling (about 2 µs down to under 1, on every appended event)."""
-    value = int.from_bytes(urandom(16)) & _UUID_VERSION_CLEAR | _UUID_VERSION_4
-    event_id: UUID = _new(UUID)
-    _setattr(event_id, "int", value)
-    _setattr(event_id, "is_safe", _SAFE_UNKNOWN)
-    return event_id
 
 
 class _Row(NamedTuple):
