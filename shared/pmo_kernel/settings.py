@@ -49,6 +49,11 @@ class Settings(BaseSettings):
     # Outbox relay tuning: how long an idle relay waits before reading the log again.
     relay_idle_poll_seconds: float = Field(default=0.01, gt=0, le=5)
 
+    # Consumers: the longest a consumer keeps applied offsets before committing them to Kafka
+    # (0: after every batch). Later commits only mean more redelivery after a crash, which the
+    # consumer's deduplication makes harmless; fewer commits spare the broker.
+    consumer_commit_interval_seconds: float = Field(default=1.0, ge=0, le=60)
+
     # CPython's youngest-generation collection threshold for service processes (CPython's own
     # default is 700; see pmo_kernel.process.tune_garbage_collector for why ours is higher).
     gc_young_threshold: int = Field(default=GC_YOUNG_THRESHOLD, ge=100)

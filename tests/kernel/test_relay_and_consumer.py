@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import asyncpg
 import pytest_asyncio
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from pmo_kernel.cloudevents import ReceivedEvent, dlq_topic
 from pmo_kernel.consumer import ConsumerRunner, ConsumerSettings, Unprocessable
@@ -78,6 +78,12 @@ class Pipeline:
         self.tasks[name].cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self.tasks[name]
+
+    async def until_applied(self, count: int, within: float = 60) -> None:
+        async def done() -> bool:
+            return len(await self.applied()) == count
+
+        await eventually(done, within=within)
 
     async def applied(self) -> list[tuple[str, int]]:
         async with raw_connection(self.store.engine) as conn:
@@ -161,10 +167,7 @@ async def test_two_thousand_concurrent_appends_all_reach_kafka_and_apply_once_in
 
     await write_streams(pipeline.store, writers=20, per_writer=100)
 
-    async def all_applied() -> bool:
-        return len(await pipeline.applied()) == 2000
-
-    await eventually(all_applied, within=60)
+    await pipeline.until_applied(2000, within=60)
     assert await pipeline.applied() == expected(20, 100)
     ids = await topic_event_ids(pipeline.bootstrap, pipeline.topic)
     assert len(set(ids)) == 2000
@@ -191,10 +194,7 @@ async def test_a_relay_killed_mid_load_resumes_and_nothing_is_lost_or_applied_tw
     await load
     pipeline.start("relay")
 
-    async def all_applied() -> bool:
-        return len(await pipeline.applied()) == 600
-
-    await eventually(all_applied, within=60)
+    await pipeline.until_applied(600, within=60)
     assert await pipeline.applied() == expected(10, 60)
     assert len(set(await topic_event_ids(pipeline.bootstrap, pipeline.topic))) == 600
     await pipeline.stop("relay")
@@ -208,10 +208,7 @@ async def test_a_broker_down_for_ten_seconds_and_back_empty_loses_nothing(
     pipeline.start("relay")
     await write_streams(pipeline.store, writers=5, per_writer=40, prefix="a")
 
-    async def first_half_applied() -> bool:
-        return len(await pipeline.applied()) == 200
-
-    await eventually(first_half_applied, within=60)
+    await pipeline.until_applied(200, within=60)
 
     broker_control.stop()
     outage_load = asyncio.create_task(
@@ -221,10 +218,7 @@ async def test_a_broker_down_for_ten_seconds_and_back_empty_loses_nothing(
     broker_control.start()  # the in-memory broker comes back with no topics and no offsets
     await outage_load
 
-    async def everything_applied() -> bool:
-        return len(await pipeline.applied()) == 400
-
-    await eventually(everything_applied, within=120)
+    await pipeline.until_applied(400, within=120)
     assert await pipeline.applied() == sorted(expected(5, 40, "a") + expected(5, 40, "b"))
     # The relay noticed the empty broker and republished the whole log.
     assert len(set(await topic_event_ids(pipeline.bootstrap, pipeline.topic))) == 400
@@ -358,3 +352,62 @@ async def test_checkpoints_that_only_move_the_position_are_saved_too(pipeline: P
         before = await conn.fetchval("SHOW synchronous_commit")
         await conn.execute(relay._save_fast_sql, "another", 1, 1, 1, "{}")
         assert await conn.fetchval("SHOW synchronous_commit") == before
+
+
+def with_commit_interval(pipeline: Pipeline, seconds: float) -> ConsumerRunner:
+    """The pipeline's consumer again, committing offsets at most every `seconds`."""
+    old = pipeline.runner
+    settings = ConsumerSettings(**{**old.settings.__dict__, "commit_interval_seconds": seconds})
+    pipeline.runner = ConsumerRunner(old.engine, pipeline.store.schema, old.handler, settings)
+    return pipeline.runner
+
+
+async def committed_total(pipeline: Pipeline) -> int:
+    """How many records the consumer's group has committed past, over all partitions."""
+    # Asked as a member of the group would (the admin client's OffsetFetch does not decode
+    # against the dev broker); it never joins, so it takes no partition from the runner.
+    settings = pipeline.runner.settings
+    reader = AIOKafkaConsumer(bootstrap_servers=pipeline.bootstrap, group_id=settings.group_id)
+    await reader.start()
+    try:
+        offsets = [
+            await reader.committed(TopicPartition(pipeline.topic, partition))
+            for partition in range(settings.partitions)
+        ]
+    finally:
+        await reader.stop()
+    return sum(offset or 0 for offset in offsets)
+
+
+async def test_offsets_wait_for_the_commit_interval_and_stopping_commits_them(
+    pipeline: Pipeline,
+) -> None:
+    with_commit_interval(pipeline, 3600)
+    pipeline.start("consumer")
+    pipeline.start("relay")
+    await write_streams(pipeline.store, writers=6, per_writer=5, prefix="late")
+
+    await pipeline.until_applied(30, within=60)
+    assert await committed_total(pipeline) == 0
+
+    await pipeline.stop("consumer")
+
+    assert await committed_total(pipeline) == 30
+    await pipeline.stop("relay")
+
+
+async def test_an_idle_consumer_commits_what_it_applied_once_the_interval_is_over(
+    pipeline: Pipeline,
+) -> None:
+    with_commit_interval(pipeline, 0.5)
+    pipeline.start("consumer")
+    pipeline.start("relay")
+    await write_streams(pipeline.store, writers=4, per_writer=3, prefix="idle")
+
+    async def all_committed() -> bool:
+        return await committed_total(pipeline) == 12
+
+    await eventually(all_committed, within=60)  # no new record needed to get there
+    assert len(await pipeline.applied()) == 12
+    await pipeline.stop("relay")
+    await pipeline.stop("consumer")

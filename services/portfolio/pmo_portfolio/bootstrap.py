@@ -91,5 +91,6 @@ def build_intake(settings: Settings, container: PortfolioContainer) -> ConsumerR
             bootstrap_servers=settings.kafka_bootstrap_servers,
             partitions=settings.kafka_partitions,
             replication=settings.kafka_replication_factor,
+            commit_interval_seconds=settings.consumer_commit_interval_seconds,
         ),
     )

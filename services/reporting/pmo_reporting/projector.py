@@ -45,6 +45,7 @@ def consumer_settings(settings: Settings, service: str = "demand") -> ConsumerSe
         bootstrap_servers=settings.kafka_bootstrap_servers,
         partitions=settings.kafka_partitions,
         replication=settings.kafka_replication_factor,
+        commit_interval_seconds=settings.consumer_commit_interval_seconds,
         switchover_lock=SWITCHOVER_LOCK,
     )
 

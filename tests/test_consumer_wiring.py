@@ -1,0 +1,30 @@
+"""Every consumer process takes its offset commit interval from the configuration."""
+
+from __future__ import annotations
+
+import pytest
+
+from pmo_portfolio.bootstrap import build, build_intake
+from pmo_reporting.projector import consumer_settings
+from tests.support import settings_for
+
+UNUSED_DATABASE = "postgresql+asyncpg://nobody@127.0.0.1:1/none"  # nothing connects
+
+
+def test_the_consumers_commit_offsets_at_the_configured_interval(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("CONSUMER_COMMIT_INTERVAL_SECONDS", "2.5")
+    settings = settings_for(UNUSED_DATABASE)
+
+    intake = build_intake(settings, build(settings))
+
+    assert [
+        consumer_settings(settings, "demand").commit_interval_seconds,
+        consumer_settings(settings, "portfolio").commit_interval_seconds,
+        intake.settings.commit_interval_seconds,
+    ] == [2.5, 2.5, 2.5]
+
+
+def test_by_default_offsets_are_committed_at_most_every_second() -> None:
+    assert consumer_settings(settings_for(UNUSED_DATABASE)).commit_interval_seconds == 1.0
