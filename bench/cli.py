@@ -13,7 +13,7 @@ import traceback
 
 from bench.cases import Case, all_cases
 from bench.harness import CaseResult, Context, markdown_table, progress
-from bench.infra import infrastructure
+from bench.infra import clear_case_state, infrastructure
 from pmo_kernel.process import tune_garbage_collector
 from pmo_kernel.settings import GC_YOUNG_THRESHOLD
 
@@ -67,6 +67,7 @@ async def run(cases: list[Case], quick: bool) -> list[CaseResult]:
                 )
             progress(f"   {case.name}: {time.perf_counter() - case_started:.1f} s")
             results.append(result)
+            await clear_case_state(infra)
     progress(f"total: {time.perf_counter() - started:.1f} s")
     return results
 

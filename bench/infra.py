@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
+from aiokafka.admin import AIOKafkaAdminClient
 
 from pmo_kernel.infra.broker import TansuBroker
 from pmo_kernel.infra.databases import create_database, drop_database
@@ -79,6 +80,37 @@ async def infrastructure() -> AsyncIterator[Infra]:
         if postgres is not None:
             postgres.stop()
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+async def clear_case_state(infra: Infra) -> None:
+    """Remove what a finished case left on the shared servers (its topics, schemas and extra
+    databases) and flush its writes, so that the next case starts on servers as quiet as a
+    fresh deployment's: otherwise the in-memory broker holds the relay case's 300,000 records
+    through the e2e case, and PostgreSQL checkpoints one case's writes during the next."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=infra.kafka_bootstrap)
+    await admin.start()
+    try:
+        prefixes = (f"bench.{infra.run_id}.", f"bench{infra.run_id}.")  # cases', e2e's
+        topics = [topic for topic in await admin.list_topics() if topic.startswith(prefixes)]
+        if topics:
+            await admin.delete_topics(topics)
+    finally:
+        await admin.close()
+    main = f"bench_{infra.run_id}"
+    for name in await _bench_databases(infra.server_url, infra.run_id):
+        if name != main:
+            await drop_database(infra.server_url, name)
+    conn = await asyncpg.connect(infra.database_url)
+    try:
+        schemas = await conn.fetch(
+            "SELECT nspname FROM pg_namespace WHERE nspname LIKE $1", f"b{infra.run_id}\\_%"
+        )
+        for (schema,) in schemas:
+            await conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+        with contextlib.suppress(asyncpg.InsufficientPrivilegeError):  # $BENCH_DATABASE_URL
+            await conn.execute("CHECKPOINT")
+    finally:
+        await conn.close()
 
 
 async def _bench_databases(server_url: str, run_id: str) -> list[str]:
