@@ -359,25 +359,29 @@ def _forbid_floats(cls: type[BaseModel]) -> None:
     """Events are hashed from their JSON: floats do not round-trip through jsonb byte-for-byte
     (1e20 comes back as 100000000000000000000), so an audit would cry wolf. Use Decimal or int."""
     for name, info in cls.model_fields.items():
-        if _mentions_float(info.annotation):
+        if _mentions(info.annotation, lambda a: a is float):
             raise TypeError(f"{cls.__name__}.{name}: events may not hold floats; use Decimal")
 
 
-def _mentions_model(annotation: Any) -> bool:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+def _mentions(
+    annotation: Any, wanted: Callable[[Any], bool], seen: set[type] | None = None
+) -> bool:
+    """Whether `wanted` holds for `annotation`, one of its type arguments or, through the
+    fields of a model it names, any type nested in it (each model visited once: models may
+    refer to themselves)."""
+    if wanted(annotation):
         return True
-    return any(_mentions_model(arg) for arg in typing.get_args(annotation))
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        seen = set() if seen is None else seen
+        if annotation in seen:
+            return False
+        seen.add(annotation)
+        return any(_mentions(f.annotation, wanted, seen) for f in annotation.model_fields.values())
+    return any(_mentions(arg, wanted, seen) for arg in typing.get_args(annotation))
 
 
-def _mentions_float(annotation: Any) -> bool:
-    if annotation is float:
-        return True
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return any(_mentions_float(f.annotation) for f in annotation.model_fields.values())
-    origin = typing.get_origin(annotation)
-    if origin is None and not isinstance(annotation, types.UnionType):
-        return False
-    return any(_mentions_float(arg) for arg in typing.get_args(annotation))
+def _is_model(annotation: Any) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
 
 
 # -- rebuilding events read back from our own store ------------------------------------------
@@ -434,7 +438,7 @@ _REFUSED_METADATA = (
 
 
 def _trusted_builder(cls: type[BaseModel]) -> Callable[[Any], BaseModel] | None:
-    if not any(_mentions_model(f.annotation) for f in cls.model_fields.values()):
+    if not any(_mentions(f.annotation, _is_model) for f in cls.model_fields.values()):
         # A flat event (strings, numbers, timestamps): pydantic-core parses and validates it
         # from the JSON text as fast as Python could merely rebuild it.
         return None
@@ -868,7 +872,7 @@ def _payload_encoder(cls: type[DomainEvent]) -> Callable[[DomainEvent], bytes]:
         _model_converter(cls, {})
     except _Refused:
         return through_pydantic
-    if _mentions_anything(cls, set()):
+    if _mentions(cls, lambda a: a is Any or a is object):
         return through_pydantic  # a field of any type may hold values pydantic dumps its own way
 
     def plain(event: DomainEvent) -> bytes:
@@ -878,17 +882,6 @@ def _payload_encoder(cls: type[DomainEvent]) -> Callable[[DomainEvent], bytes]:
             return through_pydantic(event)
 
     return plain
-
-
-def _mentions_anything(annotation: Any, seen: set[type]) -> bool:
-    if annotation is Any or annotation is object:
-        return True
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        if annotation in seen:
-            return False
-        seen.add(annotation)
-        return any(_mentions_anything(f.annotation, seen) for f in annotation.model_fields.values())
-    return any(_mentions_anything(arg, seen) for arg in typing.get_args(annotation))
 
 
 def _plain_json_value(value: Any) -> Any:
