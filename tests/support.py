@@ -11,6 +11,8 @@ from pmo_kernel.identity import issue_token
 from pmo_kernel.settings import Settings
 
 TEST_KEY = "pmo-test-signing-key-0123456789abcdef0123456789"
+# For apps and containers built but never started: engines connect on first use only.
+UNUSED_DATABASE_URL = "postgresql+asyncpg://nobody@127.0.0.1:1/none"
 
 
 def settings_for(database_url: str, bootstrap: str = "", topic_prefix: str = "") -> Settings:

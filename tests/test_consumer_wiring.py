@@ -6,16 +6,14 @@ import pytest
 
 from pmo_portfolio.bootstrap import build, build_intake
 from pmo_reporting.projector import consumer_settings
-from tests.support import settings_for
-
-UNUSED_DATABASE = "postgresql+asyncpg://nobody@127.0.0.1:1/none"  # nothing connects
+from tests.support import UNUSED_DATABASE_URL, settings_for
 
 
 def test_the_consumers_commit_offsets_at_the_configured_interval(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("CONSUMER_COMMIT_INTERVAL_SECONDS", "2.5")
-    settings = settings_for(UNUSED_DATABASE)
+    settings = settings_for(UNUSED_DATABASE_URL)
 
     intake = build_intake(settings, build(settings))
 
@@ -27,4 +25,4 @@ def test_the_consumers_commit_offsets_at_the_configured_interval(
 
 
 def test_by_default_offsets_are_committed_at_most_every_second() -> None:
-    assert consumer_settings(settings_for(UNUSED_DATABASE)).commit_interval_seconds == 1.0
+    assert consumer_settings(settings_for(UNUSED_DATABASE_URL)).commit_interval_seconds == 1.0

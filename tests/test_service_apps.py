@@ -17,10 +17,7 @@ from starlette.routing import BaseRoute
 from pmo_demand.bootstrap import create_app as demand_app
 from pmo_portfolio.bootstrap import create_app as portfolio_app
 from pmo_reporting.gateway.app import create_app as gateway_app
-from tests.support import settings_for
-
-# Nothing connects: engines open connections on first use, and no lifespan runs here.
-UNUSED_DATABASE = "postgresql+asyncpg://nobody@127.0.0.1:1/none"
+from tests.support import UNUSED_DATABASE_URL, settings_for
 
 
 def thread_pool_calls(app: FastAPI) -> Iterator[str]:
@@ -59,7 +56,7 @@ def _runs_on_the_loop(call: Callable[..., Any]) -> bool:
 def test_no_endpoint_or_dependency_runs_in_the_thread_pool(
     build: Callable[[Any], FastAPI],
 ) -> None:
-    app = build(settings_for(UNUSED_DATABASE))
+    app = build(settings_for(UNUSED_DATABASE_URL))
     assert list(thread_pool_calls(app)) == []
 
 
