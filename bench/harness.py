@@ -139,7 +139,7 @@ class Context:
         return f"b{self.infra.run_id}_{case}"
 
     def topic(self, case: str) -> str:
-        return f"bench.{self.infra.run_id}.{case}"
+        return f"{self.infra.topic_prefix}{case}"
 
     def size(self, full: int, quick: int) -> int:
         return quick if self.quick else full

@@ -40,6 +40,11 @@ class Infra:
     run_id: str  # unique per run: prefixes schemas and topics
     description: str  # for the report
 
+    @property
+    def topic_prefix(self) -> str:
+        """Every topic of this run starts with it (and is deleted with its case)."""
+        return f"bench.{self.run_id}."
+
     async def fresh_database(self, name: str) -> str:
         """Another fresh database on the same server (dropped with the run)."""
         return await create_database(self.server_url, f"bench_{self.run_id}_{name}")
@@ -90,8 +95,7 @@ async def clear_case_state(infra: Infra) -> None:
     admin = AIOKafkaAdminClient(bootstrap_servers=infra.kafka_bootstrap)
     await admin.start()
     try:
-        prefixes = (f"bench.{infra.run_id}.", f"bench{infra.run_id}.")  # cases', e2e's
-        topics = [topic for topic in await admin.list_topics() if topic.startswith(prefixes)]
+        topics = [t for t in await admin.list_topics() if t.startswith(infra.topic_prefix)]
         if topics:
             await admin.delete_topics(topics)
     finally:

@@ -348,7 +348,7 @@ async def run(ctx: Context) -> CaseResult:
         **os.environ,
         "DATABASE_URL": database_url,
         "KAFKA_BOOTSTRAP_SERVERS": ctx.infra.kafka_bootstrap,
-        "KAFKA_TOPIC_PREFIX": f"bench{ctx.infra.run_id}.",
+        "KAFKA_TOPIC_PREFIX": f"{ctx.topic('e2e')}.",
         "DEMAND_URL": demand_url,
         "REPORTING_URL": gateway_url,
         "JWT_SIGNING_KEY": SIGNING_KEY,
