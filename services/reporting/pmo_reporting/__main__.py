@@ -48,5 +48,13 @@ def gateway(port: int | None = None) -> None:
     asyncio.run(serve_http(app, settings.reporting_url, port, settings.http_bind_host))
 
 
+@cli.command()
+def schema() -> None:
+    """Print the public GraphQL schema (SDL, types sorted by name): docs/schema.graphql."""
+    from pmo_reporting.gateway.schema import printed_schema
+
+    typer.echo(printed_schema(), nl=False)
+
+
 if __name__ == "__main__":
     cli()

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, Callable
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, lexicographic_sort_schema, print_schema
 from strawberry.extensions import (
     DisableIntrospection,
     MaxAliasesLimiter,
@@ -147,3 +147,11 @@ def build_schema(*, production: bool) -> strawberry.Schema:
     return GatewaySchema(
         query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions
     )
+
+
+def printed_schema() -> str:
+    """The public schema as SDL, every type and field sorted by name, so the text changes only
+    when the schema does (not when a type moves to another module). docs/schema.graphql holds
+    it; tests/reporting/test_schema_snapshot.py keeps the two equal."""
+    schema = build_schema(production=False)
+    return print_schema(lexicographic_sort_schema(schema._schema)) + "\n"
