@@ -51,9 +51,14 @@ from pmo_portfolio.application.commands import (
 )
 from pmo_portfolio.application.service import PortfolioService
 from pmo_portfolio.bootstrap import MIGRATIONS, SCHEMA, SYSTEM, build
-from pmo_portfolio.domain.governance.decisions import BodyKind, ItemState, MemberRole, Outcome
-from pmo_portfolio.domain.governance.events import CandidateRegistered
-from pmo_portfolio.domain.governance.item import PortfolioItem
+from pmo_portfolio.domain.governance import (
+    BodyKind,
+    CandidateRegistered,
+    ItemState,
+    MemberRole,
+    Outcome,
+    PortfolioItem,
+)
 from pmo_portfolio.domain.scoring.model import Criterion
 
 MODEL_ID = "portfolio-value"

@@ -12,9 +12,8 @@ from typing import Any
 
 from pmo_kernel.money import Money
 from pmo_portfolio.application.selection import Explanation
-from pmo_portfolio.domain.governance.decisions import Decision, GateApprovals
+from pmo_portfolio.domain.governance import Decision, GateApprovals, RoutingRules, RoutingRuleSet
 from pmo_portfolio.domain.governance.gates import GateScheme
-from pmo_portfolio.domain.governance.routing import RoutingRules, RoutingRuleSet
 from pmo_portfolio.domain.planning import BudgetEnvelope, Comparison, Roadmap, Scenario
 from pmo_portfolio.domain.programmes import Programme
 

@@ -9,7 +9,7 @@ from typing import Annotated, Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from pmo_kernel.money import Money
-from pmo_portfolio.domain.governance.decisions import BodyKind, MemberRole, Outcome, RoutingRule
+from pmo_portfolio.domain.governance import BodyKind, MemberRole, Outcome, RoutingRule
 from pmo_portfolio.domain.governance.gates import GateScheme
 from pmo_portfolio.domain.planning.events import ScenarioCandidate
 from pmo_portfolio.domain.scoring.model import Criterion, ModelKind

@@ -20,7 +20,7 @@ from pmo_kernel.errors import InvalidTransition
 from pmo_kernel.events import utcnow
 from pmo_portfolio.application.base import MANAGE, Accepted, ServiceBase
 from pmo_portfolio.application.commands import CloseEnvelope, OpenEnvelope, PlanItem, ReviseEnvelope
-from pmo_portfolio.domain.governance.decisions import ItemState
+from pmo_portfolio.domain.governance import ItemState
 from pmo_portfolio.domain.governance.item import PortfolioItem
 from pmo_portfolio.domain.planning import (
     BudgetEnvelope,

@@ -31,9 +31,7 @@ from pmo_portfolio.application.selection import (
     problem_of,
     result_of,
 )
-from pmo_portfolio.domain.governance.adoption import check_scenario_adoption
-from pmo_portfolio.domain.governance.decisions import validated
-from pmo_portfolio.domain.governance.routing import DEFAULT_RULE_SET_ID
+from pmo_portfolio.domain.governance import DEFAULT_RULE_SET_ID, check_scenario_adoption, validated
 from pmo_portfolio.domain.planning import Comparison, Scenario, ScenarioInputs, compare
 from pmo_portfolio.optimization import optimise
 from pmo_portfolio.optimization.frontier import LEVELS

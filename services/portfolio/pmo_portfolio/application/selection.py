@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from pmo_kernel.errors import DomainError
-from pmo_portfolio.domain.governance.decisions import ItemState, validated
+from pmo_portfolio.domain.governance import ItemState, validated
 from pmo_portfolio.domain.governance.item import PortfolioItem
 from pmo_portfolio.domain.planning import ScenarioCandidate, ScenarioInputs, ScenarioResult
 from pmo_portfolio.domain.scoring import ItemScored, consolidate

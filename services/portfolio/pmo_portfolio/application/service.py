@@ -33,11 +33,12 @@ from pmo_portfolio.application.commands import (
 from pmo_portfolio.application.planning import PlanningHandlers
 from pmo_portfolio.application.programmes import ProgrammeHandlers
 from pmo_portfolio.application.scenarios import ScenarioHandlers
+from pmo_portfolio.domain.governance import DEFAULT_ROUTING_RULES
 from pmo_portfolio.domain.governance.bodies import GovernanceBody
 from pmo_portfolio.domain.governance.decisions import GateApprovals, decide, gate_approvals
 from pmo_portfolio.domain.governance.item import PortfolioItem, quarter_key
 from pmo_portfolio.domain.governance.meeting import Meeting
-from pmo_portfolio.domain.governance.routing import DEFAULT_ROUTING_RULES, DEFAULT_RULE_SET_ID
+from pmo_portfolio.domain.governance.routing import DEFAULT_RULE_SET_ID
 from pmo_portfolio.domain.planning import BudgetEnvelope
 from pmo_portfolio.domain.scoring import ItemScored, ScoringModel, consolidate, score_item
 

@@ -1,34 +1,28 @@
 """Portfolio governance: bodies, stage gates, routing rules, meetings, decisions, items.
 
-Pure decisions and state, no I/O. The application layer loads the aggregates, calls
-`check_decision` (or `decide`, which also freezes the decision's inputs and, for an approval, the
-joint sign-off it joins: `gate_approvals`), then records the decision
-on the meeting (`Meeting.record_decision`) and on the item (`PortfolioItem.record_decision`).
+Pure decisions and state, no I/O, in four layers, each importing only the layers below it
+(tests/portfolio/unit/test_domain_layers.py keeps it so):
+
+- values: `values` (ids, texts, amounts, snapshots), `vocabulary` (enumerations, built-in rule
+  names), `gates` (stage-gate schemes), `validation`, `routing_rule` (a rule and the facts it
+  tests), `routing_rules` (a published version and its evaluation), `decision_record`;
+- events: `events`, the facts stored, built from values only;
+- aggregates: `bodies`, `item`, `meeting`, `routing` (the versions of the routing rules);
+- policy: `decisions` (check and take a decision), `adoption` (adopt a scenario).
+
+The application layer imports from this package: the names below stay where they are when a
+module moves. To record a decision it loads the aggregates, calls `decide` (which checks, then
+freezes the decision's inputs and, for an approval, the joint sign-off it joins), then records
+the decision on the meeting (`Meeting.record_decision`) and on the item
+(`PortfolioItem.record_decision`).
 """
 
+from pmo_portfolio.domain.governance.adoption import FUNDING_GATE, check_scenario_adoption
 from pmo_portfolio.domain.governance.bodies import GovernanceBody
+from pmo_portfolio.domain.governance.decision_record import Decision, DecisionOnRecord
 from pmo_portfolio.domain.governance.decisions import (
-    APPROVALS,
-    AT_CURRENT_GATE,
-    BUILT_IN_RULES,
-    DECISION_RIGHTS,
-    FINAL_STATES,
-    GATE_SEQUENCE,
-    MIN_PARTICIPANTS,
-    PARTICIPANTS,
-    AppliedRule,
-    BodyKind,
-    Condition,
-    Decision,
-    DecisionOnRecord,
     GateApprovals,
-    ItemFacts,
-    ItemState,
-    MemberRole,
-    Outcome,
     Requirement,
-    RiskLevel,
-    RoutingRule,
     check_decision,
     decide,
     decision_is_outdated,
@@ -56,18 +50,47 @@ from pmo_portfolio.domain.governance.events import (
     RoutingRulesPublished,
     ScenarioAdoptionRecorded,
 )
-from pmo_portfolio.domain.governance.gates import DEFAULT_GATE_SCHEME, Gate, GateScheme
+from pmo_portfolio.domain.governance.gates import DEFAULT_GATE_SCHEME, Gate, GateCode, GateScheme
 from pmo_portfolio.domain.governance.item import ITEM_SCORED, PortfolioItem, quarter_key
 from pmo_portfolio.domain.governance.meeting import Meeting
-from pmo_portfolio.domain.governance.routing import (
+from pmo_portfolio.domain.governance.routing import DEFAULT_RULE_SET_ID, RoutingRuleSet
+from pmo_portfolio.domain.governance.routing_rule import (
+    AppliedRule,
+    Condition,
+    ItemFacts,
+    RoutingRule,
+)
+from pmo_portfolio.domain.governance.routing_rules import (
     COST_OVER_250K,
     DEFAULT_EXCHANGE_RATES,
     DEFAULT_ROUTING_RULES,
-    DEFAULT_RULE_SET_ID,
     REGULATORY_TO_STEERING,
     RoutingRules,
-    RoutingRuleSet,
     RuleEvaluation,
+)
+from pmo_portfolio.domain.governance.validation import validated
+from pmo_portfolio.domain.governance.values import (
+    ActorId,
+    Id,
+    NonNegativeMoney,
+    PersonId,
+    ShortText,
+    VersionNumber,
+)
+from pmo_portfolio.domain.governance.vocabulary import (
+    APPROVALS,
+    AT_CURRENT_GATE,
+    BUILT_IN_RULES,
+    DECISION_RIGHTS,
+    FINAL_STATES,
+    GATE_SEQUENCE,
+    MIN_PARTICIPANTS,
+    PARTICIPANTS,
+    BodyKind,
+    ItemState,
+    MemberRole,
+    Outcome,
+    RiskLevel,
 )
 from pmo_portfolio.domain.registry import registry
 
@@ -82,11 +105,13 @@ __all__ = [
     "DEFAULT_ROUTING_RULES",
     "DEFAULT_RULE_SET_ID",
     "FINAL_STATES",
+    "FUNDING_GATE",
     "GATE_SEQUENCE",
     "ITEM_SCORED",
     "MIN_PARTICIPANTS",
     "PARTICIPANTS",
     "REGULATORY_TO_STEERING",
+    "ActorId",
     "AgendaItemAdded",
     "AppliedRule",
     "BodyEvent",
@@ -103,9 +128,11 @@ __all__ = [
     "DecisionRightRevoked",
     "Gate",
     "GateApprovals",
+    "GateCode",
     "GateScheme",
     "GovernanceBody",
     "GovernanceBodyEstablished",
+    "Id",
     "ItemAssignedToProgramme",
     "ItemDecided",
     "ItemEvent",
@@ -117,7 +144,9 @@ __all__ = [
     "MeetingEvent",
     "MeetingScheduled",
     "MemberRole",
+    "NonNegativeMoney",
     "Outcome",
+    "PersonId",
     "PortfolioItem",
     "Requirement",
     "RiskLevel",
@@ -127,11 +156,15 @@ __all__ = [
     "RoutingRulesPublished",
     "RuleEvaluation",
     "ScenarioAdoptionRecorded",
+    "ShortText",
+    "VersionNumber",
     "check_decision",
+    "check_scenario_adoption",
     "decide",
     "decision_is_outdated",
     "gate_approvals",
     "quarter_key",
     "registry",
     "requirements_of",
+    "validated",
 ]

@@ -12,8 +12,8 @@ from collections.abc import Collection
 
 from pmo_kernel.errors import GovernanceRuleFailed
 from pmo_portfolio.domain.governance.bodies import GovernanceBody
-from pmo_portfolio.domain.governance.decisions import DECISION_RIGHTS, PARTICIPANTS, Outcome
 from pmo_portfolio.domain.governance.gates import DEFAULT_GATE_SCHEME
+from pmo_portfolio.domain.governance.vocabulary import DECISION_RIGHTS, PARTICIPANTS, Outcome
 
 FUNDING_GATE = DEFAULT_GATE_SCHEME.planning_gate
 

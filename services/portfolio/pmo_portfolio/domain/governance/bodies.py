@@ -14,15 +14,6 @@ from typing import Self
 from pmo_kernel.aggregate import Aggregate
 from pmo_kernel.errors import DomainError, InvalidTransition
 from pmo_kernel.events import DomainEvent, utcnow
-from pmo_portfolio.domain.governance.decisions import (
-    MIN_PARTICIPANTS,
-    BodyKind,
-    MemberRole,
-    Outcome,
-    canonical_outcomes,
-    outcomes_in_words,
-    validated,
-)
 from pmo_portfolio.domain.governance.events import (
     BodyMemberAdded,
     BodyMemberRemoved,
@@ -31,6 +22,15 @@ from pmo_portfolio.domain.governance.events import (
     GovernanceBodyEstablished,
 )
 from pmo_portfolio.domain.governance.gates import DEFAULT_GATE_SCHEME, GateScheme
+from pmo_portfolio.domain.governance.validation import validated
+from pmo_portfolio.domain.governance.vocabulary import (
+    MIN_PARTICIPANTS,
+    BodyKind,
+    MemberRole,
+    Outcome,
+    canonical_outcomes,
+    outcomes_in_words,
+)
 
 
 class GovernanceBody(Aggregate):

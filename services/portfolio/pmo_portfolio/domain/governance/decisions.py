@@ -1,461 +1,56 @@
-"""Governance decisions: who may decide what, and the record of a decision with its frozen inputs.
+"""The decision policy: whether a body may take a decision on an item at a gate, and the
+decision it takes, with its inputs frozen. The top of the governance package: it reads the
+aggregates (item, body) and the routing rules in force, and nothing below reads it.
 
-The vocabulary shared by the governance aggregates and their events lives here (body kinds,
-outcomes, routing-rule conditions, the decision record), with the two pure functions the
-application layer calls around a decision:
+Recording a decision is one flow, each step calling downwards only:
 
-- `check_decision(item, body, gate, outcome, rules, participants=...)` refuses a decision that
-  breaks a governance rule (gate sequence, the body's decision rights, its participants, or a
-  routing rule kept as data) with `GovernanceRuleFailed` naming every failed rule, and returns the
-  routing rules that applied, for the record. When the rules require several bodies at a gate,
-  each of them approves (joint sign-off) and the item passes once all have (`gate_approvals`);
-- `decide(...)` checks, then builds the `Decision` with its inputs frozen as they were: the
-  business case version and snapshot, the facts the routing rules looked at, the scoring model
-  and consolidated score, the rule-set version and the rules that applied, the budget envelope,
-  and for an approval the earlier approvals it joins and the required bodies still awaited.
-  Replaying a decision needs nothing but the decision itself and the rule-set version it names.
+1. `decide(item, body, rules, ...)` checks the decision (`check_decision`) and builds the
+   `Decision` record: the business case version and snapshot, the facts the routing rules looked
+   at, the scoring model and consolidated score, the rule-set version and the rules that applied,
+   the budget envelope, and for an approval the earlier approvals it joins and the required
+   bodies still awaited. Replaying a decision needs nothing but the record and the rule-set
+   version it names;
+2. `Meeting.record_decision(decision)` minutes it;
+3. `PortfolioItem.record_decision(decision)` moves the item, guarding its own invariants from the
+   record alone (it never calls back into the policy).
 
-`decision_is_outdated(decision, item)` tells whether the item's business case moved on since.
+`check_decision(item, body, gate, outcome, rules, participants=...)` refuses a decision that
+breaks a governance rule (gate sequence, the body's decision rights, its participants, or a
+routing rule kept as data) with `GovernanceRuleFailed` naming every failed rule, and returns the
+routing rules that applied. When the rules require several bodies at a gate, each of them
+approves (joint sign-off) and the item passes once all have (`gate_approvals`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable
 from datetime import datetime
 from decimal import Decimal
-from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated, Any, Literal, Self, TypeVar
 
-from pydantic import (
-    AfterValidator,
-    AwareDatetime,
-    BaseModel,
-    ConfigDict,
-    Field,
-    StringConstraints,
-    ValidationError,
-    model_validator,
-)
+from pydantic import BaseModel, ConfigDict, Field
 
-from pmo_kernel.errors import DomainError, GovernanceRuleFailed, InvalidTransition
+from pmo_kernel.errors import GovernanceRuleFailed, InvalidTransition
 from pmo_kernel.events import utcnow
-from pmo_kernel.money import Money
+from pmo_portfolio.domain.governance.bodies import GovernanceBody
+from pmo_portfolio.domain.governance.decision_record import Decision
 from pmo_portfolio.domain.governance.gates import GateCode
-
-if TYPE_CHECKING:
-    from pmo_portfolio.domain.governance.bodies import GovernanceBody
-    from pmo_portfolio.domain.governance.item import PortfolioItem
-    from pmo_portfolio.domain.governance.routing import RoutingRules, RuleEvaluation
-
-Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-PersonId = Id
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Description = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1_000)
-]
-Rationale = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)
-]
-ConditionText = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2_000)
-]
-RuleId = Annotated[
-    str,
-    StringConstraints(
-        strip_whitespace=True, min_length=1, max_length=100, pattern=r"^[a-z0-9][a-z0-9-]*$"
-    ),
-]
-VersionNumber = Annotated[int, Field(ge=1)]
-
-# Rules built into the governance itself (not data): they name refusals like data rules do.
-GATE_SEQUENCE = "gate-sequence"
-DECISION_RIGHTS = "decision-rights"
-PARTICIPANTS = "participants"
-BUILT_IN_RULES = frozenset({GATE_SEQUENCE, DECISION_RIGHTS, PARTICIPANTS})
-
-MIN_PARTICIPANTS = 2
-
-
-class BodyKind(StrEnum):
-    STEERING_COMMITTEE = "steering_committee"
-    PROJECT_COMMITTEE = "project_committee"
-    INVESTMENT_COMMITTEE = "investment_committee"
-    ARBITRATION_BOARD = "arbitration_board"
-
-    @property
-    def label(self) -> str:
-        return self.value.replace("_", " ")
-
-
-class MemberRole(StrEnum):
-    CHAIR = "chair"
-    MEMBER = "member"
-
-
-class Outcome(StrEnum):
-    """What a governance body decides about an item at a gate. Declaration order is canonical."""
-
-    APPROVE = "approve"
-    APPROVE_WITH_CONDITIONS = "approve_with_conditions"
-    REJECT = "reject"
-    DEFER = "defer"
-    PUT_ON_HOLD = "put_on_hold"
-    CANCEL = "cancel"
-
-    @property
-    def label(self) -> str:
-        return self.value.replace("_", " ")
-
-    @property
-    def passes_gate(self) -> bool:
-        return self in APPROVALS
-
-    @property
-    def allowed_at_current_gate(self) -> bool:
-        """Deferring, holding and cancelling need not wait for the next gate."""
-        return self in AT_CURRENT_GATE
-
-
-APPROVALS = frozenset({Outcome.APPROVE, Outcome.APPROVE_WITH_CONDITIONS})
-AT_CURRENT_GATE = frozenset({Outcome.DEFER, Outcome.PUT_ON_HOLD, Outcome.CANCEL})
-
-
-def canonical_outcomes(outcomes: Iterable[Outcome]) -> tuple[Outcome, ...]:
-    """Outcomes without repeats, in declaration order: events list them the same way every time."""
-    chosen = set(outcomes)
-    return tuple(outcome for outcome in Outcome if outcome in chosen)
-
-
-def outcomes_in_words(outcomes: Iterable[Outcome]) -> str:
-    return ", ".join(outcome.label for outcome in canonical_outcomes(outcomes))
-
-
-class ItemState(StrEnum):
-    CANDIDATE = "candidate"  # in the portfolio, its business case not yet approved
-    APPROVED = "approved"  # past the planning gate (G2 by default): it may be planned
-    ON_HOLD = "on_hold"
-    REJECTED = "rejected"
-    CANCELLED = "cancelled"
-    CLOSED = "closed"  # passed the last gate
-
-    @property
-    def label(self) -> str:
-        return self.value.replace("_", " ")
-
-    @property
-    def is_final(self) -> bool:
-        return self in FINAL_STATES
-
-
-FINAL_STATES = frozenset({ItemState.REJECTED, ItemState.CANCELLED, ItemState.CLOSED})
-
-
-class RiskLevel(StrEnum):
-    LOW = "low"
-    MEDIUM = "medium"
-    HIGH = "high"
-    CRITICAL = "critical"
-
-    @property
-    def rank(self) -> int:
-        return list(RiskLevel).index(self)
-
-
-# -- JSON snapshots ------------------------------------------------------------------------------
-
-
-def _json_only(value: Any, path: str = "") -> None:
-    if value is None or isinstance(value, bool | int | str):
-        return
-    if isinstance(value, list | tuple):
-        for index, element in enumerate(value):
-            _json_only(element, f"{path}[{index}]")
-        return
-    if isinstance(value, dict):
-        for key, element in value.items():
-            if not isinstance(key, str):
-                raise ValueError(
-                    f"business case snapshot: key {key!r} at {path or 'top'} is not a string"
-                )
-            _json_only(element, f"{path}.{key}" if path else key)
-        return
-    # Floats do not round-trip byte for byte and Decimals come back as strings: both would make a
-    # replayed snapshot differ from the one decided on.
-    raise ValueError(
-        f"business case snapshot: {path or 'the value'} is a {type(value).__name__}; a snapshot "
-        "holds JSON values only (strings, integers, booleans, null, lists, objects): write "
-        "amounts as strings"
-    )
-
-
-def _snapshot(value: dict[str, Any]) -> dict[str, Any]:
-    _json_only(value)
-    return value
-
-
-Snapshot = Annotated[dict[str, Any], AfterValidator(_snapshot)]
-
-
-# -- routing-rule conditions ---------------------------------------------------------------------
-
-ConditionField = Literal[
-    "estimated_cost", "category", "department", "risk_level", "requires_investment_committee"
-]
-ConditionOp = Literal["gt", "gte", "lt", "lte", "eq", "in"]
-
-ORDERED_OPS = frozenset({"gt", "gte", "lt", "lte"})
-OPS_BY_FIELD: dict[str, tuple[str, ...]] = {
-    "estimated_cost": ("gt", "gte", "lt", "lte", "eq"),
-    "category": ("eq", "in"),
-    "department": ("eq", "in"),
-    "risk_level": ("gt", "gte", "lt", "lte", "eq", "in"),
-    "requires_investment_committee": ("eq",),
-}
-OP_SYMBOLS = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<=", "eq": "=", "in": "in"}
-
-
-def money_in_words(money: Money) -> str:
-    """EUR 300,000.00: the currency first, as people read thresholds."""
-    return f"{money.currency} {money.amount:,.2f}"
-
-
-class Condition(BaseModel):
-    """One test on an item's facts, e.g. estimated_cost gt EUR 250,000 or category eq regulatory.
-
-    Values: Money for estimated_cost; a string (eq) or a list of strings (in) for category,
-    department and risk_level (low < medium < high < critical); true or false for
-    requires_investment_committee.
-    """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    field: ConditionField
-    op: ConditionOp
-    value: Money | bool | str | tuple[str, ...]
-
-    @model_validator(mode="after")
-    def _value_fits_field(self) -> Self:
-        allowed = OPS_BY_FIELD[self.field]
-        if self.op not in allowed:
-            raise ValueError(
-                f"condition on {self.field}: op {self.op} is not supported "
-                f"(use {', '.join(allowed)})"
-            )
-        value = self.value
-        match self.field:
-            case "estimated_cost":
-                if not isinstance(value, Money):
-                    raise ValueError(
-                        "condition on estimated_cost: the value must be money, e.g. "
-                        '{"amount": "250000", "currency": "EUR"}'
-                    )
-                if value.amount < 0:
-                    raise ValueError(f"condition on estimated_cost: {value} is negative")
-            case "requires_investment_committee":
-                if not isinstance(value, bool):
-                    raise ValueError(
-                        "condition on requires_investment_committee: "
-                        "the value must be true or false"
-                    )
-            case _:
-                self._check_words(value)
-        return self
-
-    def _check_words(self, value: object) -> None:
-        words: tuple[str, ...]
-        if self.op == "in":
-            if not isinstance(value, tuple) or not value:
-                raise ValueError(f"condition on {self.field}: op in needs a non-empty list")
-            words = value
-        elif isinstance(value, str) and value.strip():
-            words = (value,)
-        else:
-            raise ValueError(f"condition on {self.field}: op {self.op} needs a non-empty string")
-        if any(not word.strip() for word in words):
-            raise ValueError(f"condition on {self.field}: blank value in {list(words)}")
-        if self.field == "risk_level":
-            known = [level.value for level in RiskLevel]
-            unknown = [word for word in words if word not in known]
-            if unknown:
-                raise ValueError(
-                    f"condition on risk_level: {', '.join(unknown)} is not a risk level "
-                    f"({', '.join(known)})"
-                )
-
-    def describe(self) -> str:
-        value = self.value
-        if isinstance(value, Money):
-            shown = money_in_words(value)
-        elif isinstance(value, bool):
-            shown = "true" if value else "false"
-        elif isinstance(value, tuple):
-            shown = "(" + ", ".join(value) + ")"
-        else:
-            shown = value
-        return f"{self.field.replace('_', ' ')} {OP_SYMBOLS[self.op]} {shown}"
-
-
-class RoutingRule(BaseModel):
-    """When `condition` holds for an item, only a body of `body_kind` may approve it at `gate`."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    id: RuleId
-    description: Description
-    condition: Condition
-    gate: GateCode
-    body_kind: BodyKind
-    mode: Literal["must_approve"] = "must_approve"
-
-    @model_validator(mode="after")
-    def _not_built_in(self) -> Self:
-        if self.id in BUILT_IN_RULES:
-            raise ValueError(f"rule id {self.id} is reserved for a built-in governance rule")
-        return self
-
-
-class AppliedRule(BaseModel):
-    """A routing rule that applied to a decision, and why: part of the decision's frozen inputs."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    rule_id: RuleId
-    description: Description
-    gate: GateCode
-    body_kind: BodyKind
-    mode: Literal["must_approve"] = "must_approve"
-    reason: Description  # e.g. "estimated cost EUR 300,000.00 > EUR 250,000.00"
-
-
-class ItemFacts(BaseModel):
-    """What routing rules look at on an item; frozen into each decision."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    estimated_cost: Money | None = None
-    category: ShortText
-    department: ShortText
-    risk_level: RiskLevel | None = None
-    requires_investment_committee: bool = False
-
-
-# -- the decision record -------------------------------------------------------------------------
-
-
-class Decision(BaseModel):
-    """A governance decision on one item at one gate, with every input frozen as it was.
-
-    Carried whole by `DecisionRecorded` (the meeting's minutes) and `ItemDecided` (the item).
-    """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    decision_id: Id
-    item_id: Id
-    gate: GateCode
-    outcome: Outcome
-    body_id: Id
-    body_kind: BodyKind
-    meeting_id: Id
-    participants: tuple[PersonId, ...] = Field(min_length=MIN_PARTICIPANTS, max_length=100)
-    rationale: Rationale
-    conditions: tuple[ConditionText, ...] = Field(default=(), max_length=50)
-    # Frozen inputs: what the body decided on.
-    business_case_version: VersionNumber | None = None
-    business_case: Snapshot = Field(default_factory=dict)
-    facts: ItemFacts
-    scoring_model_id: Id | None = None
-    scoring_model_version: VersionNumber | None = None
-    consolidated_score: Decimal | None = Field(default=None, allow_inf_nan=False)
-    evaluator_count: int = Field(default=0, ge=0)
-    rule_set_version: VersionNumber
-    applied_rules: tuple[AppliedRule, ...] = ()
-    budget_envelope_id: Id | None = None
-    budget_envelope_version: VersionNumber | None = None
-    decided_at: AwareDatetime
-    # Joint sign-off, on approvals only (both empty on every other decision, and on approvals
-    # taken before joint sign-off existed): when routing rules require several bodies at the
-    # gate, the approvals already given there that this one counts with (decision ids, oldest
-    # first), and the required bodies that have still not approved after this one. The item
-    # passes the gate on the approval that leaves nobody awaited.
-    earlier_approvals: tuple[Id, ...] = Field(default=(), max_length=50)
-    awaiting_approval_from: tuple[BodyKind, ...] = Field(default=(), max_length=len(BodyKind))
-
-    @model_validator(mode="after")
-    def _coherent(self) -> Self:
-        if len(set(self.participants)) != len(self.participants):
-            raise ValueError(f"participants are listed more than once: {list(self.participants)}")
-        if self.outcome is Outcome.APPROVE_WITH_CONDITIONS and not self.conditions:
-            raise ValueError("conditions are required to approve with conditions")
-        if self.outcome is not Outcome.APPROVE_WITH_CONDITIONS and self.conditions:
-            raise ValueError(
-                f"conditions only go with approve with conditions, not {self.outcome.label}"
-            )
-        if self.business_case_version is None and self.business_case:
-            raise ValueError("a business case snapshot needs the version it was taken from")
-        if self.business_case_version is not None and not self.business_case:
-            raise ValueError(
-                f"business case version {self.business_case_version} is named but its "
-                "snapshot is missing"
-            )
-        if (self.scoring_model_id is None) != (self.scoring_model_version is None):
-            raise ValueError("a scoring model is named by its id and its version together")
-        if self.consolidated_score is not None and self.scoring_model_id is None:
-            raise ValueError("a consolidated score needs the scoring model it was computed with")
-        if self.consolidated_score is not None and self.evaluator_count < 1:
-            raise ValueError("a consolidated score needs at least one evaluator")
-        if self.consolidated_score is None and self.evaluator_count:
-            raise ValueError("an evaluator count goes with a consolidated score")
-        if (self.budget_envelope_id is None) != (self.budget_envelope_version is None):
-            raise ValueError("a budget envelope is named by its id and its version together")
-        ids = [rule.rule_id for rule in self.applied_rules]
-        if len(ids) != len(set(ids)):
-            raise ValueError(f"applied rules are listed more than once: {ids}")
-        self._coherent_joint_sign_off()
-        return self
-
-    def _coherent_joint_sign_off(self) -> None:
-        awaiting, earlier = self.awaiting_approval_from, self.earlier_approvals
-        if not self.outcome.passes_gate and (awaiting or earlier):
-            raise ValueError(
-                f"only an approval awaits other bodies or joins earlier approvals, "
-                f"not {self.outcome.label}"
-            )
-        if len(set(awaiting)) != len(awaiting):
-            raise ValueError(
-                f"bodies awaited are listed more than once: {[kind.value for kind in awaiting]}"
-            )
-        if self.body_kind in awaiting:
-            raise ValueError(f"the {self.body_kind.label} cannot await its own approval")
-        if len(set(earlier)) != len(earlier):
-            raise ValueError(f"earlier approvals are listed more than once: {list(earlier)}")
-        if self.decision_id in earlier:
-            raise ValueError(
-                f"decision {self.decision_id} cannot be one of its own earlier approvals"
-            )
-
-    @property
-    def passes_gate(self) -> bool:
-        """An approval that no required body is still awaited after: the item passes the gate."""
-        return self.outcome.passes_gate and not self.awaiting_approval_from
-
-
-class DecisionOnRecord(BaseModel):
-    """A decision as an item shows it: flagged when the business case has moved on since."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    decision: Decision
-    outdated: bool
-    latest_business_case_version: int | None
+from pmo_portfolio.domain.governance.item import PortfolioItem
+from pmo_portfolio.domain.governance.routing_rule import AppliedRule
+from pmo_portfolio.domain.governance.routing_rules import RoutingRules, RuleEvaluation
+from pmo_portfolio.domain.governance.validation import validated
+from pmo_portfolio.domain.governance.values import RuleId
+from pmo_portfolio.domain.governance.vocabulary import (
+    DECISION_RIGHTS,
+    GATE_SEQUENCE,
+    PARTICIPANTS,
+    BodyKind,
+    Outcome,
+)
 
 
 def decision_is_outdated(decision: Decision, item: PortfolioItem) -> bool:
     """True when the item knows a later business case than the one the decision was based on."""
-    latest = item.business_case_version
-    if latest is None:
-        return False
-    return decision.business_case_version is None or decision.business_case_version < latest
+    return decision.is_outdated(item.business_case_version)
 
 
 # -- joint sign-off ------------------------------------------------------------------------------
@@ -734,62 +329,12 @@ def decide(
     )
 
 
-# -- building values from command arguments -----------------------------------------------------
-
-M = TypeVar("M", bound=BaseModel)
-
-
-def validated(cls: type[M], context: str, /, **fields: Any) -> M:
-    """Build `cls`, turning a validation error into a DomainError that says what and why.
-
-    Commands take plain arguments from the application layer; a malformed one is the caller's
-    business-rule problem (422), not a crash.
-    """
-    try:
-        return cls.model_validate(fields)
-    except ValidationError as error:
-        problems = [_problem(detail) for detail in error.errors(include_url=False)]
-        raise DomainError(f"{context}: " + "; ".join(problems), problems=problems) from None
-
-
-def _problem(detail: Mapping[str, Any]) -> str:
-    message = str(detail.get("msg", "invalid"))
-    message = message.removeprefix("Value error, ")
-    location = ".".join(str(part) for part in detail.get("loc", ()))
-    return f"{location}: {message}" if location else message
-
-
 __all__ = [
-    "APPROVALS",
-    "AT_CURRENT_GATE",
-    "BUILT_IN_RULES",
-    "DECISION_RIGHTS",
-    "FINAL_STATES",
-    "GATE_SEQUENCE",
-    "MIN_PARTICIPANTS",
-    "OPS_BY_FIELD",
-    "PARTICIPANTS",
-    "AppliedRule",
-    "BodyKind",
-    "Condition",
-    "Decision",
-    "DecisionOnRecord",
     "GateApprovals",
-    "ItemFacts",
-    "ItemState",
-    "MemberRole",
-    "Outcome",
     "Requirement",
-    "RiskLevel",
-    "RoutingRule",
-    "Snapshot",
-    "canonical_outcomes",
     "check_decision",
     "decide",
     "decision_is_outdated",
     "gate_approvals",
-    "money_in_words",
-    "outcomes_in_words",
     "requirements_of",
-    "validated",
 ]

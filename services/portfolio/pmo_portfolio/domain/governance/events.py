@@ -5,7 +5,10 @@ rules, one stream "default"), "meeting" (agenda and minutes) and "portfolio-item
 through the stage gates). Each event carries full copies of values, not deltas, so a read model
 projects it without loading the aggregate; who acted and when are in the payload as well as in
 the metadata. `ItemScored`, also on the item's stream, belongs to the scoring module.
-"""
+
+Events import only the value types below them (values, vocabulary, gates, routing_rule,
+decision_record), never an aggregate or the decision policy: their payloads are what the event
+store keeps, so those values change only in ways every stored event still decodes."""
 
 from __future__ import annotations
 
@@ -13,47 +16,36 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, ClassVar
 
-from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, StringConstraints
+from pydantic import Field
 
 from pmo_kernel.events import DomainEvent
-from pmo_kernel.money import Money
-from pmo_portfolio.domain.governance.decisions import (
+from pmo_portfolio.domain.governance.decision_record import Decision
+from pmo_portfolio.domain.governance.gates import DEFAULT_GATE_SCHEME, GateCode, GateScheme
+from pmo_portfolio.domain.governance.routing_rule import RoutingRule
+from pmo_portfolio.domain.governance.values import (
+    ActorId,
+    Id,
+    NonNegativeMoney,
+    PersonId,
+    Purpose,
+    Quarter,
+    Rationale,
+    ShortText,
+    Snapshot,
+    Timestamp,
+    Title,
+    VersionNumber,
+)
+from pmo_portfolio.domain.governance.vocabulary import (
     MIN_PARTICIPANTS,
     BodyKind,
-    Decision,
-    Id,
     ItemState,
     MemberRole,
     Outcome,
-    PersonId,
-    Rationale,
     RiskLevel,
-    RoutingRule,
-    ShortText,
-    Snapshot,
-    VersionNumber,
 )
-from pmo_portfolio.domain.governance.gates import DEFAULT_GATE_SCHEME, GateCode, GateScheme
 from pmo_portfolio.domain.registry import registry
 
-ActorId = Annotated[str, StringConstraints(min_length=1, max_length=200)]
-Timestamp = AwareDatetime
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Purpose = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2_000)]
-
-
-def _upper(value: object) -> object:
-    return value.strip().upper() if isinstance(value, str) else value
-
-
-def _not_negative(money: Money) -> Money:
-    if money.amount < 0:
-        raise ValueError(f"amount must not be negative, got {money}")
-    return money
-
-
-Quarter = Annotated[str, BeforeValidator(_upper), StringConstraints(pattern=r"^\d{4}-Q[1-4]$")]
-NonNegativeMoney = Annotated[Money, AfterValidator(_not_negative)]
 Outcomes = Annotated[tuple[Outcome, ...], Field(min_length=1)]
 
 
@@ -343,8 +335,6 @@ __all__ = [
     "MeetingClosed",
     "MeetingEvent",
     "MeetingScheduled",
-    "NonNegativeMoney",
-    "Quarter",
     "RoutingRulesPublished",
     "ScenarioAdoptionRecorded",
     "registry",

@@ -9,7 +9,7 @@ An item is decided at its next gate; deferring, holding and cancelling may also 
 it is at. When routing rules require several bodies at a gate (joint sign-off), each required body
 approves in its own meeting, in any order: an approval that still awaits others leaves the item's
 state and gate as they are, and the last one passes the gate. Decisions come checked
-(`decisions.check_decision`) and carry their frozen inputs; the item records them and flags
+(`decisions.decide`) and carry their frozen inputs; the item records them and flags
 those taken on a business case older than the latest it knows.
 The id of an item is the id of the demand it came from.
 """
@@ -25,17 +25,7 @@ from pmo_kernel.aggregate import Aggregate
 from pmo_kernel.errors import DomainError, GovernanceRuleFailed, InvalidTransition
 from pmo_kernel.events import DomainEvent, utcnow
 from pmo_kernel.money import Money
-from pmo_portfolio.domain.governance.decisions import (
-    GATE_SEQUENCE,
-    Decision,
-    DecisionOnRecord,
-    ItemFacts,
-    ItemState,
-    Outcome,
-    RiskLevel,
-    decision_is_outdated,
-    validated,
-)
+from pmo_portfolio.domain.governance.decision_record import Decision, DecisionOnRecord
 from pmo_portfolio.domain.governance.events import (
     BusinessCaseRevisionNoted,
     CandidateRegistered,
@@ -44,6 +34,9 @@ from pmo_portfolio.domain.governance.events import (
     ItemPlanned,
 )
 from pmo_portfolio.domain.governance.gates import DEFAULT_GATE_SCHEME, GateScheme
+from pmo_portfolio.domain.governance.routing_rule import ItemFacts
+from pmo_portfolio.domain.governance.validation import validated
+from pmo_portfolio.domain.governance.vocabulary import GATE_SEQUENCE, ItemState, Outcome, RiskLevel
 
 S = ItemState
 ITEM_SCORED = "ItemScored"  # the scoring module's event, recorded on the item's stream
@@ -131,7 +124,7 @@ class PortfolioItem(Aggregate):
         return tuple(
             DecisionOnRecord(
                 decision=decision,
-                outdated=decision_is_outdated(decision, self),
+                outdated=decision.is_outdated(self.business_case_version),
                 latest_business_case_version=self.business_case_version,
             )
             for decision in self.decision_log
@@ -153,7 +146,7 @@ class PortfolioItem(Aggregate):
         return tuple(
             decision
             for decision in self.pending_approvals
-            if decision.gate == gate and not decision_is_outdated(decision, self)
+            if decision.gate == gate and not decision.is_outdated(self.business_case_version)
         )
 
     def approvals_lapsed(self, gate: str) -> tuple[Decision, ...]:
@@ -162,7 +155,7 @@ class PortfolioItem(Aggregate):
         return tuple(
             decision
             for decision in self.pending_approvals
-            if decision.gate == gate and decision_is_outdated(decision, self)
+            if decision.gate == gate and decision.is_outdated(self.business_case_version)
         )
 
     def gate_refusal(self, gate: str, outcome: Outcome) -> str | None:

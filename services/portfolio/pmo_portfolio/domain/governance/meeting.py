@@ -17,7 +17,7 @@ from typing import Self
 from pmo_kernel.aggregate import Aggregate
 from pmo_kernel.errors import DomainError, InvalidTransition
 from pmo_kernel.events import DomainEvent, utcnow
-from pmo_portfolio.domain.governance.decisions import Decision, validated
+from pmo_portfolio.domain.governance.decision_record import Decision
 from pmo_portfolio.domain.governance.events import (
     AgendaItemAdded,
     DecisionRecorded,
@@ -25,6 +25,7 @@ from pmo_portfolio.domain.governance.events import (
     MeetingScheduled,
     ScenarioAdoptionRecorded,
 )
+from pmo_portfolio.domain.governance.validation import validated
 
 
 class Meeting(Aggregate):

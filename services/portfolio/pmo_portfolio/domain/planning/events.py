@@ -30,8 +30,13 @@ from pydantic import (
 
 from pmo_kernel.events import DomainEvent
 from pmo_kernel.money import ISO_4217, Money
-from pmo_portfolio.domain.governance.decisions import Id, ShortText, VersionNumber
-from pmo_portfolio.domain.governance.events import ActorId, NonNegativeMoney
+from pmo_portfolio.domain.governance.values import (
+    ActorId,
+    Id,
+    NonNegativeMoney,
+    ShortText,
+    VersionNumber,
+)
 from pmo_portfolio.domain.registry import registry
 
 MIN_YEAR, MAX_YEAR = 2000, 2100

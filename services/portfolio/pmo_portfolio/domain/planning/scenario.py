@@ -19,7 +19,7 @@ from typing import Any, Self
 from pmo_kernel.aggregate import Aggregate
 from pmo_kernel.errors import DomainError, InvalidTransition
 from pmo_kernel.events import DomainEvent, utcnow
-from pmo_portfolio.domain.governance.decisions import validated
+from pmo_portfolio.domain.governance.validation import validated
 from pmo_portfolio.domain.planning.events import (
     ScenarioAdopted,
     ScenarioArchived,

@@ -9,8 +9,7 @@ from typing import ClassVar
 from pydantic import AwareDatetime
 
 from pmo_kernel.events import DomainEvent
-from pmo_portfolio.domain.governance.decisions import Id, ShortText
-from pmo_portfolio.domain.governance.events import ActorId
+from pmo_portfolio.domain.governance.values import ActorId, Id, ShortText
 from pmo_portfolio.domain.planning.events import Description
 from pmo_portfolio.domain.registry import registry
 

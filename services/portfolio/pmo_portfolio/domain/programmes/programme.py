@@ -13,7 +13,7 @@ from typing import Self
 
 from pmo_kernel.aggregate import Aggregate
 from pmo_kernel.events import DomainEvent, utcnow
-from pmo_portfolio.domain.governance.decisions import validated
+from pmo_portfolio.domain.governance.validation import validated
 from pmo_portfolio.domain.programmes.events import ProgrammeEstablished
 
 
