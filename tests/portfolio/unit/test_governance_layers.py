@@ -15,6 +15,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "vocabulary",
         "gates",
         "validation",
+        "risk",
         "routing_rule",
         "routing_rules",
         "decision_record",

@@ -7,7 +7,8 @@ demand, the item's new events and the dedupe record commit together. The item ev
 derive from the demand event's id, so a redelivered message appends nothing new.
 
 A new candidate is registered with the stage-gate scheme in force (published with the routing
-rules; the default scheme until a version is published), read in the same transaction.
+rules; the default scheme until a version is published), read in the same transaction, and with
+the risk level of the worst rated risk of its business case (`governance.risk`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from pmo_kernel.money import Money
 from pmo_kernel.store import EventStore, NewEvent
 from pmo_portfolio.domain.governance.gates import GateScheme
 from pmo_portfolio.domain.governance.item import PortfolioItem
+from pmo_portfolio.domain.governance.risk import business_case_risk_level
 from pmo_portfolio.domain.governance.routing import DEFAULT_RULE_SET_ID, RoutingRuleSet
 
 INTAKE_ACTOR = Actor(id="system:portfolio-intake", name="portfolio intake", roles=("service",))
@@ -107,6 +109,7 @@ class DemandIntake:
             requires_investment_committee=bool(data.get("requires_investment_committee")),
             desired_start_quarter=content.get("desired_start_quarter"),
             desired_end_quarter=content.get("desired_end_quarter"),
+            risk_level=business_case_risk_level(case),
             gates=gates,
             now=event.time,
         )

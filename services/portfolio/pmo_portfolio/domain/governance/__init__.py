@@ -4,8 +4,9 @@ Pure decisions and state, no I/O, in four layers, each importing only the layers
 (tests/portfolio/unit/test_domain_layers.py keeps it so):
 
 - values: `values` (ids, texts, amounts, snapshots), `vocabulary` (enumerations, built-in rule
-  names), `gates` (stage-gate schemes), `validation`, `routing_rule` (a rule and the facts it
-  tests), `routing_rules` (a published version and its evaluation), `decision_record`;
+  names), `gates` (stage-gate schemes), `validation`, `risk` (an item's risk level),
+  `routing_rule` (a rule and the facts it tests), `routing_rules` (a published version and its
+  evaluation), `decision_record`;
 - events: `events`, the facts stored, built from values only;
 - aggregates: `bodies`, `item`, `meeting`, `routing` (the versions of the routing rules);
 - policy: `decisions` (check and take a decision), `adoption` (adopt a scenario).
@@ -53,6 +54,7 @@ from pmo_portfolio.domain.governance.events import (
 from pmo_portfolio.domain.governance.gates import DEFAULT_GATE_SCHEME, Gate, GateCode, GateScheme
 from pmo_portfolio.domain.governance.item import ITEM_SCORED, PortfolioItem, quarter_key
 from pmo_portfolio.domain.governance.meeting import Meeting
+from pmo_portfolio.domain.governance.risk import business_case_risk_level
 from pmo_portfolio.domain.governance.routing import DEFAULT_RULE_SET_ID, RoutingRuleSet
 from pmo_portfolio.domain.governance.routing_rule import (
     AppliedRule,
@@ -158,6 +160,7 @@ __all__ = [
     "ScenarioAdoptionRecorded",
     "ShortText",
     "VersionNumber",
+    "business_case_risk_level",
     "check_decision",
     "check_scenario_adoption",
     "decide",
