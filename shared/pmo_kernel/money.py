@@ -66,6 +66,16 @@ ISO_4217 = frozenset(
 Amount = Annotated[Decimal, Field(max_digits=18, decimal_places=2)]
 
 
+def rates_in(base: str, rates: dict[str, Decimal]) -> dict[str, Decimal]:
+    """An exchange-rate table (units of one currency for one unit of each key) re-expressed in
+    `base`, which must be one of its keys: a table is never read in a currency it was not made
+    for (that would compare, say, euros 1:1 with yen)."""
+    pivot = rates.get(base)
+    if pivot is None:
+        raise ValueError(f"the exchange rates know no {base}: give them in {base} (its own rate 1)")
+    return {code: rate / pivot for code, rate in rates.items()}
+
+
 class Money(BaseModel):
     """An amount of money. Serialised as {"amount": "250000.00", "currency": "EUR"}."""
 

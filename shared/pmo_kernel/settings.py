@@ -9,6 +9,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from pmo_kernel.cloudevents import topic_for
+from pmo_kernel.money import Money
 
 DEV_SIGNING_KEY = "pmo-development-signing-key-change-me-in-production"
 
@@ -38,7 +39,8 @@ class Settings(BaseSettings):
 
     max_request_bytes: int = Field(default=256 * 1024, ge=1024)
 
-    # demand
+    # Governance, shared by demand (qualification) and portfolio (its first routing rules): above
+    # this estimated cost a demand needs the investment committee.
     investment_committee_threshold: Decimal = Decimal("250000")
     investment_committee_currency: str = "EUR"
 
@@ -62,6 +64,11 @@ class Settings(BaseSettings):
     demand_url: str = "http://127.0.0.1:8001"
     portfolio_url: str = "http://127.0.0.1:8002"
     reporting_url: str = "http://127.0.0.1:8000"
+
+    @property
+    def investment_committee(self) -> Money:
+        """The investment-committee threshold as money (an unknown currency is refused)."""
+        return Money.of(self.investment_committee_threshold, self.investment_committee_currency)
 
     @property
     def production(self) -> bool:

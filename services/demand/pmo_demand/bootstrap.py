@@ -16,7 +16,6 @@ from pmo_demand.domain import GovernanceRules, registry
 from pmo_kernel.db import create_engine
 from pmo_kernel.http.app import create_service_app
 from pmo_kernel.http.feed import event_feed_router
-from pmo_kernel.money import Money
 from pmo_kernel.relay import OutboxRelay, relay_for
 from pmo_kernel.settings import Settings
 from pmo_kernel.store import EventStore
@@ -35,11 +34,7 @@ class DemandContainer:
 
 
 def governance_rules(settings: Settings) -> GovernanceRules:
-    return GovernanceRules(
-        investment_committee_threshold=Money.of(
-            settings.investment_committee_threshold, settings.investment_committee_currency
-        )
-    )
+    return GovernanceRules(investment_committee_threshold=settings.investment_committee)
 
 
 def build(settings: Settings, schema: str = SCHEMA) -> DemandContainer:

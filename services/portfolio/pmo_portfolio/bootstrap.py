@@ -22,6 +22,7 @@ from pmo_kernel.store import EventStore
 from pmo_portfolio.api import router
 from pmo_portfolio.application.intake import DemandIntake
 from pmo_portfolio.application.service import PortfolioService
+from pmo_portfolio.domain.governance import RoutingRule, default_routing_rules
 from pmo_portfolio.domain.registry import registry
 
 SERVICE = "portfolio"
@@ -39,6 +40,12 @@ class PortfolioContainer:
     service: PortfolioService
 
 
+def default_rules(settings: Settings) -> tuple[RoutingRule, ...]:
+    """Version 1 of the routing rules, on the investment-committee threshold the demand service
+    qualifies against: one setting, so the two services cannot start from different figures."""
+    return default_routing_rules(settings.investment_committee)
+
+
 def build(settings: Settings, schema: str = SCHEMA) -> PortfolioContainer:
     engine = create_engine(settings.database_url)
     store = EventStore(engine, schema, registry)
@@ -50,7 +57,7 @@ def create_app(settings: Settings, container: PortfolioContainer | None = None) 
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        await built.service.ensure_default_rules(CommandContext(SYSTEM))
+        await built.service.ensure_default_rules(CommandContext(SYSTEM), default_rules(settings))
         yield
         if container is None:
             await built.engine.dispose()

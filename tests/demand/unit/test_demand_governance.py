@@ -19,7 +19,7 @@ from pmo_demand.domain import (
     QualifyDemand,
     evaluate,
 )
-from pmo_demand.domain.rules import DEFAULT_RULES
+from pmo_demand.domain.rules import DEFAULT_EXCHANGE_RATES, DEFAULT_RULES
 from pmo_kernel.errors import GovernanceRuleFailed
 from pmo_kernel.money import Money
 from tests.demand.unit import ANALYST, NOW, RULES, business_case, content, submitted
@@ -176,7 +176,10 @@ def test_a_configured_threshold_replaces_the_default() -> None:
 
 def test_the_rules_reject_an_exchange_table_made_for_another_currency() -> None:
     with pytest.raises(ValidationError, match="threshold currency USD"):
-        GovernanceRules(investment_committee_threshold=Money.of("100000", "USD"))
+        GovernanceRules(
+            investment_committee_threshold=Money.of("100000", "USD"),
+            exchange_rates=DEFAULT_EXCHANGE_RATES,
+        )
 
 
 @pytest.mark.parametrize(

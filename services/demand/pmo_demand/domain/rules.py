@@ -7,13 +7,15 @@ never stops at the first failure: the requester should learn everything to fix i
 
 from __future__ import annotations
 
+import hashlib
+import json
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Literal, Self
+from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from pmo_demand.domain.model import BusinessCase, DemandContent
-from pmo_kernel.money import ISO_4217, Money
+from pmo_kernel.money import ISO_4217, Money, rates_in
 
 BUSINESS_CASE_COMPLETE = "business-case-complete"
 INVESTMENT_COMMITTEE_THRESHOLD = "investment-committee-threshold"
@@ -47,6 +49,7 @@ DEFAULT_RULES: tuple[GovernanceRule, ...] = (
 )
 
 # Indicative rates into EUR, only so a fresh installation works: real deployments configure them.
+# A threshold in another currency gets them re-expressed in it (`rates_in`).
 DEFAULT_EXCHANGE_RATES: dict[str, Decimal] = {
     "EUR": Decimal("1"),
     "USD": Decimal("0.92"),
@@ -58,15 +61,28 @@ _CENT = Decimal("0.01")
 
 
 class GovernanceRules(BaseModel):
-    """The rule set in force. `version` is recorded with each qualification for the audit."""
+    """The rule set in force. `version` is recorded with each qualification for the audit: unless
+    given, it is derived from the content (rules, threshold, rates), so any change to them is a
+    new version and the same content is always the same version."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    version: str = Field(default="1", min_length=1, max_length=50)
+    version: str = Field(default="", max_length=50)
     rules: tuple[GovernanceRule, ...] = DEFAULT_RULES
     investment_committee_threshold: Money = Money.of("250000", "EUR")
     # Units of the threshold currency for one unit of the keyed currency.
     exchange_rates: dict[str, Decimal] = Field(default_factory=lambda: dict(DEFAULT_EXCHANGE_RATES))
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_rates_in_the_threshold_currency(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or "exchange_rates" in data:
+            return data
+        threshold = data.get("investment_committee_threshold")
+        if isinstance(threshold, dict):
+            threshold = Money.model_validate(threshold)
+        base = threshold.currency if isinstance(threshold, Money) else "EUR"
+        return {**data, "exchange_rates": rates_in(base, DEFAULT_EXCHANGE_RATES)}
 
     @field_validator("exchange_rates")
     @classmethod
@@ -93,7 +109,16 @@ class GovernanceRules(BaseModel):
                 f"exchange rates must be expressed in the threshold currency {base} "
                 f"(its own rate must be 1, got {self.exchange_rates[base]})"
             )
+        if not self.version:
+            object.__setattr__(self, "version", self.content_digest())
         return self
+
+    def content_digest(self) -> str:
+        """What identifies the rules' content: the same content, the same digest."""
+        content = self.model_dump(mode="json", exclude={"version"})
+        canonical = json.dumps(content, sort_keys=True, separators=(",", ":"))
+        digest = hashlib.sha256(canonical.encode()).hexdigest()
+        return f"sha256:{digest[:16]}"
 
     @property
     def enabled(self) -> tuple[GovernanceRule, ...]:

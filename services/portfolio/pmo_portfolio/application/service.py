@@ -9,6 +9,7 @@ decision was based on frozen in it, the budget envelope's version among them.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -33,7 +34,7 @@ from pmo_portfolio.application.commands import (
 from pmo_portfolio.application.planning import PlanningHandlers
 from pmo_portfolio.application.programmes import ProgrammeHandlers
 from pmo_portfolio.application.scenarios import ScenarioHandlers
-from pmo_portfolio.domain.governance import DEFAULT_ROUTING_RULES
+from pmo_portfolio.domain.governance import DEFAULT_ROUTING_RULES, RoutingRule
 from pmo_portfolio.domain.governance.bodies import GovernanceBody
 from pmo_portfolio.domain.governance.decisions import GateApprovals, decide, gate_approvals
 from pmo_portfolio.domain.governance.item import PortfolioItem, quarter_key
@@ -148,13 +149,15 @@ class PortfolioService(PlanningHandlers, ScenarioHandlers, ProgrammeHandlers):
         )  # fmt: skip
         return await self._save(self.rules, rule_set, ctx, rules_version=published.version)
 
-    async def ensure_default_rules(self, ctx: CommandContext) -> None:
+    async def ensure_default_rules(
+        self, ctx: CommandContext, rules: Iterable[RoutingRule] = DEFAULT_ROUTING_RULES
+    ) -> None:
         """A fresh installation starts with the documented default rules (version 1), so the
-        EUR 250K investment-committee rule holds from day one. Idempotent: a fixed event id."""
+        investment-committee rule holds from day one. Idempotent: a fixed event id."""
         rule_set = await self.rules.load(DEFAULT_RULE_SET_ID)
         if rule_set.current is not None:
             return
-        rule_set.publish_version(DEFAULT_ROUTING_RULES, actor_id=ctx.principal.subject)
+        rule_set.publish_version(rules, actor_id=ctx.principal.subject)
         await self.rules.save(rule_set, event_metadata(ctx), [_DEFAULT_RULES_EVENT])
 
     # ---------------------------------------------------------------- meetings and decisions

@@ -67,8 +67,10 @@ from pmo_portfolio.domain.governance.routing_rules import (
     DEFAULT_EXCHANGE_RATES,
     DEFAULT_ROUTING_RULES,
     REGULATORY_TO_STEERING,
+    ExchangeRatesInAnotherCurrency,
     RoutingRules,
     RuleEvaluation,
+    default_routing_rules,
 )
 from pmo_portfolio.domain.governance.validation import validated
 from pmo_portfolio.domain.governance.values import (
@@ -128,6 +130,7 @@ __all__ = [
     "DecisionRecorded",
     "DecisionRightGranted",
     "DecisionRightRevoked",
+    "ExchangeRatesInAnotherCurrency",
     "Gate",
     "GateApprovals",
     "GateCode",
@@ -165,6 +168,7 @@ __all__ = [
     "check_scenario_adoption",
     "decide",
     "decision_is_outdated",
+    "default_routing_rules",
     "gate_approvals",
     "quarter_key",
     "registry",

@@ -15,11 +15,13 @@ from decimal import Decimal
 from pmo_kernel.aggregate import Aggregate
 from pmo_kernel.errors import DomainError, InvalidTransition
 from pmo_kernel.events import DomainEvent, utcnow
+from pmo_kernel.money import rates_in
 from pmo_portfolio.domain.governance.events import RoutingRulesPublished
 from pmo_portfolio.domain.governance.gates import DEFAULT_GATE_SCHEME, GateScheme
 from pmo_portfolio.domain.governance.routing_rule import RoutingRule
 from pmo_portfolio.domain.governance.routing_rules import (
     DEFAULT_EXCHANGE_RATES,
+    ExchangeRatesInAnotherCurrency,
     RoutingRules,
     by_id,
 )
@@ -93,17 +95,21 @@ class RoutingRuleSet(Aggregate):
         now: datetime | None = None,
     ) -> RoutingRules:
         """Publish the next version. Rates, base currency and gate scheme default to the current
-        version's (the default ones for the first version). Rules naming a gate the scheme does
-        not know are refused."""
+        version's (the default ones for the first version); a new base currency without new
+        rates gets the kept rates re-expressed in it. Rules naming a gate the scheme does not
+        know are refused."""
         chosen = tuple(sorted(rules, key=by_id))
         current = self.current
         gates = gates if gates is not None else self.gate_scheme
-        base = (base_currency or (current.base_currency if current else "EUR")).upper()
-        rates = dict(exchange_rates) if exchange_rates is not None else None
-        if rates is None:
-            rates = dict(current.exchange_rates) if current else dict(DEFAULT_EXCHANGE_RATES)
+        kept_base = current.base_currency if current else "EUR"
+        base = (base_currency or kept_base).upper()
         version = (max(self.versions) if self.versions else 0) + 1
         context = f"routing rules {self.id} version {version}"
+        if exchange_rates is not None:
+            rates = dict(exchange_rates)
+        else:
+            kept = dict(current.exchange_rates) if current else dict(DEFAULT_EXCHANGE_RATES)
+            rates = kept if base == kept_base else self._rebased(kept, kept_base, base, context)
         unknown = [f"{rule.id} ({rule.gate})" for rule in chosen if not gates.knows(rule.gate)]
         if unknown:
             raise DomainError(
@@ -143,6 +149,20 @@ class RoutingRuleSet(Aggregate):
             )
         )
         return published
+
+    @staticmethod
+    def _rebased(
+        rates: dict[str, Decimal], kept_base: str, base: str, context: str
+    ) -> dict[str, Decimal]:
+        try:
+            return rates_in(base, rates)
+        except ValueError:
+            raise ExchangeRatesInAnotherCurrency(
+                f"{context}: the exchange rates kept are in {kept_base} and have no rate for the "
+                f"new base currency {base}; give the rates in {base} (its own rate 1)",
+                base_currency=base,
+                currencies=sorted(rates),
+            ) from None
 
     # -- evolve ---------------------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from pmo_kernel.errors import DomainError
 from pmo_kernel.money import ISO_4217, Money
 from pmo_portfolio.domain.governance.gates import DEFAULT_GATE_SCHEME, GateScheme
 from pmo_portfolio.domain.governance.routing_rule import (
@@ -43,27 +44,48 @@ DEFAULT_EXCHANGE_RATES: dict[str, Decimal] = {
     "CHF": Decimal("1.05"),
 }
 
-DEFAULT_ROUTING_RULES: tuple[RoutingRule, ...] = (
-    RoutingRule(
-        id=COST_OVER_250K,
-        description=(
-            "An item whose estimated cost is above EUR 250,000 needs the investment committee's "
-            "approval to pass G2."
+DEFAULT_INVESTMENT_COMMITTEE_THRESHOLD = Money.of("250000", "EUR")
+
+
+def default_routing_rules(
+    investment_committee_threshold: Money = DEFAULT_INVESTMENT_COMMITTEE_THRESHOLD,
+) -> tuple[RoutingRule, ...]:
+    """The rules a fresh installation starts with (version 1). The threshold is the one shared
+    setting the demand service qualifies against too (INVESTMENT_COMMITTEE_THRESHOLD and
+    INVESTMENT_COMMITTEE_CURRENCY), so both start from the same figure. The rule keeps its id
+    whatever the figure: clients and audits refer to it."""
+    threshold = investment_committee_threshold
+    return (
+        RoutingRule(
+            id=COST_OVER_250K,
+            description=(
+                f"An item whose estimated cost is above {money_in_words(threshold)} needs the "
+                "investment committee's approval to pass G2."
+            ),
+            condition=Condition(field="estimated_cost", op="gt", value=threshold),
+            gate="G2",
+            body_kind=BodyKind.INVESTMENT_COMMITTEE,
         ),
-        condition=Condition(field="estimated_cost", op="gt", value=Money.of("250000", "EUR")),
-        gate="G2",
-        body_kind=BodyKind.INVESTMENT_COMMITTEE,
-    ),
-    RoutingRule(
-        id=REGULATORY_TO_STEERING,
-        description="A regulatory item needs the steering committee's approval to pass G2.",
-        condition=Condition(field="category", op="eq", value="regulatory"),
-        gate="G2",
-        body_kind=BodyKind.STEERING_COMMITTEE,
-    ),
-)
+        RoutingRule(
+            id=REGULATORY_TO_STEERING,
+            description="A regulatory item needs the steering committee's approval to pass G2.",
+            condition=Condition(field="category", op="eq", value="regulatory"),
+            gate="G2",
+            body_kind=BodyKind.STEERING_COMMITTEE,
+        ),
+    )
+
+
+DEFAULT_ROUTING_RULES = default_routing_rules()
 
 _CENT = Decimal("0.01")
+
+
+class ExchangeRatesInAnotherCurrency(DomainError):
+    """A rate table without its base currency was made for another one: read as if it were in
+    the base currency, it would compare, say, euros 1:1 with yen."""
+
+    code = "exchange_rates_in_another_currency"
 
 
 @dataclass(frozen=True)
@@ -283,11 +305,14 @@ def rule_set_problem(
 __all__ = [
     "COST_OVER_250K",
     "DEFAULT_EXCHANGE_RATES",
+    "DEFAULT_INVESTMENT_COMMITTEE_THRESHOLD",
     "DEFAULT_ROUTING_RULES",
     "REGULATORY_TO_STEERING",
+    "ExchangeRatesInAnotherCurrency",
     "RoutingRules",
     "RuleEvaluation",
     "by_id",
+    "default_routing_rules",
     "normalised_rates",
     "rule_set_problem",
 ]
