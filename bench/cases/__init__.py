@@ -17,7 +17,7 @@ class Case:
 
 def all_cases() -> list[Case]:
     from bench import optimizer
-    from bench.cases import append, e2e, projection, relay, replay
+    from bench.cases import append, e2e, idle, projection, relay, replay
 
     return [
         Case("append_seq", "append, 1 event per call, sequential", append.sequential),
@@ -27,5 +27,6 @@ def all_cases() -> list[Case]:
         Case("relay", "relay publish", relay.run),
         Case("projection", "projection apply, idempotent", projection.run),
         Case("e2e", "command accepted → visible in GraphQL", e2e.run),
+        Case("idle", "idle platform, CPU", idle.run),
         Case("optimizer", "portfolio selection: MILP vs greedy", optimizer.case),
     ]

@@ -102,27 +102,7 @@ class _Processes:
         return used
 
     def watch_servers(self, database: str, broker_port: str) -> None:
-        """PostgreSQL (the postmaster serving `database` and all its processes) and the
-        broker listening on `broker_port`, if they run on this machine."""
-        postmasters: set[psutil.Process] = set()
-        broker: list[psutil.Process] = []
-        for process in psutil.process_iter(["name", "cmdline"]):
-            cmdline = " ".join(process.info["cmdline"] or [])
-            if process.info["name"] == "postgres" and f" {database} " in f" {cmdline} ":
-                with contextlib.suppress(psutil.Error):
-                    parent = process.parent()
-                    if parent is not None:
-                        postmasters.add(parent)
-            elif "tansu" in cmdline and f":{broker_port}" in cmdline:
-                broker.append(process)
-        server: list[psutil.Process] = []
-        for postmaster in postmasters:
-            with contextlib.suppress(psutil.Error):
-                server += [postmaster, *postmaster.children()]
-        if server:
-            self.watched["postgres (whole server)"] = server
-        if broker:
-            self.watched["tansu"] = broker
+        self.watched.update(server_processes(database, broker_port))
 
     def log_tail(self, name: str, lines: int = 15) -> str:
         try:
@@ -145,6 +125,32 @@ class _Processes:
                     process.kill()
                 await process.wait()
         self.running.clear()
+
+
+def server_processes(database: str, broker_port: str) -> dict[str, list[psutil.Process]]:
+    """PostgreSQL (the postmaster serving `database` first, then all its processes) and the
+    broker listening on `broker_port`, if they run on this machine."""
+    postmasters: set[psutil.Process] = set()
+    broker: list[psutil.Process] = []
+    for process in psutil.process_iter(["name", "cmdline"]):
+        cmdline = " ".join(process.info["cmdline"] or [])
+        if process.info["name"] == "postgres" and f" {database} " in f" {cmdline} ":
+            with contextlib.suppress(psutil.Error):
+                parent = process.parent()
+                if parent is not None:
+                    postmasters.add(parent)
+        elif "tansu" in cmdline and f":{broker_port}" in cmdline:
+            broker.append(process)
+    servers: dict[str, list[psutil.Process]] = {}
+    server: list[psutil.Process] = []
+    for postmaster in postmasters:
+        with contextlib.suppress(psutil.Error):
+            server += [postmaster, *postmaster.children()]
+    if server:
+        servers["postgres (whole server)"] = server
+    if broker:
+        servers["tansu"] = broker
+    return servers
 
 
 def _missing_entry_points() -> list[str]:

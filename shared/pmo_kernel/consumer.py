@@ -138,7 +138,16 @@ class ConsumerSettings:
     max_retries: int = 3
     retry_backoff_seconds: float = 0.05
     max_batch: int = 1000
-    poll_timeout_ms: int = 100
+    poll_timeout_ms: int = 1000
+    # How long the broker may hold a fetch that finds nothing. Apache Kafka answers as soon as a
+    # record arrives, whatever the wait; tansu (the development broker) holds it for the whole
+    # wait. So a consumer fetches eagerly while records come, and after `idle_after_seconds`
+    # without any it lets fetches wait `idle_fetch_max_wait_ms`: an idle consumer then sends 1
+    # fetch a second instead of 50, and the first record after a quiet spell may wait that long
+    # on tansu (never on Kafka).
+    fetch_max_wait_ms: int = 20
+    idle_fetch_max_wait_ms: int = 1000
+    idle_after_seconds: float = 2.0
     partitions: int = 6
     replication: int = 1
     # Taken (shared) by every batch transaction; a rebuild takes it exclusively to switch
@@ -190,6 +199,7 @@ class ConsumerRunner:
         # Applied (in the database) but not yet committed to Kafka: partition -> next offset.
         self._uncommitted: dict[TopicPartition, int] = {}
         self._committed_at = 0.0  # event loop time of the last commit (or of the start)
+        self._last_records_at = 0.0  # event loop time of the last poll that brought records
 
     async def start(self) -> None:
         s = self.settings
@@ -208,15 +218,16 @@ class ConsumerRunner:
             group_id=s.group_id,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
-            fetch_max_wait_ms=20,
+            fetch_max_wait_ms=s.fetch_max_wait_ms,
             max_poll_records=s.max_batch,
             session_timeout_ms=10_000,
-            heartbeat_interval_ms=1_000,
+            heartbeat_interval_ms=3_000,
         )
         listener = _AssignmentListener(self.assigned, self._hand_over)
         self._consumer.subscribe(list(s.topics), listener=listener)
         await self._consumer.start()
         self._committed_at = asyncio.get_running_loop().time()  # the interval counts from here
+        self._last_records_at = self._committed_at
 
     async def stop(self) -> None:
         if self._consumer is not None:
@@ -249,6 +260,14 @@ class ConsumerRunner:
             timeout_ms=self.settings.poll_timeout_ms, max_records=self.settings.max_batch
         )
         records = [r for tp in sorted(batches, key=_tp_key) for r in batches[tp]]
+        now = asyncio.get_running_loop().time()
+        if records:
+            self._last_records_at = now
+        idle = now - self._last_records_at >= self.settings.idle_after_seconds
+        _set_fetch_wait(
+            consumer,
+            self.settings.idle_fetch_max_wait_ms if idle else self.settings.fetch_max_wait_ms,
+        )
         if records:
             await self.process(records)
             for tp, msgs in batches.items():
@@ -389,6 +408,15 @@ class _AssignmentListener(ConsumerRebalanceListener):  # type: ignore[misc]
 
     async def on_partitions_assigned(self, assigned: Iterable[TopicPartition]) -> None:
         self._assigned.set()
+
+
+def _set_fetch_wait(consumer: AIOKafkaConsumer, wait_ms: int) -> None:
+    """The wait of the consumer's next fetch requests. aiokafka fixes it at construction; its
+    fetcher reads this attribute for every request it builds, so a change takes effect with the
+    next fetch. On an aiokafka without it, the consumer keeps its constructed wait."""
+    fetcher = getattr(consumer, "_fetcher", None)
+    if fetcher is not None and hasattr(fetcher, "_fetch_max_wait_ms"):
+        fetcher._fetch_max_wait_ms = wait_ms
 
 
 def _tp_key(tp: TopicPartition) -> tuple[str, int]:

@@ -36,6 +36,7 @@ from pmo_kernel.infra.topics import ensure_topics
 from pmo_kernel.settings import Settings
 from pmo_kernel.store.log_reader import LogReader
 from pmo_kernel.store.postgres import START, EventStore
+from pmo_kernel.store.schema import wakeup_channel
 from pmo_kernel.telemetry import context_from_traceparent
 
 log = logging.getLogger(__name__)
@@ -49,7 +50,12 @@ class RelaySettings:
     bootstrap_servers: str
     name: str = "kafka"
     batch_size: int = 1000
+    # An idle relay sleeps until the events table's NOTIFY (see store.schema.event_wakeup_ddl)
+    # or, as a safety net, for at most `safety_poll_seconds`. After a wake-up that found nothing
+    # to publish (the rows are not visible yet, below the log's horizon), it reads again after
+    # `idle_poll_seconds`, doubling up to the safety poll.
     idle_poll_seconds: float = 0.01
+    safety_poll_seconds: float = 1.0
     error_backoff_seconds: float = 0.5
     partitions: int = 6
     replication: int = 1
@@ -89,6 +95,7 @@ class OutboxRelay:
         self._producer_factory = producer_factory
         self._producer: AIOKafkaProducer | None = None
         self._check_now = asyncio.Event()
+        self._appended = asyncio.Event()  # set by the events table's NOTIFY
         self._probe_lock = asyncio.Lock()  # one user of the probe consumer at a time
         self._probe: AIOKafkaConsumer | None = None
         # Reads the next page while the broker acknowledges this one.
@@ -189,10 +196,16 @@ class OutboxRelay:
                 await _sleep_unless(stopping, 1.0)
                 if stopping.is_set():
                     return
+            channel = wakeup_channel(self.store.schema)
+            await leader.add_listener(channel, self._on_appended)
             try:
                 await self._run_as_leader(stopping)
             finally:
+                await leader.remove_listener(channel, self._on_appended)
                 await leader.execute("SELECT pg_advisory_unlock(hashtext($1))", lock)
+
+    def _on_appended(self, *_: object) -> None:
+        self._appended.set()
 
     async def _run_as_leader(self, stopping: asyncio.Event) -> None:
         """The publish loop. The loss check (module doc) runs before the first batch and before
@@ -204,8 +217,12 @@ class OutboxRelay:
         await self.start()
         self._check_now.set()
         watcher = asyncio.create_task(self._watch_for_loss(stopping))
+        idle_wait = self.settings.idle_poll_seconds
         try:
             while not stopping.is_set():
+                # Cleared before reading: a NOTIFY that arrives while this batch is read makes
+                # the wait below return at once, so no append is left waiting for the next one.
+                self._appended.clear()
                 try:
                     if self._check_now.is_set():
                         self._check_now.clear()
@@ -216,11 +233,29 @@ class OutboxRelay:
                     self._check_now.set()  # after an outage, check what the broker kept
                     await _sleep_unless(stopping, self.settings.error_backoff_seconds)
                     continue
-                if sent == 0:
-                    await _sleep_unless(stopping, self.settings.idle_poll_seconds)
+                if sent:
+                    idle_wait = self.settings.idle_poll_seconds
+                    continue
+                if await self._wait_for_appends(stopping, idle_wait):
+                    idle_wait = self.settings.idle_poll_seconds
+                else:
+                    idle_wait = min(idle_wait * 2, self.settings.safety_poll_seconds)
         finally:
             await cancelled(watcher)
             await self.stop()
+
+    async def _wait_for_appends(self, stopping: asyncio.Event, seconds: float) -> bool:
+        """Sleep until an append is announced (True), `seconds` pass or we are stopping."""
+        waits = [
+            asyncio.ensure_future(self._appended.wait()),
+            asyncio.ensure_future(stopping.wait()),
+        ]
+        try:
+            await asyncio.wait(waits, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in waits:
+                waiter.cancel()
+        return self._appended.is_set()
 
     async def _watch_for_loss(self, stopping: asyncio.Event) -> None:
         """Every `loss_check_seconds`, probe the broker; on a loss, have the loop recover."""
@@ -346,6 +381,20 @@ class OutboxRelay:
         if not tps:
             return missing
         probe.assign(tps)
+        try:
+            return missing | await self._missing_firsts(probe, tps, anchors)
+        finally:
+            # An assigned consumer keeps fetching in the background: between checks the probe
+            # would poll the broker all the time (a tenth of a core for nothing when idle).
+            # Paused, not unassigned: an unassigned probe stops tracking the topic's metadata
+            # and misses that a restarted broker lost it.
+            probe.pause(*probe.assignment())
+
+    async def _missing_firsts(
+        self, probe: AIOKafkaConsumer, tps: list[TopicPartition], anchors: dict[int, str]
+    ) -> set[int]:
+        """The partitions whose first record is not the anchor we published there."""
+        missing: set[int] = set()
         starts = await probe.beginning_offsets(tps)
         # Retention may move a log start past 0: offset 0 is then gone on purpose.
         pending = {tp for tp in tps if starts[tp] == 0}
@@ -385,5 +434,6 @@ def relay_for(store: EventStore, settings: Settings, service: str) -> OutboxRela
             partitions=settings.kafka_partitions,
             replication=settings.kafka_replication_factor,
             idle_poll_seconds=settings.relay_idle_poll_seconds,
+            safety_poll_seconds=settings.relay_safety_poll_seconds,
         ),
     )

@@ -48,8 +48,12 @@ class Settings(BaseSettings):
     # where other processes reach it, which inside a cluster is not an address one can bind.
     http_bind_host: str = "127.0.0.1"
 
-    # Outbox relay tuning: how long an idle relay waits before reading the log again.
+    # Outbox relay tuning: an idle relay sleeps until PostgreSQL announces an append (NOTIFY),
+    # reading again at most every `relay_safety_poll_seconds` in case a notice was missed;
+    # after a notice whose rows were not visible yet, it rereads after `relay_idle_poll_seconds`
+    # (doubling).
     relay_idle_poll_seconds: float = Field(default=0.01, gt=0, le=5)
+    relay_safety_poll_seconds: float = Field(default=1.0, gt=0, le=60)
 
     # Consumers: the longest a consumer keeps applied offsets before committing them to Kafka
     # (0: after every batch). Later commits only mean more redelivery after a crash, which the

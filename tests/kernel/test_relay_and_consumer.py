@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import asyncpg
 import pytest_asyncio
@@ -409,5 +409,26 @@ async def test_an_idle_consumer_commits_what_it_applied_once_the_interval_is_ove
 
     await eventually(all_committed, within=60)  # no new record needed to get there
     assert len(await pipeline.applied()) == 12
+    await pipeline.stop("relay")
+    await pipeline.stop("consumer")
+
+
+async def test_an_idle_relay_wakes_on_the_append_notice_not_on_its_poll(
+    pipeline: Pipeline,
+) -> None:
+    # With a 60 s safety poll and 5 s between idle reads, only the events table's NOTIFY can
+    # bring an append out within a couple of seconds.
+    pipeline.relay.settings = replace(
+        pipeline.relay.settings, idle_poll_seconds=5.0, safety_poll_seconds=60.0
+    )
+    pipeline.start("relay")
+    pipeline.start("consumer")
+    await write_streams(pipeline.store, writers=1, per_writer=1, prefix="warm")
+    await pipeline.until_applied(1, within=30)
+    await asyncio.sleep(0.5)  # the relay has found nothing more and sleeps
+
+    await write_streams(pipeline.store, writers=2, per_writer=1, prefix="woken")
+
+    await pipeline.until_applied(3, within=3)
     await pipeline.stop("relay")
     await pipeline.stop("consumer")

@@ -54,6 +54,30 @@ def event_store_ddl(schema: str) -> list[str]:
             anchors jsonb NOT NULL DEFAULT '{{}}',
             updated_at timestamptz NOT NULL DEFAULT now()
         )""",
+        *event_wakeup_ddl(schema),
+    ]
+
+
+def wakeup_channel(schema: str) -> str:
+    """The NOTIFY channel on which `schema`'s events table announces committed appends."""
+    return f"{schema}_events"
+
+
+def event_wakeup_ddl(schema: str) -> list[str]:
+    """Every insert statement on the events table notifies `wakeup_channel(schema)`, so the
+    relay sleeps until something was appended instead of polling. NOTIFY is delivered at
+    commit, and duplicates within a transaction collapse into one. Idempotent (PostgreSQL 14+):
+    the events store's first migration runs it, and a later one adds it to older schemas."""
+    s = _quote(schema)
+    return [
+        f"""CREATE OR REPLACE FUNCTION {s}.notify_events_appended() RETURNS trigger
+            LANGUAGE plpgsql AS $$
+            BEGIN
+                PERFORM pg_notify(TG_TABLE_SCHEMA || '_events', '');
+                RETURN NULL;
+            END $$""",
+        f"""CREATE OR REPLACE TRIGGER events_appended AFTER INSERT ON {s}.events
+            FOR EACH STATEMENT EXECUTE FUNCTION {s}.notify_events_appended()""",
     ]
 
 
