@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import traceback
 from collections.abc import Awaitable, Callable, Iterable, Sequence
@@ -34,6 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from pmo_kernel.cloudevents import MalformedMessage, ReceivedEvent, dlq_topic, from_record
 from pmo_kernel.db import raw_connection
+from pmo_kernel.faults import is_transient
 from pmo_kernel.infra.topics import ensure_topics
 from pmo_kernel.telemetry import context_from_traceparent
 
@@ -126,6 +128,11 @@ def _batch_span(events: Sequence[ReceivedEvent], group_id: str, handler: str) ->
     )
 
 
+class TransientFailure(Exception):
+    """A batch met a failure that passes by itself (see pmo_kernel.faults), its __cause__:
+    the batch is put back and taken again once the database is back, never dead-lettered."""
+
+
 class Unprocessable(Exception):
     """The handler can never apply this event as it is (e.g. a version gap): no retries."""
 
@@ -135,8 +142,12 @@ class ConsumerSettings:
     topics: tuple[str, ...]
     group_id: str
     bootstrap_servers: str
+    # A message failing for its own content is tried `max_retries` times, then dead-lettered.
+    # A transient failure (the database or broker away) puts the batch back and waits, from
+    # `retry_backoff_seconds` doubling up to `max_backoff_seconds`, as long as it lasts.
     max_retries: int = 3
     retry_backoff_seconds: float = 0.05
+    max_backoff_seconds: float = 5.0
     max_batch: int = 1000
     poll_timeout_ms: int = 1000
     # How long the broker may hold a fetch that finds nothing. Apache Kafka answers as soon as a
@@ -200,6 +211,8 @@ class ConsumerRunner:
         self._uncommitted: dict[TopicPartition, int] = {}
         self._committed_at = 0.0  # event loop time of the last commit (or of the start)
         self._last_records_at = 0.0  # event loop time of the last poll that brought records
+        # (partition, offset) of the current batch's records applied or dead-lettered so far.
+        self._done: set[tuple[TopicPartition, int]] = set()
 
     async def start(self) -> None:
         s = self.settings
@@ -243,13 +256,24 @@ class ConsumerRunner:
 
     async def run(self, stopping: asyncio.Event) -> None:
         await self.start()
+        backoff = self.settings.retry_backoff_seconds
         try:
             while not stopping.is_set():
                 try:
                     await self.poll_once()
-                except (KafkaError, OSError) as exc:
-                    log.warning("consumer %s: broker unavailable: %r", self.handler.name, exc)
-                    await asyncio.sleep(0.5)
+                except (KafkaError, OSError, TransientFailure) as exc:
+                    # The database or the broker is away; poll_once has put the batch back.
+                    # Wait for it, longer each time, and take the batch again.
+                    log.warning(
+                        "consumer %s: %r; batch put back, retrying in %.2f s",
+                        self.handler.name,
+                        exc.__cause__ or exc,
+                        backoff,
+                    )
+                    await _sleep_unless(stopping, backoff)
+                    backoff = min(backoff * 2, self.settings.max_backoff_seconds)
+                else:
+                    backoff = self.settings.retry_backoff_seconds
         finally:
             await self.stop()
 
@@ -269,7 +293,14 @@ class ConsumerRunner:
             self.settings.idle_fetch_max_wait_ms if idle else self.settings.fetch_max_wait_ms,
         )
         if records:
-            await self.process(records)
+            try:
+                await self.process(records)
+            except BaseException:
+                # Neither applied nor dead-lettered, so not done: the next poll takes it again
+                # (what was applied meanwhile is deduplicated). Otherwise the consumer would go
+                # on with later offsets and commit past it.
+                self._put_back(records)
+                raise
             for tp, msgs in batches.items():
                 if msgs:
                     self._uncommitted[tp] = msgs[-1].offset + 1
@@ -302,9 +333,27 @@ class ConsumerRunner:
             except (KafkaError, OSError) as exc:  # redelivered to the next owner: deduplicated
                 log.warning("consumer %s: offsets not handed over: %r", self.handler.name, exc)
 
+    def _put_back(self, records: Sequence[ConsumerRecord[Any, Any]]) -> None:
+        """Seek each partition back to its first record of `records` not done yet."""
+        consumer = self._consumer
+        if consumer is None:
+            return
+        assigned = consumer.assignment()
+        first: dict[TopicPartition, int] = {}
+        for record in records:
+            tp = TopicPartition(record.topic, record.partition)
+            if (tp, record.offset) not in self._done and tp not in first:
+                first[tp] = record.offset
+        for tp, offset in first.items():
+            if tp in assigned:  # a revoked one is its new owner's, from the last commit
+                consumer.seek(tp, offset)
+
     async def process(self, records: Sequence[ConsumerRecord[Any, Any]]) -> None:
-        """Apply records (already in per-partition order); dead-letter the ones that fail."""
+        """Apply records (already in per-partition order); dead-letter the ones that fail for
+        their own content. A transient failure (the database away, a serialization failure)
+        raises TransientFailure, with the records handled so far in `_done`."""
         self.stats.batches += 1
+        self._done = set()
         decoded: list[tuple[ConsumerRecord[Any, Any], ReceivedEvent]] = []
         for record in records:
             try:
@@ -313,12 +362,16 @@ class ConsumerRunner:
                 await self._dead_letter(record, exc)
         try:
             applied = await self._apply_batch([event for _, event in decoded])
+            self._done.update(_position(record) for record, _ in decoded)
         except Exception as exc:
+            if is_transient(exc):
+                raise TransientFailure() from exc
             log.info("consumer %s: batch failed (%r), retrying one by one", self.handler.name, exc)
             applied = []
             for record, event in decoded:
                 if await self._apply_one_with_retries(record, event):
                     applied.append(event)
+                self._done.add(_position(record))
         if applied:
             await self.handler.after_commit(applied)
 
@@ -352,6 +405,8 @@ class ConsumerRunner:
                 error = exc
                 break
             except Exception as exc:
+                if is_transient(exc):
+                    raise TransientFailure() from exc
                 error = exc
                 await asyncio.sleep(self.settings.retry_backoff_seconds * (2**attempt))
         assert error is not None
@@ -361,8 +416,6 @@ class ConsumerRunner:
     async def _dead_letter(self, record: ConsumerRecord[Any, Any], error: BaseException) -> None:
         producer = self._producer
         assert producer is not None
-        self.stats.dead_lettered += 1
-        self.stats.errors.append(repr(error))
         log.error(
             "consumer %s: dead-lettering %s[%s]@%s: %r",
             self.handler.name,
@@ -375,9 +428,13 @@ class ConsumerRunner:
             *[(k, v) for k, v in record.headers if not k.startswith("pmo_dlq_")],
             *dead_letter_headers(self.handler.name, record, error),
         ]
+        # A failed send raises: the record is not done, and the batch is put back.
         await producer.send_and_wait(
             dlq_topic(record.topic), record.value, key=record.key, headers=headers
         )
+        self._done.add(_position(record))
+        self.stats.dead_lettered += 1
+        self.stats.errors.append(repr(error))
 
 
 def dead_letter_headers(
@@ -408,6 +465,15 @@ class _AssignmentListener(ConsumerRebalanceListener):  # type: ignore[misc]
 
     async def on_partitions_assigned(self, assigned: Iterable[TopicPartition]) -> None:
         self._assigned.set()
+
+
+def _position(record: ConsumerRecord[Any, Any]) -> tuple[TopicPartition, int]:
+    return TopicPartition(record.topic, record.partition), record.offset
+
+
+async def _sleep_unless(stopping: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stopping.wait(), timeout=seconds)
 
 
 def _set_fetch_wait(consumer: AIOKafkaConsumer, wait_ms: int) -> None:

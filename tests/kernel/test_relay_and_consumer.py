@@ -7,20 +7,24 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import asyncpg
+import pytest
 import pytest_asyncio
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.errors import KafkaConnectionError
 
 from pmo_kernel.cloudevents import ReceivedEvent, dlq_topic
 from pmo_kernel.consumer import ConsumerRunner, ConsumerSettings, Unprocessable
-from pmo_kernel.db import raw_connection
+from pmo_kernel.db import create_engine, raw_connection
 from pmo_kernel.dlq import read_dead_letters, read_topic, replay_dead_letters
 from pmo_kernel.infra.broker import TansuBroker
 from pmo_kernel.relay import Checkpoint, OutboxRelay, RelaySettings
 from pmo_kernel.store import EventStore, NewEvent
 from tests.infra import Infrastructure
 from tests.support import CounterIncremented, eventually, metadata
+from tests.tcp_proxy import proxy_to
 
 
 @dataclass
@@ -432,3 +436,86 @@ async def test_an_idle_relay_wakes_on_the_append_notice_not_on_its_poll(
     await pipeline.until_applied(3, within=3)
     await pipeline.stop("relay")
     await pipeline.stop("consumer")
+
+
+class FlakyDeadLetterProducer(AIOKafkaProducer):  # type: ignore[misc]
+    """The consumer's producer, whose first `failures` sends (dead letters) fail."""
+
+    failures = 0
+
+    async def send_and_wait(self, *args: Any, **kwargs: Any) -> Any:
+        if FlakyDeadLetterProducer.failures > 0:
+            FlakyDeadLetterProducer.failures -= 1
+            raise KafkaConnectionError("the broker is flaky")
+        return await super().send_and_wait(*args, **kwargs)
+
+
+async def publish_all(relay: OutboxRelay) -> None:
+    await relay.start()
+    try:
+        while await relay.publish_batch():
+            pass
+    finally:
+        await relay.stop()
+
+
+async def test_a_dead_letter_that_cannot_be_sent_holds_its_batch_back_and_skips_nothing(
+    pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pipeline.projection.poison_note = "poison"
+    store = pipeline.store
+    await write_streams(store, writers=10, per_writer=3, prefix="before")
+    poison = CounterIncremented(by=1, note="poison")
+    await store.append("counter", "sick", 0, [NewEvent(poison, metadata())])
+    await write_streams(store, writers=10, per_writer=3, prefix="after")
+    await publish_all(pipeline.relay)  # all 61 records wait for the consumer: one batch
+    FlakyDeadLetterProducer.failures = 2
+    monkeypatch.setattr("pmo_kernel.consumer.AIOKafkaProducer", FlakyDeadLetterProducer)
+
+    pipeline.start("consumer")
+
+    await pipeline.until_applied(60, within=60)
+    assert await pipeline.applied() == sorted(expected(10, 3, "before") + expected(10, 3, "after"))
+
+    async def dead_lettered() -> bool:
+        return pipeline.runner.stats.dead_lettered == 1
+
+    await eventually(dead_lettered, within=30)
+    await pipeline.stop("consumer")
+    letters = await read_dead_letters(
+        pipeline.bootstrap, pipeline.topic, store.engine, store.schema, pipeline.projection.name
+    )
+    assert [d.subject for d in letters] == ["sick"]  # once: the failed sends left nothing
+    assert FlakyDeadLetterProducer.failures == 0
+
+
+async def test_a_database_gone_for_ten_seconds_delays_consumption_and_dead_letters_nothing(
+    pipeline: Pipeline, fresh_database: str
+) -> None:
+    async with proxy_to(fresh_database) as proxy:
+        engine = create_engine(proxy.url_for(fresh_database))
+        runner = ConsumerRunner(engine, pipeline.store.schema, pipeline.projection, replace(
+            pipeline.runner.settings, group_id=f"{pipeline.runner.settings.group_id}-cut"
+        ))  # fmt: skip
+        stopping = asyncio.Event()
+        consuming = asyncio.create_task(runner.run(stopping))
+        pipeline.start("relay")
+        try:
+            await write_streams(pipeline.store, writers=10, per_writer=10, prefix="a")
+            await pipeline.until_applied(100, within=60)
+
+            await proxy.cut()
+            await write_streams(pipeline.store, writers=10, per_writer=10, prefix="b")
+            await asyncio.sleep(10)
+            assert len(await pipeline.applied()) == 100  # nothing got through meanwhile
+            await proxy.restore()
+
+            await pipeline.until_applied(200, within=60)
+        finally:
+            stopping.set()
+            await asyncio.wait_for(consuming, 30)
+            await pipeline.stop("relay")
+            await engine.dispose()
+    assert await pipeline.applied() == sorted(expected(10, 10, "a") + expected(10, 10, "b"))
+    assert runner.stats.dead_lettered == 0
+    assert [r async for r in read_topic(pipeline.bootstrap, dlq_topic(pipeline.topic))] == []
