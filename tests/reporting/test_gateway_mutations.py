@@ -127,6 +127,8 @@ async def test_a_refused_transition_is_an_invalid_transition_error(
     [error] = body["errors"]
     assert error["message"] == "demand D-1 is submitted; it can only be accepted while qualified"
     assert error["path"] == ["acceptDemand"]
+    assert error["extensions"].pop("correlationId")  # the request's (every error has it)
+    error["extensions"].pop("traceId", None)  # when tracing is on
     assert error["extensions"] == {
         "code": "INVALID_TRANSITION",
         "status": 409,
@@ -165,6 +167,18 @@ async def test_a_mutation_needs_a_token_before_anything_is_sent(
 
     assert error_codes(body) == ["UNAUTHENTICATED"]
     assert demand_api.received == []
+
+
+async def test_every_graphql_error_names_the_request_it_answers(
+    gateway: httpx.AsyncClient, demand_api: FakeDemandApi
+) -> None:
+    body = await graphql(
+        gateway,
+        'mutation { withdrawDemand(id: "D-1") { version } }',
+        headers={"X-Correlation-ID": "support-ticket-42"},
+    )
+
+    assert body["errors"][0]["extensions"]["correlationId"] == "support-ticket-42"
 
 
 async def test_waiting_for_the_read_model_returns_the_projected_demand(

@@ -13,6 +13,7 @@ from opentelemetry import trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from pmo_kernel.http.problems import IDS_STATE, current_ids
 from pmo_kernel.logs import correlation_id_var
 from pmo_kernel.telemetry import context_from_traceparent
 
@@ -104,6 +105,7 @@ class TracingMiddleware:
                     "service.name": self.service,
                 },
             ) as span:
+                scope.setdefault("state", {})[IDS_STATE] = current_ids()
                 await self.app(scope, receive, send_with_headers)
                 span.set_attribute("http.response.status_code", status_code)
                 if status_code >= 500:
@@ -127,6 +129,7 @@ async def _too_large(send: Send, max_bytes: int) -> None:
         "status": 413,
         "detail": f"request bodies are limited to {max_bytes} bytes",
         "code": "payload_too_large",
+        **current_ids(),
     }
     payload = orjson.dumps(body)
     await send(

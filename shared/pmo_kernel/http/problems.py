@@ -6,17 +6,26 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from opentelemetry import trace
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pmo_kernel.errors import PmoError
+from pmo_kernel.faults import is_transient
+from pmo_kernel.logs import correlation_id_var
 
 log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://pmo.dev/problems/"
+RETRY_AFTER_SECONDS = 1  # what a 503 for a transient failure tells the client to wait
+# Where TracingMiddleware leaves the request's ids for the error handlers that run after its
+# span has ended (Starlette runs the handler of `Exception` outside every middleware).
+IDS_STATE = "pmo_ids"
 
 
 def problem_responses(descriptions: Mapping[int, str]) -> dict[int | str, dict[str, Any]]:
@@ -34,8 +43,12 @@ def problem(
     code: str,
     instance: str | None = None,
     headers: dict[str, str] | None = None,
+    *,
+    ids: Mapping[str, str] | None = None,
     **extensions: Any,
 ) -> JSONResponse:
+    """A problem+json response. `ids` (trace and correlation id) default to the current
+    request's, when a span is current."""
     body: dict[str, Any] = {
         "type": TYPE_BASE + code.replace("_", "-"),
         "title": title,
@@ -45,8 +58,28 @@ def problem(
     }
     if instance:
         body["instance"] = instance
+    body.update(current_ids() if ids is None else ids)
     body.update({k: v for k, v in extensions.items() if v is not None})
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def current_ids() -> dict[str, str]:
+    """The trace id of the current span and the request's correlation id, for an error body:
+    what a user quotes to support, and what finds the request's logs and trace."""
+    ids: dict[str, str] = {}
+    context = trace.get_current_span().get_span_context()
+    if context.is_valid:
+        ids["trace_id"] = format(context.trace_id, "032x")
+    correlation = correlation_id_var.get()
+    if correlation:
+        ids["correlation_id"] = correlation
+    return ids
+
+
+def _request_ids(request: Request) -> dict[str, str]:
+    """The ids TracingMiddleware left for the request, else the current ones."""
+    ids: dict[str, str] | None = getattr(request.state, IDS_STATE, None)
+    return ids if ids is not None else current_ids()
 
 
 def install_problem_handlers(app: FastAPI, *, production: bool) -> None:
@@ -85,11 +118,30 @@ def install_problem_handlers(app: FastAPI, *, production: bool) -> None:
         return problem(exc.status_code, str(exc.detail), str(exc.detail), code, request.url.path)
 
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        if is_transient(exc):
+            log.warning("unavailable on %s: %r", request.url.path, exc)
+            return problem(
+                503,
+                "Service unavailable",
+                "the service cannot reach its database or broker right now; nothing was "
+                "changed, send the same request again",
+                "service_unavailable",
+                request.url.path,
+                {"Retry-After": str(RETRY_AFTER_SECONDS)},
+                ids=_request_ids(request),
+            )
         log.exception("unexpected error on %s", request.url.path, exc_info=exc)
         detail = "internal error" if production else f"{type(exc).__name__}: {exc}"
-        return problem(500, "Internal error", detail, "internal_error", request.url.path)
+        return problem(
+            500, "Internal error", detail, "internal_error", request.url.path,
+            ids=_request_ids(request),
+        )  # fmt: skip
 
     app.add_exception_handler(PmoError, pmo_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
+    # The infrastructure's failures are handled inside the middleware, where the request's
+    # span is still current; anything else reaches the last-resort handler of `Exception`.
+    for infrastructure in (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, SQLAlchemyError):
+        app.add_exception_handler(infrastructure, unexpected)
     app.add_exception_handler(Exception, unexpected)

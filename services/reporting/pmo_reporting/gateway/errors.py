@@ -18,6 +18,7 @@ from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
 from pmo_kernel.errors import PmoError
+from pmo_kernel.http.problems import current_ids
 
 INTERNAL = "INTERNAL_SERVER_ERROR"
 
@@ -89,11 +90,13 @@ class MaskUnexpectedErrors(MaskErrors):
 
 
 def add_codes(errors: list[GraphQLError]) -> None:
-    """Give every error an `extensions.code` (the response's last step, see app.py)."""
+    """Give every error an `extensions.code`, and the request's `traceId` and `correlationId`
+    (what a user quotes to support; the response's last step, see app.py)."""
+    ids = {_camel(k): v for k, v in current_ids().items()}
     for error in errors:
-        if error.extensions and "code" in error.extensions:
-            continue
-        error.extensions = {**(error.extensions or {}), "code": _classify(error)}
+        extensions = error.extensions or {}
+        code = extensions.get("code") or _classify(error)
+        error.extensions = {**ids, **extensions, "code": code}
 
 
 def _classify(error: GraphQLError) -> str:
