@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from pmo_kernel.plugin import discover
 from pmo_portfolio.bootstrap import build, build_intake
 from pmo_reporting.projector import consumer_settings
 from tests.support import UNUSED_DATABASE_URL, settings_for
@@ -26,3 +27,19 @@ def test_the_consumers_commit_offsets_at_the_configured_interval(
 
 def test_by_default_offsets_are_committed_at_most_every_second() -> None:
     assert consumer_settings(settings_for(UNUSED_DATABASE_URL)).commit_interval_seconds == 1.0
+
+
+def test_every_service_that_consumes_declares_its_consumers_to_the_command_line() -> None:
+    # `pmo dlq list` / `pmo dlq replay` see only the consumers a plugin declares.
+    declared = {}
+    for plugin in discover():
+        hook = plugin.consumers_hook()
+        assert (hook is not None) == bool(plugin.consumes), plugin.name
+        if hook is not None:
+            settings = settings_for(UNUSED_DATABASE_URL)
+            declared[plugin.name] = {spec.name: spec.topics for spec in hook(settings)}
+
+    settings = settings_for(UNUSED_DATABASE_URL)
+    intake = build_intake(settings, build(settings))
+    assert declared["portfolio"] == {intake.handler.name: intake.settings.topics}
+    assert set(declared["reporting"]) == {"reporting.demands", "reporting.portfolio"}

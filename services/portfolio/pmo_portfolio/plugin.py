@@ -19,6 +19,7 @@ plugin = ServicePlugin(
         "demo": "pmo_portfolio.demo:seed",
         "container": "pmo_portfolio.bootstrap:build",
         "registry": "pmo_portfolio.domain.registry:registry",
+        "consumers": "pmo_portfolio.operations:consumers",
     },
     start_order=20,
 )

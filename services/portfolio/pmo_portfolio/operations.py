@@ -1,0 +1,26 @@
+"""What the `pmo` command line needs of the portfolio service beyond its processes."""
+
+from __future__ import annotations
+
+from pmo_kernel.db import create_engine
+from pmo_kernel.plugin import ConsumerSpec
+from pmo_kernel.settings import Settings
+from pmo_kernel.store import EventStore
+from pmo_portfolio.application.intake import DemandIntake
+from pmo_portfolio.bootstrap import SCHEMA
+from pmo_portfolio.domain.registry import registry
+
+
+def consumers(settings: Settings) -> list[ConsumerSpec]:
+    """The demand intake, for `pmo dlq list` and `pmo dlq replay`. It appends through the
+    connection it is handed (the replay's transaction), so its store's engine never
+    connects."""
+    store = EventStore(create_engine(settings.database_url, pool_size=1), SCHEMA, registry)
+    return [
+        ConsumerSpec(
+            name=DemandIntake.name,
+            topics=(settings.topic("demand"),),
+            schema=SCHEMA,
+            handler=DemandIntake(store),
+        )
+    ]
