@@ -85,9 +85,17 @@ def verify_token(settings: Settings, token: str) -> Principal:
             audience=settings.jwt_audience,
             issuer=settings.jwt_issuer,
             options={"require": ["sub", "exp", "iat"]},
+            # Hosts' clocks drift: a token issued by one a few seconds ahead is not "from the
+            # future", and one that expired a moment ago on a slow clock is not refused yet.
+            leeway=settings.jwt_leeway_seconds,
         )
     except jwt.ExpiredSignatureError:
         raise AuthenticationError("the bearer token has expired") from None
+    except jwt.ImmatureSignatureError:
+        raise AuthenticationError(
+            "the bearer token is not yet valid: its issuer's clock is ahead of ours by more "
+            f"than {settings.jwt_leeway_seconds:g} s"
+        ) from None
     except jwt.InvalidTokenError as exc:
         raise AuthenticationError(f"invalid bearer token: {exc}") from None
     roles = claims.get("roles", [])

@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     jwt_algorithm: str = "HS256"
     jwt_issuer: str = "pmo"
     jwt_audience: str = "pmo"
+    # Clock skew tolerated between the token's issuer and us, on iat, nbf and exp.
+    jwt_leeway_seconds: float = Field(default=30.0, ge=0, le=300)
 
     otel_exporter: str = "none"  # otlp | console | none
     log_level: str = "INFO"

@@ -1,0 +1,53 @@
+"""Bearer tokens: a small clock skew between hosts is tolerated, a large one is not."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import jwt
+import pytest
+
+from pmo_kernel.errors import AuthenticationError
+from pmo_kernel.identity import verify_token
+from pmo_kernel.settings import Settings
+from tests.support import TEST_KEY
+
+
+def token_from_a_host_whose_clock_is(skew: timedelta, ttl: timedelta = timedelta(hours=1)) -> str:
+    now = datetime.now(UTC) + skew
+    claims = {
+        "sub": "alice",
+        "roles": ["requester"],
+        "iss": "pmo",
+        "aud": "pmo",
+        "iat": int(now.timestamp()),
+        "exp": int((now + ttl).timestamp()),
+    }
+    return jwt.encode(claims, TEST_KEY, algorithm="HS256")
+
+
+SETTINGS = Settings(jwt_signing_key=TEST_KEY)
+
+
+def test_a_token_from_a_host_a_few_seconds_ahead_is_accepted() -> None:
+    principal = verify_token(SETTINGS, token_from_a_host_whose_clock_is(timedelta(seconds=10)))
+
+    assert principal.subject == "alice"
+
+
+def test_a_token_that_expired_within_the_leeway_is_still_accepted() -> None:
+    token = token_from_a_host_whose_clock_is(-timedelta(seconds=70), ttl=timedelta(seconds=60))
+
+    assert verify_token(SETTINGS, token).subject == "alice"
+
+
+def test_a_token_from_a_host_minutes_ahead_is_refused() -> None:
+    with pytest.raises(AuthenticationError, match="not yet valid"):
+        verify_token(SETTINGS, token_from_a_host_whose_clock_is(timedelta(minutes=5)))
+
+
+def test_the_leeway_is_configurable_down_to_none() -> None:
+    strict = Settings(jwt_signing_key=TEST_KEY, jwt_leeway_seconds=0)
+
+    with pytest.raises(AuthenticationError):
+        verify_token(strict, token_from_a_host_whose_clock_is(timedelta(seconds=10)))
