@@ -246,10 +246,18 @@ def tradeoff_point(
 
 
 def portfolio_max_cost(costs: Sequence[Money | None]) -> Money | None:
-    """The highest known cost (the `max_cost` of `tradeoff_point`); None when none is known."""
+    """The highest known cost (the `max_cost` of `tradeoff_point`); None when none is known.
+    Refused (DomainError, rule one_currency) when the known costs are in different currencies."""
     known = [c for c in costs if c is not None]
     if not known:
         return None
+    currencies = sorted({c.currency for c in known})
+    if len(currencies) > 1:
+        raise DomainError(
+            "estimated costs in different currencies cannot be compared: " + ", ".join(currencies),
+            rule="one_currency",
+            currencies=currencies,
+        )
     highest = known[0]
     for cost in known[1:]:
         if cost.exceeds(highest):
