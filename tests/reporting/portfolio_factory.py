@@ -11,11 +11,13 @@ import asyncpg
 
 from pmo_kernel.cloudevents import ReceivedEvent
 from pmo_kernel.db import asyncpg_dsn
+from pmo_kernel.scoring import wsjf_criteria
 from pmo_reporting.projections.portfolio import PortfolioProjection
 from tests.reporting.records import received_event
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 PMO = "pmo-1"
+WSJF_MODEL_ID = "WSJF"
 SCHEME = {
     "gates": [
         {"code": "G0", "name": "Idea"},
@@ -179,6 +181,7 @@ class Item(Stream):
         department: str = "Finance",
         cost: str | None = "100000.00",
         gate: str = "G1",
+        currency: str = "EUR",
     ) -> Item:
         self.add(
             "CandidateRegistered",
@@ -190,7 +193,7 @@ class Item(Stream):
                 "requester": "alice",
                 "sponsor": None,
                 "risk_level": "medium",
-                "estimated_cost": money(cost) if cost else None,
+                "estimated_cost": money(cost, currency) if cost else None,
                 "business_case_version": 1,
                 "business_case": {"problem": "Slow invoicing", "cost": cost},
                 "requires_investment_committee": False,
@@ -222,12 +225,35 @@ class Item(Stream):
         self, evaluator: str, value: int, regulatory: int, risk: int, *, model_version: int = 1
     ) -> Item:
         keys = {"value": value, "regulatory": regulatory, "delivery_risk": risk}
+        return self.evaluated(evaluator, "SM-1", model_version, keys)
+
+    def wsjf_scored(
+        self,
+        evaluator: str,
+        business_value: int,
+        time_criticality: int,
+        risk_reduction: int,
+        job_size: int,
+        *,
+        model_id: str = WSJF_MODEL_ID,
+    ) -> Item:
+        keys = {
+            "business_value": business_value,
+            "time_criticality": time_criticality,
+            "risk_reduction": risk_reduction,
+            "job_size": job_size,
+        }
+        return self.evaluated(evaluator, model_id, 1, keys)
+
+    def evaluated(
+        self, evaluator: str, model_id: str, model_version: int, keys: dict[str, int]
+    ) -> Item:
         self.add(
             "ItemScored",
             {
                 "item_id": self.subject,
                 "evaluator_id": evaluator,
-                "model_id": "SM-1",
+                "model_id": model_id,
                 "model_version": model_version,
                 "scores": keys,
                 "justifications": {k: f"{k} by {evaluator}" for k in keys},
@@ -265,15 +291,22 @@ class Item(Stream):
         return self
 
 
-def scoring_model(model_id: str = "SM-1") -> Stream:
+def scoring_model(
+    model_id: str = "SM-1",
+    *,
+    name: str = "Value and risk",
+    kind: str = "weighted",
+    criteria: list[dict[str, Any]] | None = None,
+) -> Stream:
+    criteria = CRITERIA if criteria is None else criteria
     model = Stream("scoring-model", model_id)
     model.add(
         "ScoringModelCreated",
         {
             "model_id": model_id,
-            "name": "Value and risk",
-            "kind": "weighted",
-            "criteria": CRITERIA,
+            "name": name,
+            "kind": kind,
+            "criteria": criteria,
             "created_by": PMO,
             "created_at": model.now,
         },
@@ -283,14 +316,21 @@ def scoring_model(model_id: str = "SM-1") -> Stream:
         {
             "model_id": model_id,
             "version": 1,
-            "name": "Value and risk",
-            "kind": "weighted",
-            "criteria": CRITERIA,
+            "name": name,
+            "kind": kind,
+            "criteria": criteria,
             "published_by": PMO,
             "published_at": model.now,
         },
     )
     return model
+
+
+def wsjf_scoring_model(model_id: str = WSJF_MODEL_ID) -> Stream:
+    """The built-in WSJF model, published as version 1 (criteria as the portfolio service
+    publishes them)."""
+    criteria = [c.model_dump(mode="json") for c in wsjf_criteria()]
+    return scoring_model(model_id, name="WSJF", kind="wsjf", criteria=criteria)
 
 
 def body(body_id: str = "IC") -> Stream:

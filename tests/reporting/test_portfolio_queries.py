@@ -11,6 +11,18 @@ import httpx
 import pytest
 
 from pmo_kernel.cloudevents import ReceivedEvent
+from pmo_kernel.money import Money
+from pmo_portfolio.domain.scoring import (
+    ItemScored,
+    RankInput,
+    ScoringModelVersion,
+    portfolio_max_cost,
+    wsjf_criteria,
+    wsjf_model,
+)
+from pmo_portfolio.domain.scoring import consolidate as domain_consolidate
+from pmo_portfolio.domain.scoring import rank as domain_rank
+from pmo_portfolio.domain.scoring import tradeoff_point as domain_tradeoff_point
 from pmo_reporting.gateway.portfolio_scoring import (
     axis_of,
     consolidate,
@@ -27,6 +39,7 @@ from tests.reporting.portfolio_factory import (
     project_portfolio,
     routing_rules,
     scoring_model,
+    wsjf_scoring_model,
 )
 from tests.reporting.support import error_codes, graphql
 
@@ -390,4 +403,137 @@ def test_criteria_published_without_a_dimension_fall_back_on_direction_and_name(
     assert (found.score, found.spread, found.evaluators) == (Decimal("75.00"), Decimal("0.00"), 1)
     point = tradeoff_point(version, found, None, None)
     assert (point.value, point.risk, point.cost) == (Decimal("10.00"), Decimal("10.00"), None)
-    assert evaluation_total({**version, "kind": "wsjf"}, {"value": 1}) is None
+    wsjf = {"kind": "wsjf", "criteria": [c.model_dump(mode="json") for c in wsjf_criteria()]}
+    wsjf_scores = {"business_value": 8, "time_criticality": 5, "risk_reduction": 3, "job_size": 2}
+    assert evaluation_total(wsjf, wsjf_scores) == Decimal("8.00")  # (8 + 5 + 3) / 2
+    assert evaluation_total(wsjf, {"business_value": 8}) is None  # not a WSJF evaluation
+
+
+def wsjf_portfolio_events() -> tuple[list[ReceivedEvent], list[Item]]:
+    """SM-1 (weighted) and the built-in WSJF model, both published as version 1. P-1 is scored
+    with SM-1 only, P-2 with WSJF only, P-3 with both; P-4 is not scored."""
+    p1 = Item("P-1", T0).registered("Invoice matching", cost="100000.00")
+    p1.scored("eve", 4, 0, 2)  # SM-1: 60.00
+    p2 = Item("P-2", T0 + timedelta(days=1)).registered("Payroll", cost="50000.00")
+    p2.wsjf_scored("eve", 8, 5, 3, 2).wsjf_scored("frank", 13, 8, 5, 3)  # WSJF 8.00, 8.67
+    p3 = Item("P-3", T0 + timedelta(days=2)).registered("Data lake", cost="80000.00")
+    p3.scored("eve", 2, 0, 4).wsjf_scored("eve", 3, 1, 1, 5)  # SM-1: 20.00; WSJF 1.00
+    p4 = Item("P-4", T0 + timedelta(days=3)).registered("Unscored idea", cost="20000.00")
+    items = [p1, p2, p3, p4]
+    events = [
+        *scoring_model().events,
+        *wsjf_scoring_model().events,
+        *(e for i in items for e in i.events),
+    ]
+    return events, items
+
+
+def as_the_portfolio_domain_ranks_and_charts(
+    model: ScoringModelVersion, items: list[Item]
+) -> tuple[list[tuple[int, str, str | None, bool]], list[tuple[str, str | None, str | None, str]]]:
+    """The ranking and the trade-off chart the portfolio domain gives for the same items and
+    evaluations (its consolidate, rank and tradeoff_point), in the GraphQL answer's shape."""
+    candidates: list[RankInput] = []
+    for item in items:
+        [registered] = [e.data for e in item.events if e.event_type == "CandidateRegistered"]
+        evaluations = [
+            ItemScored.model_validate(e.data) for e in item.events if e.event_type == "ItemScored"
+        ]
+        candidates.append(
+            RankInput(
+                item_id=item.subject,
+                title=registered["title"],
+                consolidated=domain_consolidate(model, evaluations),
+                estimated_cost=Money.model_validate(registered["estimated_cost"]),
+                submitted_at=registered["registered_at"],
+            )
+        )
+    ranking = [
+        (r.rank, r.item_id, str(r.score) if r.score is not None else None, r.mandatory)
+        for r in domain_rank(candidates)
+    ]
+    scored = sorted((c for c in candidates if c.consolidated), key=lambda c: c.item_id)
+    highest = portfolio_max_cost([c.estimated_cost for c in scored])
+    points: list[tuple[str, str | None, str | None, str]] = []
+    for c in scored:
+        assert c.consolidated is not None
+        point = domain_tradeoff_point(model, c.consolidated, c.estimated_cost, highest)
+        value, risk = (
+            str(axis) if axis is not None else None for axis in (point.value, point.risk)
+        )
+        points.append((c.item_id, value, risk, str(point.cost)))
+    return ranking, points
+
+
+WSJF_ITEM = """
+query {
+  portfolioItem(id: "P-2") {
+    scores { evaluator model modelVersion total }
+    wsjf: consolidatedScore(modelId: "WSJF", modelVersion: 1) { score spread evaluators }
+    weighted: consolidatedScore(modelId: "SM-1", modelVersion: 1) { score }
+  }
+}"""
+WSJF_RANKING = """
+query ($model: ID!) {
+  ranking(modelId: $model, modelVersion: 1) { rank score mandatory item { id } }
+  tradeoff(modelId: $model, modelVersion: 1) { item { id } value risk cost }
+}"""
+
+
+async def test_a_wsjf_scored_item_has_its_score_and_ranks_as_the_portfolio_domain_ranks_it(
+    reporting_db: str, gateway: httpx.AsyncClient, requester_headers: Headers
+) -> None:
+    events, items = wsjf_portfolio_events()
+    await project_portfolio(reporting_db, events)
+
+    item = (await ask(gateway, WSJF_ITEM, requester_headers))["portfolioItem"]
+    assert [(s["evaluator"], s["model"], s["total"]) for s in item["scores"]] == [
+        ("eve", "WSJF", "8.00"),  # (8 + 5 + 3) / 2
+        ("frank", "WSJF", "8.67"),  # (13 + 8 + 5) / 3
+    ]
+    assert item["wsjf"] == {"score": "8.34", "spread": "0.67", "evaluators": 2}
+    assert item["weighted"] is None
+
+    wsjf = await ask(gateway, WSJF_RANKING, requester_headers, model="WSJF")
+    ranking = [(r["rank"], r["item"]["id"], r["score"], r["mandatory"]) for r in wsjf["ranking"]]
+    assert ranking == [
+        (1, "P-2", "8.34", False),
+        (2, "P-3", "1.00", False),
+        (3, "P-4", None, False),  # scored with SM-1 only, or not at all: unscored here,
+        (4, "P-1", None, False),  # lower cost first
+    ]
+    points = [(p["item"]["id"], p["value"], p["risk"], p["cost"]) for p in wsjf["tradeoff"]]
+    assert points == [
+        # value: 10 × the mean of the cost-of-delay components normalised on 1..20 (job size
+        # is effort, on neither axis), no risk criterion; cost against the highest charted
+        ("P-2", "3.16", None, "6.25"),  # means 10.5, 6.5, 4: 10 × (9.5 + 5.5 + 3) / 57
+        ("P-3", "0.35", None, "10.00"),  # 3, 1, 1: 10 × 2 / 57
+    ]
+    assert (ranking, points) == as_the_portfolio_domain_ranks_and_charts(
+        wsjf_model(model_id="WSJF"), items
+    )
+
+    weighted = await ask(gateway, WSJF_RANKING, requester_headers, model="SM-1")
+    assert [(r["item"]["id"], r["score"]) for r in weighted["ranking"]] == [
+        ("P-1", "60.00"),
+        ("P-3", "20.00"),
+        ("P-4", None),
+        ("P-2", None),  # its WSJF score does not count with SM-1
+    ]
+
+
+async def test_a_ranking_refuses_estimated_costs_in_different_currencies_as_the_domain_does(
+    reporting_db: str, gateway: httpx.AsyncClient, requester_headers: Headers
+) -> None:
+    euros = Item("P-1").registered(cost="100000.00")
+    dollars = Item("P-2", T0 + timedelta(days=1)).registered(cost="50000.00", currency="USD")
+    euros.scored("eve", 4, 0, 2)
+    dollars.scored("eve", 4, 0, 2)
+    await project_portfolio(reporting_db, [*scoring_model().events, *euros.events, *dollars.events])
+
+    for field in ("ranking", "tradeoff"):
+        query = f'query {{ {field}(modelId: "SM-1", modelVersion: 1) {{ item {{ id }} }} }}'
+        body = await graphql(gateway, query, {}, requester_headers)
+
+        assert error_codes(body) == ["DOMAIN_RULE_VIOLATED"], field
+        assert body["errors"][0]["extensions"]["rule"] == "one_currency"

@@ -11,17 +11,19 @@ from decimal import Decimal
 
 import strawberry
 
+from pmo_kernel.errors import PmoError
+from pmo_kernel.scoring import RankInput, portfolio_max_cost, rank
 from pmo_reporting.gateway import fields
 from pmo_reporting.gateway.context import GatewayInfo
-from pmo_reporting.gateway.errors import bad_input
+from pmo_reporting.gateway.errors import bad_input, from_pmo_error
 from pmo_reporting.gateway.pagination import check_page_size, decode_cursor, page_of
 from pmo_reporting.gateway.portfolio_loaders import PortfolioLoaders, portfolio
 from pmo_reporting.gateway.portfolio_readmodel import ItemFilterValues
 from pmo_reporting.gateway.portfolio_scoring import (
-    Candidate,
     consolidate,
+    estimated_cost,
     model_version,
-    rank,
+    rank_input,
     tradeoff_point,
 )
 from pmo_reporting.gateway.portfolio_types import (
@@ -84,9 +86,10 @@ class PortfolioQuery:
         return Decision.of(row) if row is not None else None
 
     @fields.field(
-        "The open items (not rejected, cancelled or closed) ranked with one model version: "
-        "mandatory first, then score (high first), lower cost, earlier registration, id; "
-        "unscored items last"
+        "The open items (not rejected, cancelled or closed) ranked with one model version, "
+        "weighted or WSJF: mandatory first, then score (high first), lower cost, earlier "
+        "registration, id; unscored items last. Refused (DOMAIN_RULE_VIOLATED, rule "
+        "one_currency) when estimated costs are in different currencies"
     )
     async def ranking(
         self, info: GatewayInfo, model_id: strawberry.ID, model_version: int
@@ -94,19 +97,25 @@ class PortfolioQuery:
         info.context.principal()
         loaders = portfolio(info)
         candidates, items = await _candidates(loaders, str(model_id), model_version)
+        try:
+            ranked = rank(candidates)
+        except PmoError as exc:  # e.g. estimated costs in different currencies
+            raise from_pmo_error(exc) from None
         return [
             RankedItem(
-                rank=position,
-                item=PortfolioItem.of(items[c.item_id]),
-                score=str(c.consolidated.score) if c.consolidated is not None else None,
-                mandatory=c.consolidated is not None and c.consolidated.mandatory,
+                rank=r.rank,
+                item=PortfolioItem.of(items[r.item_id]),
+                score=_text(r.score),
+                mandatory=r.mandatory,
             )
-            for position, c in enumerate(rank(candidates), start=1)
+            for r in ranked
         ]
 
     @fields.field(
         "The scored open items on a value / risk / cost chart, each axis 0–10 (value and risk "
-        "from the model version's criteria, cost against the highest cost charted)"
+        "from the model version's criteria, cost against the highest cost charted). Refused "
+        "(DOMAIN_RULE_VIOLATED, rule one_currency) when estimated costs are in different "
+        "currencies"
     )
     async def tradeoff(
         self, info: GatewayInfo, model_id: strawberry.ID, model_version: int
@@ -116,20 +125,22 @@ class PortfolioQuery:
         candidates, items = await _candidates(loaders, str(model_id), model_version)
         version = await _version(loaders, str(model_id), model_version)
         scored = [c for c in candidates if c.consolidated is not None]
-        costs = [c.cost for c in scored if c.cost is not None]
-        max_cost = max(costs) if costs else None
         points: list[TradeoffPoint] = []
-        for c in sorted(scored, key=lambda c: c.item_id):
-            assert c.consolidated is not None
-            point = tradeoff_point(version, c.consolidated, c.cost, max_cost)
-            points.append(
-                TradeoffPoint(
-                    item=PortfolioItem.of(items[c.item_id]),
-                    value=_text(point.value),
-                    risk=_text(point.risk),
-                    cost=_text(point.cost),
+        try:
+            max_cost = portfolio_max_cost([c.estimated_cost for c in scored])
+            for c in sorted(scored, key=lambda c: c.item_id):
+                assert c.consolidated is not None
+                point = tradeoff_point(version, c.consolidated, c.estimated_cost, max_cost)
+                points.append(
+                    TradeoffPoint(
+                        item=PortfolioItem.of(items[c.item_id]),
+                        value=_text(point.value),
+                        risk=_text(point.risk),
+                        cost=_text(point.cost),
+                    )
                 )
-            )
+        except PmoError as exc:  # e.g. estimated costs in different currencies
+            raise from_pmo_error(exc) from None
         return points
 
     @fields.field("Meetings by date, of one governance body or of all")
@@ -179,25 +190,18 @@ async def _version(loaders: PortfolioLoaders, model_id: str, number: int) -> Row
 
 async def _candidates(
     loaders: PortfolioLoaders, model_id: str, number: int
-) -> tuple[list[Candidate], dict[str, Row]]:
+) -> tuple[list[RankInput], dict[str, Row]]:
     """The open items with their consolidated score on one model version (None: unscored)."""
     version = await _version(loaders, model_id, number)
     read_model = loaders.read_model
     items = {row["id"]: row for row in await read_model.open_items()}
     current = await read_model.current_scores(model_id, number)
-    candidates: list[Candidate] = []
+    candidates: list[RankInput] = []
     for item_id, row in items.items():
         loaders.item.prime(item_id, row)
         latest = [score["scores"] for score in current.get(item_id, [])]
-        cost = row["estimated_cost"]
-        candidates.append(
-            Candidate(
-                item_id=item_id,
-                consolidated=consolidate(version, latest) if latest else None,
-                cost=Decimal(cost) if cost is not None else None,
-                registered_at=row["registered_at"],
-            )
-        )
+        consolidated = consolidate(version, latest, item_id) if latest else None
+        candidates.append(rank_input(row, consolidated, estimated_cost(row)))
     return candidates, items
 
 

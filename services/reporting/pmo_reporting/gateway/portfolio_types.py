@@ -110,7 +110,10 @@ class ItemScore:
     justification: JSON = strawberry.field(description="{criterion key: justification}")
     row: strawberry.Private[Row]
 
-    @fields.field("The evaluation's score, 0–100 (weighted models; null for WSJF), decimal")
+    @fields.field(
+        "The evaluation's score, decimal: 0–100 with a weighted model, cost of delay / job size "
+        "with a WSJF one; null when its model version is unknown here or refuses these scores"
+    )
     async def total(self, info: GatewayInfo) -> str | None:
         model = await portfolio(info).model.load(self.row["model_id"])
         version = model_version(model, self.row["model_version"])
@@ -160,7 +163,7 @@ async def consolidated_score(
         and s["model_id"] == model_id
         and s["model_version"] == version_number
     ]
-    found = consolidate(version, latest) if version is not None else None
+    found = consolidate(version, latest, item_id) if version is not None else None
     if found is None:
         return None
     return ConsolidatedScore(

@@ -3,11 +3,10 @@
 Pure functions. The portfolio item aggregate records `ItemScored` events built by `score_item`
 and calls `consolidate` over its history.
 
-Score of one evaluation
-    weighted model: Σ weightᵢ × normalisedᵢ, on a 0–100 scale (weights are percentages adding up
-    to 100 and each normalised score lies in 0..1; see `Criterion.normalised` for the direction).
-    WSJF model: the WSJF formula (see `wsjf.wsjf_score`).
-    Computed exactly, then rounded half up to two decimals.
+The formulas (score of one evaluation, weighted or WSJF; consolidation of the evaluators) live in
+the shared kernel, pmo_kernel.scoring.consolidation, which the reporting service uses too; this
+module adds what is the portfolio domain's own: the ItemScored event, and which evaluation is an
+evaluator's latest.
 
 Consolidation (one item, one model version)
     Each evaluator counts once, with their latest evaluation: the last one in recorded (stream)
@@ -22,130 +21,27 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from decimal import Decimal
-from fractions import Fraction
-from typing import Any
 
-from pydantic import BaseModel, ConfigDict
-
-from pmo_kernel.errors import DomainError
 from pmo_kernel.events import utcnow
+from pmo_kernel.scoring.consolidation import (
+    Consolidated,
+    consolidate_scores,
+    item_score,
+    validate_scores,
+    weighted_score,
+)
 from pmo_portfolio.domain.scoring.events import ItemScored
-from pmo_portfolio.domain.scoring.model import ModelKind, ScoringModelVersion, quantise
-from pmo_portfolio.domain.scoring.wsjf import wsjf_score_of
+from pmo_portfolio.domain.scoring.model import ScoringModelVersion
 
-
-class Consolidated(BaseModel):
-    """Where an item stands on one model version, all its evaluators taken together."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    item_id: str
-    model_id: str
-    model_version: int
-    score: Decimal  # mean of the evaluators' latest scores: 0–100 (weighted) or WSJF
-    spread: Decimal  # highest minus lowest evaluator score: how much the evaluators disagree
-    evaluators: int
-    evaluator_scores: dict[str, Decimal]  # evaluator id -> score of their latest evaluation
-    per_criterion: dict[str, Decimal]  # criterion key -> mean raw score, two decimals
-    mandatory: bool
-    mandatory_by: tuple[str, ...] = ()  # the criteria whose threshold the item reaches
-
-
-def _score_problems(model: ScoringModelVersion, scores: Mapping[str, Any]) -> list[dict[str, Any]]:
-    problems: list[dict[str, Any]] = []
-    known = set(model.keys)
-    for key in sorted(set(scores) - known):
-        problems.append(
-            {
-                "criterion": key,
-                "problem": f"{key!r} is not a criterion of scoring model {model.reference}",
-                "allowed": list(model.keys),
-            }
-        )
-    for criterion in model.criteria:
-        allowed = criterion.scale.describe()
-        raw = scores.get(criterion.key)
-        if raw is None:
-            problems.append(
-                {
-                    "criterion": criterion.key,
-                    "problem": f"criterion {criterion.key} ({criterion.label}) has no score; "
-                    f"give {allowed}",
-                    "allowed": allowed,
-                }
-            )
-        elif isinstance(raw, bool) or not isinstance(raw, int) or not criterion.scale.allows(raw):
-            problems.append(
-                {
-                    "criterion": criterion.key,
-                    "problem": f"score {raw!r} for criterion {criterion.key} ({criterion.label}) "
-                    f"is outside its scale: give {allowed}",
-                    "allowed": allowed,
-                }
-            )
-    return problems
-
-
-def _refuse(model: ScoringModelVersion, problems: list[dict[str, Any]]) -> None:
-    if problems:
-        raise DomainError(
-            "; ".join(p["problem"] for p in problems),
-            criterion=problems[0]["criterion"],
-            problems=problems,
-            model_id=model.model_id,
-            model_version=model.version,
-        )
-
-
-def validate_scores(
-    model: ScoringModelVersion, scores: Mapping[str, int], justifications: Mapping[str, str]
-) -> None:
-    """Refuse (DomainError naming each criterion and its allowed scale) unless every criterion of
-    `model` has a score on its scale and a non-blank justification, and nothing else is given."""
-    problems = _score_problems(model, scores)
-    known = set(model.keys)
-    for key in sorted(set(justifications) - known - set(scores)):
-        problems.append(
-            {
-                "criterion": key,
-                "problem": f"{key!r} is not a criterion of scoring model {model.reference}",
-                "allowed": list(model.keys),
-            }
-        )
-    for criterion in model.criteria:
-        text = justifications.get(criterion.key)
-        if not isinstance(text, str) or not text.strip():
-            problems.append(
-                {
-                    "criterion": criterion.key,
-                    "problem": f"criterion {criterion.key} ({criterion.label}) needs a "
-                    "justification",
-                    "allowed": criterion.scale.describe(),
-                }
-            )
-    _refuse(model, problems)
-
-
-def _exact_weighted(model: ScoringModelVersion, scores: Mapping[str, int]) -> Fraction:
-    return sum(
-        (Fraction(c.weight) * c.normalised(scores[c.key]) for c in model.criteria), Fraction(0)
-    )
-
-
-def weighted_score(model: ScoringModelVersion, scores: Mapping[str, int]) -> Decimal:
-    """Σ weightᵢ × normalisedᵢ: 0 (worst on every criterion) to 100 (best on every criterion),
-    two decimals, half up. Refuses scores that are missing or off their scale."""
-    _refuse(model, _score_problems(model, scores))
-    return quantise(_exact_weighted(model, scores))
-
-
-def item_score(model: ScoringModelVersion, scores: Mapping[str, int]) -> Decimal:
-    """The score of one evaluation under `model`: weighted (0–100) or WSJF, by the model's kind."""
-    _refuse(model, _score_problems(model, scores))
-    if model.kind is ModelKind.WSJF:
-        return wsjf_score_of(scores)
-    return quantise(_exact_weighted(model, scores))
+__all__ = [
+    "Consolidated",
+    "consolidate",
+    "item_score",
+    "latest_by_evaluator",
+    "score_item",
+    "validate_scores",
+    "weighted_score",
+]
 
 
 def score_item(
@@ -196,25 +92,6 @@ def consolidate(
     items = sorted({e.item_id for e in latest.values()})
     if len(items) != 1:
         raise ValueError(f"consolidate takes the evaluations of one item, got {items}")
-    scores = {
-        evaluator: item_score(model, latest[evaluator].scores) for evaluator in sorted(latest)
-    }
-    count = len(scores)
-    mean = quantise(sum((Fraction(s) for s in scores.values()), Fraction(0)) / count)
-    raw_means = {
-        c.key: Fraction(sum(e.scores[c.key] for e in latest.values()), count)
-        for c in model.criteria
-    }
-    mandatory_by = tuple(c.key for c in model.criteria if c.is_mandatory_at(raw_means[c.key]))
-    return Consolidated(
-        item_id=items[0],
-        model_id=model.model_id,
-        model_version=model.version,
-        score=mean,
-        spread=max(scores.values()) - min(scores.values()),
-        evaluators=count,
-        evaluator_scores=scores,
-        per_criterion={key: quantise(value) for key, value in raw_means.items()},
-        mandatory=bool(mandatory_by),
-        mandatory_by=mandatory_by,
+    return consolidate_scores(
+        model, items[0], {evaluator: e.scores for evaluator, e in latest.items()}
     )
