@@ -63,9 +63,34 @@ def decode_notices(payload: str) -> list[ChangeNotice]:
 # -- the portfolio projection's signal -----------------------------------------------------------
 # Portfolio streams reach versions, not demands: their notices go on a channel of their own, as
 # {"<stream type>/<stream id>": version} objects, so `demandChanged` subscribers never see them.
-# Only waiting mutations listen to it.
+# One entry per stream a batch touched, at the last version it applied (the versions in between
+# are not told apart). Waiting mutations and the portfolio subscriptions listen to it.
 
 PORTFOLIO_CHANNEL = "reporting_portfolio_versions"
+
+
+@dataclass(frozen=True)
+class StreamNotice:
+    """A portfolio stream (an item, a meeting, ...) reached `version` in the read models."""
+
+    stream_type: str
+    stream_id: str
+    version: int
+
+    @property
+    def key(self) -> str:
+        return f"{self.stream_type}/{self.stream_id}"
+
+
+def stream_notices(versions: dict[str, int]) -> list[StreamNotice]:
+    """The notices of decoded versions, by stream key. Stream types have no "/": an id may."""
+    notices: list[StreamNotice] = []
+    for key, version in sorted(versions.items()):
+        stream_type, slash, stream_id = key.partition("/")
+        if not slash:
+            raise ValueError(f"not a stream key: {key!r}")
+        notices.append(StreamNotice(stream_type, stream_id, version))
+    return notices
 
 
 def encode_versions(versions: dict[str, int]) -> list[str]:

@@ -1,11 +1,13 @@
-"""The gateway's ear on the projector: LISTEN 'reporting_changes', fanned out in-process.
+"""The gateway's ear on the projector: LISTEN 'reporting_changes' and
+'reporting_portfolio_versions', fanned out in-process.
 
 One dedicated asyncpg connection per gateway process (LISTEN needs a session of its own; a
 pooled connection would lose it when returned), reconnected with backoff if it drops. Notices
 go to:
 - waiters: mutations with waitForReadModel, each waiting for a demand, or a portfolio stream
   (notices of their own channel, PORTFOLIO_CHANNEL), to reach a version;
-- subscribers: `demandChanged` subscriptions, each with a bounded queue.
+- subscribers, each with a bounded queue: `demandChanged` subscriptions (demand notices), and
+  `portfolioItemChanged` / `portfolioChanged` ones (portfolio stream notices).
 
 Notices can be missed while the connection is down, so a waiter also polls the read model now
 and then: waiting stays bounded and correct, notices only make it prompt.
@@ -18,6 +20,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import asyncpg
 
@@ -26,8 +29,10 @@ from pmo_reporting.changes import (
     CHANNEL,
     PORTFOLIO_CHANNEL,
     ChangeNotice,
+    StreamNotice,
     decode_notices,
     decode_versions,
+    stream_notices,
 )
 
 log = logging.getLogger(__name__)
@@ -59,11 +64,41 @@ class Subscription:
     def offer(self, notice: ChangeNotice) -> None:
         if self.demand_id is not None and notice.demand_id != self.demand_id:
             return
-        if self.queue.full():
-            # A slow client must not grow memory without bound: its oldest notice goes.
-            self.queue.get_nowait()
-            self.dropped += 1
-        self.queue.put_nowait(notice)
+        self.dropped += _put(self.queue, notice)
+
+
+@dataclass(eq=False)
+class StreamSubscription:
+    """Notices for one subscriber to portfolio streams: of `stream_types` (None: every type),
+    of the stream `stream_id` (None: every stream). `dropped` counts overflow losses."""
+
+    stream_types: frozenset[str] | None
+    stream_id: str | None
+    queue: asyncio.Queue[StreamNotice] = field(
+        default_factory=lambda: asyncio.Queue(SUBSCRIBER_QUEUE)
+    )
+    dropped: int = 0
+
+    def offer(self, notice: StreamNotice) -> None:
+        if self.stream_types is not None and notice.stream_type not in self.stream_types:
+            return
+        if self.stream_id is not None and notice.stream_id != self.stream_id:
+            return
+        self.dropped += _put(self.queue, notice)
+
+
+N = TypeVar("N")
+
+
+def _put(queue: asyncio.Queue[N], notice: N) -> int:
+    """Queue `notice`; how many notices it pushed out (a full queue loses its oldest: a slow
+    client must not grow memory without bound)."""
+    dropped = 0
+    if queue.full():
+        queue.get_nowait()
+        dropped = 1
+    queue.put_nowait(notice)
+    return dropped
 
 
 class ChangeHub:
@@ -81,6 +116,7 @@ class ChangeHub:
         self.stream_version_of = stream_version_of
         self._waiters: dict[str, set[_Waiter]] = {}
         self._subscriptions: set[Subscription] = set()
+        self._stream_subscriptions: set[StreamSubscription] = set()
         self._task: asyncio.Task[None] | None = None
         self.listening = asyncio.Event()  # set while the LISTEN connection is up
 
@@ -153,9 +189,22 @@ class ChangeHub:
         finally:
             self._subscriptions.discard(subscription)
 
+    @contextlib.asynccontextmanager
+    async def subscribe_streams(
+        self, stream_types: frozenset[str] | None = None, stream_id: str | None = None
+    ) -> AsyncIterator[StreamSubscription]:
+        """Portfolio stream notices: of these stream types (None: all), of one id (None: all)."""
+        subscription = StreamSubscription(stream_types, stream_id)
+        self._stream_subscriptions.add(subscription)
+        try:
+            yield subscription
+        finally:
+            self._stream_subscriptions.discard(subscription)
+
     @property
     def subscriber_count(self) -> int:
-        return len(self._subscriptions)
+        """Open subscriptions, to demand and to portfolio notices alike."""
+        return len(self._subscriptions) + len(self._stream_subscriptions)
 
     def publish(self, notice: ChangeNotice) -> None:
         """Deliver one notice to the waiters and subscribers it concerns."""
@@ -164,9 +213,15 @@ class ChangeHub:
             subscription.offer(notice)
 
     def publish_stream_versions(self, versions: dict[str, int]) -> None:
-        """Wake the waiters on these portfolio streams (no subscriber is told)."""
-        for stream_key, version in versions.items():
-            self._wake(STREAM + stream_key, version)
+        """Deliver the versions these portfolio streams reached ("<type>/<id>" → version) to
+        the waiters and the subscribers they concern."""
+        self._publish_streams(stream_notices(versions))
+
+    def _publish_streams(self, notices: list[StreamNotice]) -> None:
+        for notice in notices:
+            self._wake(STREAM + notice.key, notice.version)
+            for subscription in self._stream_subscriptions:
+                subscription.offer(notice)
 
     def _wake(self, key: str, version: int) -> None:
         for waiter in self._waiters.get(key, ()):
@@ -188,11 +243,11 @@ class ChangeHub:
         self, connection: object, pid: int, channel: str, payload: object
     ) -> None:
         try:
-            versions = decode_versions(str(payload))
+            notices = stream_notices(decode_versions(str(payload)))
         except (ValueError, KeyError, TypeError, AttributeError):
             log.warning("ignoring an unreadable %s notice: %r", channel, payload)
             return
-        self.publish_stream_versions(versions)
+        self._publish_streams(notices)
 
     async def _listen_forever(self, database_url: str) -> None:
         attempt = 0

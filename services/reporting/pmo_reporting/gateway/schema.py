@@ -1,7 +1,7 @@
 """The GraphQL schema: queries on the read models (the demands' here, the portfolio's inherited
 from portfolio_queries.py and planning_queries.py), commands forwarded to the demand and
 portfolio services (mutations.py, portfolio_mutations.py), subscriptions fed by the projector's
-notices."""
+notices (the portfolio's in portfolio_subscriptions.py)."""
 
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ from pmo_reporting.gateway.pagination import check_page_size, decode_cursor, pag
 from pmo_reporting.gateway.planning_queries import PlanningQuery
 from pmo_reporting.gateway.portfolio_mutations import PortfolioMutation
 from pmo_reporting.gateway.portfolio_queries import PortfolioQuery
+from pmo_reporting.gateway.portfolio_subscriptions import PortfolioSubscription
 from pmo_reporting.gateway.types import (
     Demand,
     DemandChange,
@@ -100,7 +101,7 @@ class Query(PortfolioQuery, PlanningQuery):  # portfolio_queries.py, planning_qu
 
 
 @strawberry.type
-class Subscription:
+class Subscription(PortfolioSubscription):  # portfolio_subscriptions.py; then the demands'
     @fields.subscription(
         "Each change the projector commits, for one demand or all (graphql-transport-ws)"
     )

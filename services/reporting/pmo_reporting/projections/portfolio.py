@@ -482,4 +482,7 @@ class PortfolioProjection:
         return steps
 
     async def after_commit(self, events: Sequence[ReceivedEvent]) -> None:
-        """Nothing to do: no change notices for the portfolio read models (yet)."""
+        """Nothing to do: the NOTIFY of the stream versions reached (PORTFOLIO_CHANNEL) was part
+        of the transaction (`PortfolioStatements.write`, see changes.py), so it is delivered at
+        commit, to waiting mutations and the portfolio subscriptions, and never lost to a crash
+        between a commit and this call."""

@@ -192,7 +192,7 @@ class PortfolioStatements:
         if adoptions:
             await conn.execute(self.adoptions_sql, _json(adoptions))
         # Delivered at commit, when the rows are visible: wakes mutations waiting to read
-        # their own writes (see changes.py).
+        # their own writes and feeds the portfolio subscriptions (see changes.py).
         for payload in encode_versions({key: versions[key] for key in touched}):
             await conn.execute(self.notify_sql, PORTFOLIO_CHANNEL, payload)
         last = events[-1]

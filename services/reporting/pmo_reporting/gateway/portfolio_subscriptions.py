@@ -1,0 +1,109 @@
+"""The portfolio's GraphQL subscriptions, fed by the portfolio projection's notices
+(PORTFOLIO_CHANNEL, see changes.py; the gateway's ChangeHub fans them out). schema.py merges
+`PortfolioSubscription` into its `Subscription`.
+
+A notice tells a stream's version once the transaction that projected it has committed, so what
+a subscriber reads then (the item, or any query) has that version or a later one. The projection
+sends one per stream and batch, at the last version the batch applied: a subscriber may see v3
+right after v1, never a version out of order for one stream.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from enum import Enum
+
+import strawberry
+
+from pmo_reporting.gateway import fields
+from pmo_reporting.gateway.context import GatewayInfo
+from pmo_reporting.gateway.portfolio_loaders import portfolio
+from pmo_reporting.gateway.portfolio_types import PortfolioItem
+
+ITEM = "portfolio-item"
+
+
+@strawberry.enum(description="The kinds of portfolio stream (aggregate) a change is about")
+class PortfolioStreamType(Enum):
+    # Values: the stream types of the portfolio events (projections/portfolio_statements.py).
+    PORTFOLIO_ITEM = ITEM
+    SCORING_MODEL = "scoring-model"
+    GOVERNANCE_BODY = "governance-body"
+    MEETING = "meeting"
+    ROUTING_RULES = "routing-rules"
+    BUDGET_ENVELOPE = "budget-envelope"
+    SCENARIO = "scenario"
+    PROGRAMME = "programme"
+
+
+_KNOWN = frozenset(kind.value for kind in PortfolioStreamType)
+
+
+@strawberry.type(description="The projector committed a change to a portfolio item")
+class PortfolioItemChange:
+    item_id: strawberry.ID
+    version: int = strawberry.field(description="The item's version the change reached")
+
+    @fields.field("The item as the read model has it now")
+    async def item(self, info: GatewayInfo) -> PortfolioItem | None:
+        row = await portfolio(info).item.load(str(self.item_id))
+        return PortfolioItem.of(row) if row is not None else None
+
+
+@strawberry.type(
+    description="The projector committed a change to a portfolio stream (an item, a meeting, "
+    "a scoring model, ...); read it with the matching query"
+)
+class PortfolioChange:
+    stream_type: PortfolioStreamType
+    stream_id: strawberry.ID = strawberry.field(
+        description="The stream's id (an item and a meeting may share one)"
+    )
+    version: int = strawberry.field(description="The stream's version the change reached")
+
+
+@strawberry.type
+class PortfolioSubscription:
+    @fields.subscription(
+        "Each change the projector commits to one portfolio item, or to every item when no id "
+        "is given (graphql-transport-ws). Changes of a projector batch come as one, at the "
+        "last version it reached"
+    )
+    async def portfolio_item_changed(
+        self, info: GatewayInfo, id: strawberry.ID | None = None
+    ) -> AsyncGenerator[PortfolioItemChange, None]:
+        info.context.principal()
+        stream_id = str(id) if id else None
+        async with info.context.services.changes.subscribe_streams(
+            frozenset({ITEM}), stream_id
+        ) as feed:
+            while True:
+                notice = await feed.queue.get()
+                yield PortfolioItemChange(
+                    item_id=strawberry.ID(notice.stream_id), version=notice.version
+                )
+
+    @fields.subscription(
+        "Each change the projector commits to a portfolio stream of the given types (every "
+        "type when streamTypes is null), of one id or all (graphql-transport-ws). Changes of a "
+        "projector batch to one stream come as one, at the last version it reached"
+    )
+    async def portfolio_changed(
+        self,
+        info: GatewayInfo,
+        stream_types: list[PortfolioStreamType] | None = None,
+        id: strawberry.ID | None = None,
+    ) -> AsyncGenerator[PortfolioChange, None]:
+        info.context.principal()
+        # Like the queries' filters: null is every type (this gateway knows: a newer
+        # projector's stream types have no enum value yet), a list is those types.
+        kinds = _KNOWN if stream_types is None else frozenset(k.value for k in stream_types)
+        stream_id = str(id) if id else None
+        async with info.context.services.changes.subscribe_streams(kinds, stream_id) as feed:
+            while True:
+                notice = await feed.queue.get()
+                yield PortfolioChange(
+                    stream_type=PortfolioStreamType(notice.stream_type),
+                    stream_id=strawberry.ID(notice.stream_id),
+                    version=notice.version,
+                )
