@@ -2,7 +2,8 @@
 
 Optimistic concurrency: responses carry `ETag: "<version>"`; a command sent with
 `If-Match: "<version>"` is refused with 409 if the demand has moved on. Retries: send an
-`Idempotency-Key` header and a repeated request returns the first outcome, writing nothing.
+`Idempotency-Key` header and a repeated request returns the first outcome, writing nothing
+(pmo_kernel.idempotency).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Request, Response, status
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from pmo_demand.application.service import CommandResult, DemandService
@@ -27,6 +29,7 @@ from pmo_demand.views import CommandAccepted, DemandView, StreamEventView
 from pmo_kernel.application import CommandContext
 from pmo_kernel.http.auth import CurrentPrincipal
 from pmo_kernel.http.conditional import etag, expected_version
+from pmo_kernel.http.idempotency import IdempotencyKeyHeader, run_once
 from pmo_kernel.http.problems import problem_responses
 
 PROBLEMS = problem_responses(
@@ -55,9 +58,7 @@ Service = Annotated[DemandService, Depends(_service)]
 async def _context(
     principal: CurrentPrincipal,
     if_match: Annotated[str | None, Header(description='Expected version, e.g. "3"')] = None,
-    idempotency_key: Annotated[
-        str | None, Header(max_length=200, description="Makes retries safe")
-    ] = None,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> CommandContext:
     return CommandContext(principal, expected_version(if_match), idempotency_key)
 
@@ -84,11 +85,18 @@ router = APIRouter(prefix="/demands", tags=["demands"], responses=PROBLEMS)
     "",
     status_code=status.HTTP_201_CREATED,
     summary="Submit a demand (a project request), optionally with its business case",
+    response_model=CommandAccepted,
 )
 async def submit_demand(
-    body: SubmitDemand, service: Service, ctx: Context, response: Response
-) -> CommandAccepted:
-    return _accepted(await service.submit(body, ctx), response)
+    body: SubmitDemand, service: Service, ctx: Context, response: Response, request: Request
+) -> CommandAccepted | JSONResponse:
+    async def execute() -> CommandAccepted:
+        return _accepted(await service.submit(body, ctx), response)
+
+    return await run_once(
+        request, ctx.principal, ctx.idempotency_key, body, response, status.HTTP_201_CREATED,
+        execute,
+    )  # fmt: skip
 
 
 @router.get("/{demand_id}", summary="A demand's current state, folded from its event stream")
@@ -124,10 +132,22 @@ async def get_demand_events(
 
 def _command_route(path: str, summary: str, method_name: str, body_type: type[BaseModel]) -> None:
     async def endpoint(
-        demand_id: str, body: BaseModel, service: Service, ctx: Context, response: Response
-    ) -> CommandAccepted:
+        demand_id: str,
+        body: BaseModel,
+        service: Service,
+        ctx: Context,
+        response: Response,
+        request: Request,
+    ) -> CommandAccepted | JSONResponse:
         handler = getattr(service, method_name)
-        return _accepted(await handler(demand_id, body, ctx), response)
+
+        async def execute() -> CommandAccepted:
+            return _accepted(await handler(demand_id, body, ctx), response)
+
+        return await run_once(
+            request, ctx.principal, ctx.idempotency_key, body, response, status.HTTP_200_OK,
+            execute,
+        )  # fmt: skip
 
     endpoint.__annotations__ = {**endpoint.__annotations__, "body": body_type}
     endpoint.__name__ = method_name

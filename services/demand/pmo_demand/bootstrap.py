@@ -16,6 +16,7 @@ from pmo_demand.domain import GovernanceRules, registry
 from pmo_kernel.db import create_engine
 from pmo_kernel.http.app import create_service_app
 from pmo_kernel.http.feed import event_feed_router
+from pmo_kernel.idempotency import IdempotencyKeys
 from pmo_kernel.relay import OutboxRelay, relay_for
 from pmo_kernel.settings import Settings
 from pmo_kernel.store import EventStore
@@ -67,6 +68,7 @@ def create_app(settings: Settings, container: DemandContainer | None = None) -> 
     )
     app.state.demand_service = built.service
     app.state.database = built.engine
+    app.state.idempotency = IdempotencyKeys(built.store)
     app.include_router(router)
     app.include_router(event_feed_router(built.store))
     return app

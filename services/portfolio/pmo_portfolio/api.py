@@ -8,11 +8,13 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from pmo_kernel.application import CommandContext
 from pmo_kernel.http.auth import CurrentPrincipal
 from pmo_kernel.http.conditional import etag, expected_version
+from pmo_kernel.http.idempotency import IdempotencyKeyHeader, run_once
 from pmo_kernel.http.problems import problem_responses
 from pmo_portfolio.application.commands import (
     AddAgendaItem,
@@ -81,8 +83,9 @@ Service = Annotated[PortfolioService, Depends(_service)]
 async def _context(
     principal: CurrentPrincipal,
     if_match: Annotated[str | None, Header(description='Expected version, e.g. "3"')] = None,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> CommandContext:
-    return CommandContext(principal, expected_version(if_match))
+    return CommandContext(principal, expected_version(if_match), idempotency_key)
 
 
 Context = Annotated[CommandContext, Depends(_context)]
@@ -102,14 +105,27 @@ def _route(path: str, summary: str, call: Callable[[PortfolioService], Handler],
            body: type[BaseModel] | None, with_id: bool, created: bool = False) -> None:  # fmt: skip
     """One POST endpoint per command: `call(service)` is the handler to invoke."""
 
+    status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+
     async def endpoint(
-        service: Service, ctx: Context, response: Response, **kwargs: Any
-    ) -> CommandAccepted:
+        service: Service,
+        ctx: Context,
+        response: Response,
+        request: Request,
+        **kwargs: Any,
+    ) -> CommandAccepted | JSONResponse:
         args = [kwargs[p] for p in ("target_id", "body") if p in kwargs]
-        return _accepted(await call(service)(*args, ctx), response)
+
+        async def execute() -> CommandAccepted:
+            return _accepted(await call(service)(*args, ctx), response)
+
+        return await run_once(
+            request, ctx.principal, ctx.idempotency_key, kwargs.get("body"), response,
+            status_code, execute,
+        )  # fmt: skip
 
     params = []
-    for name in ("service", "ctx", "response"):
+    for name in ("service", "ctx", "response", "request"):
         params.append(inspect.signature(endpoint).parameters[name])
     if with_id:
         params.append(
@@ -120,7 +136,7 @@ def _route(path: str, summary: str, call: Callable[[PortfolioService], Handler],
     endpoint.__signature__ = inspect.Signature(params, return_annotation=CommandAccepted)  # type: ignore[attr-defined]
     router.add_api_route(
         path, endpoint, methods=["POST"], summary=summary, response_model=CommandAccepted,
-        status_code=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        status_code=status_code,
     )  # fmt: skip
 
 
@@ -189,11 +205,25 @@ for _path, _summary, _call, _body, _with_id, _created in _ROUTES:
     _route(_path, _summary, _call, _body, _with_id, _created)
 
 
-@router.delete("/governance-bodies/{body_id}/members/{person_id}", summary="Remove a member")
+@router.delete(
+    "/governance-bodies/{body_id}/members/{person_id}",
+    summary="Remove a member",
+    response_model=CommandAccepted,
+)
 async def remove_member(
-    body_id: str, person_id: str, service: Service, ctx: Context, response: Response
-) -> CommandAccepted:
-    return _accepted(await service.remove_member(body_id, person_id, ctx), response)
+    body_id: str,
+    person_id: str,
+    service: Service,
+    ctx: Context,
+    response: Response,
+    request: Request,
+) -> CommandAccepted | JSONResponse:
+    async def execute() -> CommandAccepted:
+        return _accepted(await service.remove_member(body_id, person_id, ctx), response)
+
+    return await run_once(
+        request, ctx.principal, ctx.idempotency_key, None, response, status.HTTP_200_OK, execute
+    )
 
 
 @router.get("/items/{item_id}", summary="A portfolio item folded from its stream")

@@ -15,6 +15,7 @@ from pmo_kernel.consumer import ConsumerRunner, ConsumerSettings
 from pmo_kernel.db import create_engine
 from pmo_kernel.http.app import create_service_app
 from pmo_kernel.http.feed import event_feed_router
+from pmo_kernel.idempotency import IdempotencyKeys
 from pmo_kernel.identity import Principal, Role
 from pmo_kernel.relay import OutboxRelay, relay_for
 from pmo_kernel.settings import Settings
@@ -78,6 +79,7 @@ def create_app(settings: Settings, container: PortfolioContainer | None = None) 
     )
     app.state.portfolio_service = built.service
     app.state.database = built.engine
+    app.state.idempotency = IdempotencyKeys(built.store)
     app.include_router(router)
     app.include_router(event_feed_router(built.store))
     return app

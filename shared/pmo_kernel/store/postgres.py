@@ -19,7 +19,9 @@ transaction than the one that committed the previous version.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from hashlib import sha256
 from typing import NamedTuple
@@ -44,6 +46,12 @@ UNKNOWN = _Unknown
 
 
 START = LogCursor(0, 0)
+
+# The transaction of the current unit of work (EventStore.unit_of_work), by engine: what the
+# store's calls in this task use when the caller passes no connection.
+_unit_of_work: ContextVar[tuple[AsyncEngine, asyncpg.Connection] | None] = ContextVar(
+    "pmo_unit_of_work", default=None
+)
 
 
 @dataclass(frozen=True)
@@ -146,6 +154,28 @@ class EventStore:
 
     # ------------------------------------------------------------------ writing
 
+    @asynccontextmanager
+    async def unit_of_work(self) -> AsyncIterator[asyncpg.Connection]:
+        """One transaction for everything this task does with the store until the block ends:
+        appends and reads without a `conn` of their own use it, and the caller may add its own
+        statements (e.g. an idempotency record) on the connection it yields. Commits at the
+        end of the block, rolls back if it raises. Nested, it joins the outer one."""
+        current = _unit_of_work.get()
+        if current is not None and current[0] is self.engine:
+            yield current[1]
+            return
+        async with raw_connection(self.engine) as conn, conn.transaction():
+            token = _unit_of_work.set((self.engine, conn))
+            try:
+                yield conn
+            finally:
+                _unit_of_work.reset(token)
+
+    def _joined(self) -> asyncpg.Connection | None:
+        """The connection of the unit of work this task is in, for this store's database."""
+        current = _unit_of_work.get()
+        return current[1] if current is not None and current[0] is self.engine else None
+
     async def append(
         self,
         stream_type: str,
@@ -164,6 +194,8 @@ class EventStore:
         """
         if not events:
             return AppendResult(stream_id, expected_version, None, ())
+        if conn is None and (joined := self._joined()) is not None:
+            conn = joined
         if conn is None:
             pool = fast_pool(self.engine)
             if pool is None:
@@ -264,6 +296,7 @@ class EventStore:
     ) -> list[AppendResult]:
         """Append to several streams atomically: all of them or none (one transaction). For a
         fact that belongs to two aggregates, e.g. a decision on both a meeting and an item."""
+        conn = conn or self._joined()
         if conn is None:
             async with raw_connection(self.engine) as own:
                 return await self.append_streams(appends, conn=own)
@@ -359,6 +392,7 @@ class EventStore:
     async def read_stream(
         self, stream_id: str, after_version: int = 0, *, conn: asyncpg.Connection | None = None
     ) -> list[RecordedEvent]:
+        conn = conn or self._joined()
         if conn is None:
             async with raw_connection(self.engine) as own:
                 return await self.read_stream(stream_id, after_version, conn=own)
@@ -369,8 +403,12 @@ class EventStore:
     async def read_streams_of_type(self, stream_type: str) -> dict[str, list[RecordedEvent]]:
         """Every stream of one type, by stream id: for the few aggregates a command weighs
         together (a year's budget envelopes, the roadmap's items), not for whole-log work."""
-        async with raw_connection(self.engine) as conn:
-            rows = await conn.fetch(self._of_type, stream_type)
+        joined = self._joined()
+        if joined is not None:
+            rows = await joined.fetch(self._of_type, stream_type)
+        else:
+            async with raw_connection(self.engine) as conn:
+                rows = await conn.fetch(self._of_type, stream_type)
         streams: dict[str, list[RecordedEvent]] = {}
         for row in rows:
             recorded = self._decode(row)
@@ -400,8 +438,12 @@ class EventStore:
         return LogCursor(row["tx_id"], row["global_position"])
 
     async def get_event(self, event_id: UUID) -> RecordedEvent | None:
-        async with raw_connection(self.engine) as conn:
-            row = await conn.fetchrow(self._by_event_id, event_id)
+        joined = self._joined()
+        if joined is not None:
+            row = await joined.fetchrow(self._by_event_id, event_id)
+        else:
+            async with raw_connection(self.engine) as conn:
+                row = await conn.fetchrow(self._by_event_id, event_id)
         return None if row is None else self._decode(row)
 
     async def stats(self) -> tuple[int, int]:

@@ -95,6 +95,21 @@ def consumer_ddl(schema: str) -> list[str]:
     ]
 
 
+def idempotency_ddl(schema: str, role: str) -> list[str]:
+    """The outcomes of keyed commands (see pmo_kernel.idempotency): written in the transaction
+    of the command's events, read by its retries. The service's login may add and read them."""
+    s = _quote(schema)
+    return [
+        f"""CREATE TABLE IF NOT EXISTS {s}.idempotency_keys (
+            key text PRIMARY KEY,
+            fingerprint text NOT NULL,
+            outcome jsonb NOT NULL,
+            created_at timestamptz NOT NULL DEFAULT now()
+        )""",
+        f"GRANT SELECT, INSERT ON {s}.idempotency_keys TO {_quote(role)}",
+    ]
+
+
 def application_role_ddl(schema: str, role: str) -> list[str]:
     """A least-privilege login for the service: it may read and append, never rewrite."""
     s = _quote(schema)

@@ -3,6 +3,7 @@ steps the integration tests share."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,13 +48,31 @@ class Portfolio:
 
     async def post(self, path: str, body: dict[str, Any] | None, who: tuple[str, str],
                    expect: int = 200, if_match: int | None = None) -> dict[str, Any]:  # fmt: skip
-        headers = self.as_(*who)
+        """Send a command, as a careful client does: with an Idempotency-Key. Every command
+        that succeeds is sent again with the same key, as after a lost response, and must
+        answer the same and write nothing (so every test here checks its commands' retries)."""
+        headers = {**self.as_(*who), "Idempotency-Key": f"test-{uuid.uuid4()}"}
         if if_match is not None:
             headers["If-Match"] = etag(if_match)
         response = await self.client.post(path, json=body or {}, headers=headers)
         assert response.status_code == expect, response.text
         data: dict[str, Any] = response.json()
+        if response.is_success:
+            await self.retried_answers_alike(path, body, headers, response)
         return data
+
+    async def retried_answers_alike(
+        self, path: str, body: dict[str, Any] | None, headers: dict[str, str],
+        first: httpx.Response,
+    ) -> None:  # fmt: skip
+        stored = await self.container.store.stats()
+        again = await self.client.post(path, json=body or {}, headers=headers)
+        assert (again.status_code, again.json()) == (first.status_code, first.json()), path
+        assert again.headers.get("ETag") == first.headers.get("ETag")
+        assert (first.headers["Idempotent-Replayed"], again.headers["Idempotent-Replayed"]) == (
+            "false", "true",
+        )  # fmt: skip
+        assert await self.container.store.stats() == stored, f"the retry of {path} wrote"
 
     async def get(self, path: str, expect: int = 200, **params: Any) -> dict[str, Any]:
         response = await self.client.get(path, params=params, headers=self.as_(*ANALYST))

@@ -14,12 +14,6 @@ from uuid import UUID, uuid4
 
 from pydantic import BaseModel
 
-from pmo_demand.application.idempotency import (
-    demand_id_for,
-    event_id_for,
-    fingerprint,
-    scoped_key,
-)
 from pmo_demand.domain import (
     COMMAND_ROLES,
     AcceptDemand,
@@ -34,9 +28,10 @@ from pmo_demand.domain import (
     WithdrawDemand,
 )
 from pmo_kernel.application import CommandContext, check_expected_version, event_metadata
-from pmo_kernel.errors import IdempotencyKeyReused, NotFound
+from pmo_kernel.errors import NotFound
 from pmo_kernel.identity import Role
 from pmo_kernel.store import EventStore, NewEvent
+from pmo_kernel.store.event_ids import new_event_id
 
 
 @dataclass(frozen=True)
@@ -45,7 +40,7 @@ class CommandResult:
     version: int
     state: str
     event_ids: tuple[UUID, ...]
-    replayed: bool = False  # an earlier identical request's outcome, returned again
+    replayed: bool = False  # (set by the HTTP edge when it answers a retry, see api.py)
 
 
 Decision = Callable[[Demand], None]
@@ -66,15 +61,8 @@ class DemandService:
 
     async def submit(self, command: SubmitDemand, ctx: CommandContext) -> CommandResult:
         ctx.principal.require_any(COMMAND_ROLES["submit"], "submitting a demand")
-        scoped = scoped_key(ctx.principal, ctx.idempotency_key) if ctx.idempotency_key else None
-        demand_id = demand_id_for(scoped) if scoped else str(uuid4())
-        request = fingerprint("submit", "", command.model_dump(mode="json"))
-        if scoped:
-            replay = await self._replay(scoped, demand_id, request)
-            if replay is not None:
-                return replay
-        demand = Demand.submit(demand_id, command, requester=ctx.principal.subject, now=ctx.now)
-        return await self._save(demand, ctx, scoped, request)
+        demand = Demand.submit(str(uuid4()), command, requester=ctx.principal.subject, now=ctx.now)
+        return await self._save(demand, ctx)
 
     async def revise_business_case(
         self, demand_id: str, command: ReviseBusinessCase, ctx: CommandContext
@@ -145,30 +133,14 @@ class DemandService:
         decide: Decision,
     ) -> CommandResult:
         ctx.principal.require_any(COMMAND_ROLES[name], action)
-        scoped = scoped_key(ctx.principal, ctx.idempotency_key) if ctx.idempotency_key else None
-        request = fingerprint(name, demand_id, command.model_dump(mode="json"))
-        if scoped:
-            replay = await self._replay(scoped, demand_id, request)
-            if replay is not None:
-                return replay
         demand = await self.get(demand_id)
         check_expected_version(demand, ctx, "demand")
         decide(demand)
-        return await self._save(demand, ctx, scoped, request)
+        return await self._save(demand, ctx)
 
-    async def _save(
-        self, demand: Demand, ctx: CommandContext, scoped: str | None, request: str
-    ) -> CommandResult:
-        metadata = event_metadata(ctx, request_fingerprint=request if scoped else None)
-        pending = demand.pending
-        new_events = [
-            NewEvent(
-                event,
-                metadata,
-                event_id_for(scoped, demand.id, index) if scoped else None,
-            )
-            for index, event in enumerate(pending)
-        ]
+    async def _save(self, demand: Demand, ctx: CommandContext) -> CommandResult:
+        metadata = event_metadata(ctx)
+        new_events = [NewEvent(event, metadata, new_event_id()) for event in demand.pending]
         result = await self.store.append(
             Demand.stream_type,
             demand.id,
@@ -176,35 +148,7 @@ class DemandService:
             new_events,
             prev_hash=demand.last_hash,
         )
-        if result.duplicate and scoped:
-            # A concurrent twin of this very request got there first: same outcome.
-            replay = await self._replay(scoped, demand.id, request)
-            if replay is not None:
-                return replay
         demand.mark_saved(result.version, result.last_hash)
         assert demand.state is not None
-        stored_ids = tuple(e.event_id or uuid4() for e in new_events)
+        stored_ids = tuple(e.event_id for e in new_events if e.event_id is not None)
         return CommandResult(demand.id, result.version, demand.state.value, stored_ids)
-
-    async def _replay(self, scoped: str, demand_id: str, request: str) -> CommandResult | None:
-        """The outcome of an earlier request with this key, or None if there was none."""
-        first = await self.store.get_event(event_id_for(scoped, demand_id, 0))
-        if first is None:
-            return None
-        if first.metadata.request_fingerprint != request:
-            raise IdempotencyKeyReused(
-                "this Idempotency-Key was already used for a different request",
-                demand_id=demand_id,
-            )
-        history = await self.store.read_stream(demand_id)
-        ids = []
-        version = first.stream_version
-        for recorded in history:
-            if recorded.stream_version >= first.stream_version:
-                if recorded.metadata.request_fingerprint != request:
-                    break
-                ids.append(recorded.event_id)
-                version = recorded.stream_version
-        demand = Demand.load(demand_id, [r for r in history if r.stream_version <= version])
-        assert demand.state is not None
-        return CommandResult(demand_id, version, demand.state.value, tuple(ids), replayed=True)
