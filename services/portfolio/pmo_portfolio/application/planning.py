@@ -51,6 +51,19 @@ class PlanningHandlers(ServiceBase):
         envelopes_by_year(envelopes)
         return {e.year: e for e in envelopes if not e.closed}
 
+    async def open_envelope_of(self, year: int) -> BudgetEnvelope | None:
+        """The year's open envelope, through the year's claim: one or two streams read, however
+        many envelopes there are. A year never claimed may still hold an envelope opened
+        before claims existed; only then are the envelopes looked through."""
+        claim = await self.budget_years.load(budget_year_id(year))
+        if claim.holder is not None:
+            return await self.envelopes.get(claim.holder)
+        if claim.version > 0:
+            # Claimed and released since: a pre-claim envelope of the year was closed before
+            # any claim could be taken (opening refuses a year whose envelope is open).
+            return None
+        return (await self.open_envelopes()).get(year)
+
     async def roadmap(self) -> tuple[Roadmap, dict[int, BudgetEnvelope]]:
         """The roadmap now, with the open envelopes it was measured against."""
         items, envelopes = await self.items.load_all(), await self.open_envelopes()
@@ -70,7 +83,11 @@ class PlanningHandlers(ServiceBase):
         # open envelopes of the year are still looked at: an unclaimed year whose pre-claim
         # envelope is open is refused too. This check alone is not safe under concurrent
         # openings; the claim is.
-        taken = (await self.open_envelopes()).get(cmd.year)
+        taken = (
+            await self.envelopes.get(claim.holder)
+            if claim.holder is not None
+            else await self.open_envelope_of(cmd.year)
+        )
         if taken is not None:
             raise InvalidTransition(
                 f"budget envelope {cmd.envelope_id} cannot be opened: {cmd.year} already has the "
@@ -141,7 +158,12 @@ class PlanningHandlers(ServiceBase):
         item.plan(cmd.start_quarter, cmd.end_quarter, cmd.cost_per_year,
                   actor_id=ctx.principal.subject, now=now)  # fmt: skip
         others = [other for other in await self.items.load_all() if other.id != item.id]
-        envelopes = await self.open_envelopes()
+        # Only the years the item costs money in can go to arbitration because of it.
+        envelopes = {
+            year: envelope
+            for year in sorted(item.cost_per_year)
+            if (envelope := await self.open_envelope_of(year)) is not None
+        }
         budgets = {year: envelope.amount for year, envelope in envelopes.items()}
         roadmap = build_roadmap(on_roadmap([*others, item]), budgets)
         flagged: list[BudgetEnvelope] = []

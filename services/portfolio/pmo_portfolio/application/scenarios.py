@@ -143,17 +143,18 @@ class ScenarioHandlers(ServiceBase):
         self, source: FromPortfolio, cmd: SaveScenario
     ) -> PortfolioCandidates:
         model = (await self.models.get(source.scoring_model_id)).for_scoring()
-        items = await self.items.load_all()
-        if source.item_ids is not None:
-            wanted = set(source.item_ids)
-            unknown = sorted(wanted - {item.id for item in items})
+        if source.item_ids is None:
+            items = await self.items.load_all()  # every candidate of the portfolio is asked for
+        else:
+            # Only the items named: their streams, not the whole portfolio's.
+            items = [await self.items.load(item_id) for item_id in sorted(set(source.item_ids))]
+            unknown = [item.id for item in items if item.version == 0]
             if unknown:
                 raise NotFound(
                     f"scenario {cmd.scenario_id} cannot be saved: no portfolio item "
                     f"{', '.join(unknown)}",
                     item_ids=unknown,
                 )
-            items = [item for item in items if item.id in wanted]
         return portfolio_candidates(
             items, model, budgets=cmd.inputs.budgets, currency=cmd.inputs.currency.upper()
         )

@@ -247,7 +247,7 @@ class PortfolioService(PlanningHandlers, ScenarioHandlers, ProgrammeHandlers):
                 )
             return envelope
         year = quarter_key(item.start_quarter)[0] if item.start_quarter else decided_at.year
-        return (await self.open_envelopes()).get(year)
+        return await self.open_envelope_of(year)
 
     async def _score_inputs(self, item: PortfolioItem, model_id: str | None) -> dict[str, Any]:
         """The scoring model version and consolidated score the decision is based on."""

@@ -1,0 +1,83 @@
+"""A command reads what it needs, not the whole portfolio: the year's open envelope through
+the year's claim, a scenario's named items through their own streams."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from pmo_portfolio.domain.governance.item import PortfolioItem
+from pmo_portfolio.domain.planning import BudgetEnvelope
+from tests.portfolio.integration.support import ANALYST, Portfolio
+
+CRITERIA = [{"key": "value", "label": "Value", "weight": "100", "scale": {"min": 0, "max": 10},
+             "direction": "higher_is_better", "dimension": "value"}]  # fmt: skip
+
+
+@pytest.fixture
+def scans(portfolio: Portfolio, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The stream types a command reads whole (every stream of the type)."""
+    store = portfolio.container.store
+    read_all_of_type = store.read_streams_of_type
+    seen: list[str] = []
+
+    async def recording(stream_type: str) -> Any:
+        seen.append(stream_type)
+        return await read_all_of_type(stream_type)
+
+    monkeypatch.setattr(store, "read_streams_of_type", recording)
+    return seen
+
+
+async def test_a_decision_finds_its_years_envelope_without_reading_every_envelope(
+    portfolio: Portfolio, scans: list[str]
+) -> None:
+    p = portfolio
+    meeting = await p.committee()
+    await p.candidate("crm")
+    for year in (2026, 2027, 2028):
+        await p.envelope(f"it-{year}", year, "500000")
+    scans.clear()
+
+    decided = await p.decide(meeting, "crm")  # no envelope named: that of the decision's year
+
+    assert decided["id"] == meeting
+    assert BudgetEnvelope.stream_type not in scans
+    [decision] = (await p.get("/items/crm"))["decisions"]
+    assert decision["budget_envelope_id"] is not None
+
+
+async def test_opening_an_envelope_for_a_claimed_year_reads_no_other_envelope(
+    portfolio: Portfolio, scans: list[str]
+) -> None:
+    p = portfolio
+    await p.envelope("it-2027", 2027, "500000")
+    await p.post("/budget-envelopes/it-2027/closure", {"reason": "Replaced"}, ANALYST)
+    scans.clear()
+
+    await p.envelope("it-2027b", 2027, "600000")
+
+    assert BudgetEnvelope.stream_type not in scans
+
+
+async def test_a_scenario_over_named_items_reads_only_theirs(
+    portfolio: Portfolio, scans: list[str]
+) -> None:
+    p = portfolio
+    await p.post("/scoring-models", {"model_id": "sm", "name": "Value", "criteria": CRITERIA},
+                 ANALYST, 201)  # fmt: skip
+    await p.post("/scoring-models/sm/publication", None, ANALYST)
+    for item_id in ("crm", "erp", "hr", "pay"):
+        await p.candidate(item_id, cost="300000")
+        score = {"model_id": "sm", "scores": {"value": 7}, "justifications": {"value": "ok"}}
+        await p.post(f"/items/{item_id}/scores", score, ("bea", "portfolio_board"))
+    scans.clear()
+    body = {"scenario_id": "two", "name": "Two", "description": "Named items",
+            "inputs": {"from_portfolio": {"scoring_model_id": "sm", "item_ids": ["hr", "crm"]},
+                       "budgets": {"2027": "500000"}, "currency": "EUR"}}  # fmt: skip
+
+    saved = await p.post("/scenarios", body, ANALYST, 201)
+
+    assert saved["details"]["selected"] == ["crm"]
+    assert PortfolioItem.stream_type not in scans
