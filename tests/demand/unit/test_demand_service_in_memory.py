@@ -58,6 +58,7 @@ async def test_a_submitted_demand_is_qualified_and_both_facts_are_stored_in_a_ch
     assert (submitted.version, submitted.state) == (1, "submitted")
     assert (qualified.version, qualified.state) == (2, "qualified")
     assert [type(e.event) for e in history] == [DemandSubmitted, DemandQualified]
+    assert [e.event_id for e in history] == [*submitted.event_ids, *qualified.event_ids]
     assert [e.metadata.actor.id for e in history] == [REQUESTER, ANALYST]
     assert history[1].prev_hash == history[0].hash
     event = history[1].event

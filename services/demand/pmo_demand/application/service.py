@@ -38,6 +38,7 @@ from pmo_kernel.errors import IdempotencyKeyReused, NotFound
 from pmo_kernel.identity import Role
 from pmo_kernel.store import NewEvent
 from pmo_kernel.store.contract import EventStoreContract
+from pmo_kernel.store.event_ids import new_event_id
 
 
 @dataclass(frozen=True)
@@ -161,14 +162,14 @@ class DemandService:
         self, demand: Demand, ctx: CommandContext, scoped: str | None, request: str
     ) -> CommandResult:
         metadata = event_metadata(ctx, request_fingerprint=request if scoped else None)
-        pending = demand.pending
+        # The ids are chosen here, not left to the store, so the result names the stored events.
+        ids = tuple(
+            event_id_for(scoped, demand.id, index) if scoped else new_event_id()
+            for index in range(len(demand.pending))
+        )
         new_events = [
-            NewEvent(
-                event,
-                metadata,
-                event_id_for(scoped, demand.id, index) if scoped else None,
-            )
-            for index, event in enumerate(pending)
+            NewEvent(event, metadata, event_id)
+            for event, event_id in zip(demand.pending, ids, strict=True)
         ]
         result = await self.store.append(
             Demand.stream_type,
@@ -184,8 +185,7 @@ class DemandService:
                 return replay
         demand.mark_saved(result.version, result.last_hash)
         assert demand.state is not None
-        stored_ids = tuple(e.event_id or uuid4() for e in new_events)
-        return CommandResult(demand.id, result.version, demand.state.value, stored_ids)
+        return CommandResult(demand.id, result.version, demand.state.value, ids)
 
     async def _replay(self, scoped: str, demand_id: str, request: str) -> CommandResult | None:
         """The outcome of an earlier request with this key, or None if there was none."""
