@@ -30,7 +30,8 @@ from pmo_demand.domain import (
 from pmo_kernel.application import CommandContext, check_expected_version, event_metadata
 from pmo_kernel.errors import NotFound
 from pmo_kernel.identity import Role
-from pmo_kernel.store import EventStore, NewEvent
+from pmo_kernel.store import NewEvent
+from pmo_kernel.store.contract import EventStoreContract
 from pmo_kernel.store.event_ids import new_event_id
 
 
@@ -47,7 +48,7 @@ Decision = Callable[[Demand], None]
 
 
 class DemandService:
-    def __init__(self, store: EventStore, rules: GovernanceRules) -> None:
+    def __init__(self, store: EventStoreContract, rules: GovernanceRules) -> None:
         self.store = store
         self.rules = rules
 
