@@ -155,8 +155,9 @@ class ScenarioHandlers(ServiceBase):
                 )
             items = [item for item in items if item.id in wanted]
         return portfolio_candidates(
-            items, model, budgets=cmd.inputs.budgets, currency=cmd.inputs.currency.upper()
-        )
+            items, model, budgets=cmd.inputs.budgets, currency=cmd.inputs.currency.upper(),
+            capacity=cmd.inputs.capacity,
+        )  # fmt: skip
 
 
 __all__ = ["ScenarioHandlers"]
