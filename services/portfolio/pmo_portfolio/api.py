@@ -46,6 +46,7 @@ from pmo_portfolio.views import (
     envelope_view,
     gate_approvals_view,
     gate_scheme_view,
+    item_scores_view,
     programme_view,
     roadmap_view,
     routing_rules_view,
@@ -232,6 +233,7 @@ async def get_item(
 ) -> dict[str, Any]:
     item = await service.items.get(item_id)
     approvals = await service.approvals_at_next_gate(item)
+    scores = await service.item_scores(item)
     response.headers["ETag"] = etag(item.version)
     return {
         "id": item.id,
@@ -254,7 +256,8 @@ async def get_item(
                 for year, cost in sorted(item.cost_per_year.items())
             },
         },
-        "evaluations": len(item.evaluations),
+        "evaluations": len(item.evaluations),  # how many, superseded ones included
+        **item_scores_view(scores),
         "decisions": [
             {
                 **on_record.decision.model_dump(mode="json"),

@@ -16,6 +16,7 @@ from pmo_portfolio.domain.governance import Decision, GateApprovals, RoutingRule
 from pmo_portfolio.domain.governance.gates import GateScheme
 from pmo_portfolio.domain.planning import BudgetEnvelope, Comparison, Roadmap, Scenario
 from pmo_portfolio.domain.programmes import Programme
+from pmo_portfolio.domain.scoring import ItemScores
 
 Json = dict[str, Any]
 
@@ -180,6 +181,45 @@ def gate_approvals_view(approvals: GateApprovals | None) -> Json | None:
         "given": [_approval_view(decision) for decision in approvals.given],
         "awaiting": [kind.value for kind in approvals.awaiting],
         "lapsed": [_approval_view(decision) for decision in approvals.lapsed],
+    }
+
+
+def item_scores_view(scores: ItemScores) -> Json:
+    """An item's `scores` (every evaluation, superseded ones flagged) and its
+    `consolidated_scores` (one per model version used): the fields of GraphQL's ItemScore and
+    ConsolidatedScore, in snake_case."""
+    return {
+        "scores": [
+            {
+                "evaluator": scored.evaluation.evaluator_id,
+                "model": scored.evaluation.model_id,
+                "model_version": scored.evaluation.model_version,
+                "scored_at": scored.evaluation.scored_at.isoformat(),
+                "superseded": scored.superseded,
+                "criteria": [
+                    {
+                        "key": key,
+                        "score": scored.evaluation.scores[key],
+                        "justification": scored.evaluation.justifications.get(key),
+                    }
+                    for key in scored.criteria
+                ],
+                "justification": dict(scored.evaluation.justifications),
+                "total": None if scored.total is None else str(scored.total),
+            }
+            for scored in scores.evaluations
+        ],
+        "consolidated_scores": [
+            {
+                "model": consolidated.model_id,
+                "model_version": consolidated.model_version,
+                "score": str(consolidated.score),
+                "spread": str(consolidated.spread),
+                "evaluators": consolidated.evaluators,
+                "mandatory": consolidated.mandatory,
+            }
+            for consolidated in scores.consolidated
+        ],
     }
 
 

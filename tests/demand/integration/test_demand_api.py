@@ -295,6 +295,53 @@ async def test_a_wrong_role_is_a_403_and_writes_nothing(
     assert await api.events_stored() == expected_events
 
 
+def revision(problem: str) -> dict[str, Any]:
+    return {"business_case": {**submission()["business_case"], "problem": problem}}
+
+
+async def test_another_requester_cannot_revise_a_business_case_and_nothing_is_written(
+    demand_api: DemandApi,
+) -> None:
+    api = demand_api
+    demand_id = await submit(api)
+
+    response = await api.client.post(
+        f"/demands/{demand_id}/business-case",
+        json=revision("Someone else's idea"),
+        headers=api.as_("bob", "requester"),
+    )
+
+    assert response.status_code == 403
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["code"] == "forbidden"
+    assert "only the requester" in response.json()["detail"]
+    assert await api.events_stored() == 1
+
+
+@pytest.mark.parametrize(
+    "who",
+    [("alice", "requester"), ("paul", "pmo_analyst"), ("root", "admin")],
+    ids=["its requester", "a pmo analyst", "an admin"],
+)
+async def test_the_requester_an_analyst_or_an_admin_may_revise_a_business_case(
+    demand_api: DemandApi, who: tuple[str, str]
+) -> None:
+    api = demand_api
+    demand_id = await submit(api)
+
+    response = await api.client.post(
+        f"/demands/{demand_id}/business-case",
+        json=revision(f"Restated by {who[0]}"),
+        headers=api.as_(*who),
+    )
+
+    assert response.status_code == 200, response.text
+    events = await api.client.get(f"/demands/{demand_id}/events", headers=api.as_(*ANALYST))
+    revised = events.json()[-1]
+    assert revised["event_type"] == "BusinessCaseRevised"
+    assert revised["actor"]["id"] == who[0]
+
+
 async def test_an_unknown_demand_is_a_404_problem(demand_api: DemandApi) -> None:
     response = await demand_api.client.post(
         "/demands/nope/qualification", json={}, headers=demand_api.as_(*ANALYST)

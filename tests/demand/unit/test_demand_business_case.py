@@ -39,8 +39,8 @@ def revise(case: BusinessCase) -> ReviseBusinessCase:
 def test_each_revision_gets_the_next_version_number() -> None:
     demand = submitted(business_case(effort_person_days=Decimal(100)))
 
-    demand.revise_business_case(revise(business_case(effort_person_days=Decimal(120))), ANALYST)
-    demand.revise_business_case(revise(business_case(effort_person_days=Decimal(150))), ANALYST)
+    demand.revise_business_case(revise(business_case(effort_person_days=Decimal(120))), REQUESTER)
+    demand.revise_business_case(revise(business_case(effort_person_days=Decimal(150))), REQUESTER)
 
     assert [e.version for e in demand.pending if isinstance(e, BusinessCaseRevised)] == [2, 3]
     assert demand.business_case_version == 3
@@ -61,7 +61,7 @@ def test_a_revision_carries_the_whole_new_case_and_who_revised_it_when() -> None
     demand = submitted()
     new_case = business_case(estimated_cost=Money.of("90000", "EUR"), risks=[])
 
-    demand.revise_business_case(revise(new_case), ANALYST, LATER)
+    demand.revise_business_case(revise(new_case), ANALYST, LATER, as_reviewer=True)
 
     (event,) = demand.pending
     assert isinstance(event, BusinessCaseRevised)

@@ -6,6 +6,7 @@ import pytest
 
 from pmo_demand.domain import (
     COMMAND_ROLES,
+    REVIEWER_ROLES,
     TRANSITIONS,
     DemandState,
     DemandWithdrawn,
@@ -17,6 +18,7 @@ from pmo_kernel.errors import InvalidTransition, PermissionDenied
 from tests.demand.unit import (
     ANALYST,
     NOW,
+    REQUESTER,
     STRANGER,
     business_case,
     given_demand,
@@ -60,14 +62,48 @@ def test_only_the_requester_may_answer_the_questions_asked() -> None:
     assert demand.state is DemandState.INFORMATION_REQUESTED
 
 
-def test_an_analyst_may_revise_the_business_case_of_someone_elses_demand() -> None:
+def test_a_reviewer_vouched_for_by_the_application_may_revise_someone_elses_case() -> None:
     demand = submitted()
 
     demand.revise_business_case(
-        ReviseBusinessCase(business_case=business_case(problem="Clarified")), ANALYST, NOW
+        ReviseBusinessCase(business_case=business_case(problem="Clarified")),
+        ANALYST,
+        NOW,
+        as_reviewer=True,
     )
 
     assert demand.business_case_version == 2
+
+
+def test_another_requester_may_not_revise_the_business_case_of_a_demand() -> None:
+    # Given a demand submitted by its requester
+    demand = submitted()
+
+    # When someone else, not vouched for as a reviewer, revises its business case
+    with pytest.raises(PermissionDenied, match="only the requester") as refused:
+        demand.revise_business_case(
+            ReviseBusinessCase(business_case=business_case(problem="Hijacked")), STRANGER, NOW
+        )
+
+    # Then it is refused and the case stays as it was
+    assert refused.value.status == 403
+    assert demand.pending == ()
+    assert demand.business_case_version == 1
+    assert demand.business_case == business_case()
+
+
+def test_the_requester_may_revise_their_own_business_case() -> None:
+    demand = submitted()
+
+    demand.revise_business_case(
+        ReviseBusinessCase(business_case=business_case(problem="Clarified")), REQUESTER, NOW
+    )
+
+    assert demand.business_case_version == 2
+
+
+def test_the_roles_that_may_revise_anyones_business_case_are_analyst_and_admin() -> None:
+    assert set(REVIEWER_ROLES) == {"pmo_analyst", "admin"}
 
 
 def test_the_roles_allowed_for_each_command_follow_the_issue() -> None:

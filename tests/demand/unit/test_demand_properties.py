@@ -86,7 +86,8 @@ steps = st.builds(
 def attempt(demand: Demand, step: Step) -> None:
     match step.command:
         case "revise":
-            demand.revise_business_case(ReviseBusinessCase(business_case=step.case), step.actor)
+            revise = ReviseBusinessCase(business_case=step.case)
+            demand.revise_business_case(revise, step.actor, as_reviewer=step.actor == ANALYST)
         case "request":
             ask(demand)
         case "provide":

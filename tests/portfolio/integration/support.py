@@ -86,11 +86,15 @@ class Portfolio:
     # -- given ------------------------------------------------------------------------------------
 
     async def candidate(self, item_id: str, cost: str = "100000", title: str = "",
-                        category: str = "project") -> None:  # fmt: skip
-        """A candidate as the demand intake registers it from an accepted demand."""
+                        category: str = "project", effort: str | None = None) -> None:  # fmt: skip
+        """A candidate as the demand intake registers it from an accepted demand; with `effort`,
+        its business case (version 1) estimates that many person-days."""
+        case = None if effort is None else {"effort_person_days": effort,
+                                            "estimated_cost": eur(cost)}  # fmt: skip
         item = PortfolioItem.register_candidate(
             item_id, title=title or f"Project {item_id}", department="IT", category=category,
             requester="alice", actor_id="system:test", estimated_cost=Money.of(cost),
+            business_case=case, business_case_version=None if case is None else 1,
         )  # fmt: skip
         system = Principal(subject="system:test", name="test", roles=frozenset({Role.ADMIN}))
         await self.container.service.items.save(item, event_metadata(CommandContext(system)))

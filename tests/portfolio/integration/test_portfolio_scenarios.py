@@ -117,6 +117,48 @@ async def test_a_scenario_takes_its_candidates_from_the_portfolio_skipping_the_u
     ]
 
 
+async def test_a_scenario_from_the_portfolio_leaves_out_what_the_delivery_capacity_cannot_staff(
+    portfolio: Portfolio,
+) -> None:
+    p = portfolio
+    await p.post("/scoring-models", {"model_id": "sm", "name": "Value", "criteria": CRITERIA},
+                 ANALYST, 201)  # fmt: skip
+    await p.post("/scoring-models/sm/publication", None, ANALYST)
+    meeting = await p.committee()
+    # Three approved items planned over 2027, 200 person-days each: 50 a quarter.
+    for item_id, mark in (("crm", 9), ("erp", 7), ("hr", 5)):
+        await p.candidate(item_id, cost="100000", effort="200")
+        await p.post(f"/items/{item_id}/scores", {"model_id": "sm", "scores": {"value": mark},
+                     "justifications": {"value": "Agreed"}}, BOARD)  # fmt: skip
+        await p.decide(meeting, item_id)
+        await p.plan(item_id, "2027-Q1", "2027-Q4", {2027: "100000"})
+    quarters = [f"2027-Q{q}" for q in range(1, 5)]
+
+    def body(scenario_id: str, **inputs: Any) -> dict[str, Any]:
+        return {"scenario_id": scenario_id, "name": scenario_id, "description": "2027",
+                "inputs": {"from_portfolio": {"scoring_model_id": "sm"},
+                           "budgets": {"2027": "1000000"}, "currency": "EUR",
+                           **inputs}}  # fmt: skip
+
+    unlimited = await p.post("/scenarios", body("unlimited"), ANALYST, 201)
+    staffed = await p.post(
+        "/scenarios", body("staffed", capacity={"delivery": dict.fromkeys(quarters, "100")}),
+        ANALYST, 201,
+    )  # fmt: skip
+
+    assert unlimited["details"]["selected"] == ["crm", "erp", "hr"]
+    assert staffed["details"]["selected"] == ["crm", "erp"]
+    shown = await p.get("/scenarios/staffed")
+    assert shown["result"]["binding_constraints"] == [f"capacity delivery {q}" for q in quarters]
+    assert shown["result"]["capacity_used"] == {"delivery": dict.fromkeys(quarters, "100.00")}
+    (left_out,) = shown["explanation"]["below_cut"]
+    assert left_out["id"] == "hr"
+    assert "capacity delivery 2027-Q1" in left_out["blocked_by"]
+    demand = {c["id"]: c["demand_by_role_period"] for c in shown["inputs"]["candidates"]}
+    assert demand["hr"] == {"delivery": dict.fromkeys(quarters, "50.00")}
+    assert (await p.get("/scenarios/unlimited"))["result"]["binding_constraints"] == []
+
+
 async def test_scenarios_are_compared_side_by_side(portfolio: Portfolio) -> None:
     p = portfolio
     await p.post("/scenarios", scenario("tight", *THREE), ANALYST, 201)

@@ -14,6 +14,7 @@ from pmo_portfolio.domain.scoring import (
     item_score,
     latest_by_evaluator,
     score_item,
+    scores_of,
     validate_scores,
     weighted_score,
 )
@@ -329,3 +330,45 @@ def test_consolidation_takes_the_evaluations_of_a_single_item() -> None:
 
     with pytest.raises(ValueError, match="one item"):
         consolidate(SIMPLE, evaluations)
+
+
+# -- an item's scores -----------------------------------------------------------------------------
+
+
+def test_an_items_scores_give_each_evaluation_its_total_and_each_version_its_consolidation() -> (
+    None
+):
+    # Given alice scored twice and bob once with version 1
+    evaluations = [
+        evaluation(SIMPLE, ALICE, {"value": 4, "risk": 4}),  # 34.00, superseded
+        evaluation(SIMPLE, BOB, {"value": 7, "risk": 2}),  # 72.00
+        evaluation(SIMPLE, ALICE, {"risk": 2, "value": 10}),  # 90.00
+    ]
+
+    # When the item's scores are computed
+    scores = scores_of({(MODEL_ID, 1): SIMPLE}, evaluations)
+
+    # Then each evaluation has its total and alice's first one is superseded
+    assert [(s.evaluation.evaluator_id, s.total, s.superseded) for s in scores.evaluations] == [
+        (ALICE, Decimal("34.00"), True),
+        (BOB, Decimal("72.00"), False),
+        (ALICE, Decimal("90.00"), False),
+    ]
+    assert scores.evaluations[-1].criteria == ("value", "risk")  # the version's order
+    (consolidated,) = scores.consolidated
+    assert consolidated == consolidate(SIMPLE, evaluations)
+    assert (consolidated.score, consolidated.evaluators) == (Decimal("81.00"), 2)
+
+
+def test_an_evaluation_with_a_version_not_at_hand_has_no_total_and_no_consolidation() -> None:
+    second = version_of(simple_criteria(), version=2)
+    evaluations = [
+        evaluation(SIMPLE, ALICE, {"value": 7, "risk": 2}),
+        evaluation(second, BOB, {"value": 7, "risk": 2}),
+    ]
+
+    scores = scores_of({(MODEL_ID, 1): SIMPLE}, evaluations)
+
+    assert [s.total for s in scores.evaluations] == [Decimal("72.00"), None]
+    assert [(c.model_version, c.evaluators) for c in scores.consolidated] == [(1, 1)]
+    assert scores.evaluations[-1].criteria == ("risk", "value")  # alphabetical without it

@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from pmo_demand.domain import (
     COMMAND_ROLES,
+    REVIEWER_ROLES,
     AcceptDemand,
     Demand,
     GovernanceRules,
@@ -68,9 +69,12 @@ class DemandService:
     async def revise_business_case(
         self, demand_id: str, command: ReviseBusinessCase, ctx: CommandContext
     ) -> CommandResult:
+        as_reviewer = bool(REVIEWER_ROLES & ctx.principal.roles)
         return await self._handle(
             "revise_business_case", "revising a business case", demand_id, command, ctx,
-            lambda d: d.revise_business_case(command, ctx.principal.subject, ctx.now),
+            lambda d: d.revise_business_case(
+                command, ctx.principal.subject, ctx.now, as_reviewer=as_reviewer
+            ),
         )  # fmt: skip
 
     async def request_information(

@@ -2,6 +2,7 @@
 
 from pmo_demand.domain.commands import (
     COMMAND_ROLES,
+    REVIEWER_ROLES,
     AcceptDemand,
     ProvideInformation,
     QualifyDemand,
@@ -49,6 +50,7 @@ __all__ = [
     "COMMAND_ROLES",
     "INVESTMENT_COMMITTEE_THRESHOLD",
     "OPEN_STATES",
+    "REVIEWER_ROLES",
     "TRANSITIONS",
     "AcceptDemand",
     "BusinessCase",

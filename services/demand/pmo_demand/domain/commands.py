@@ -60,6 +60,9 @@ class AcceptDemand(Command):
 _REQUESTER = frozenset({"requester", "admin"})
 _ANALYST = frozenset({"pmo_analyst", "admin"})
 
+# Roles that may revise the business case of a demand they did not submit.
+REVIEWER_ROLES = _ANALYST
+
 # Roles allowed to issue each command, keyed by the Demand method name. The application layer
 # enforces these; the aggregate only knows "the requester's own demand" rules.
 COMMAND_ROLES: dict[str, frozenset[str]] = {

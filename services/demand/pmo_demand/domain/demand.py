@@ -120,8 +120,17 @@ class Demand(Aggregate):
         return demand
 
     def revise_business_case(
-        self, command: ReviseBusinessCase, actor_id: str, now: datetime | None = None
+        self,
+        command: ReviseBusinessCase,
+        actor_id: str,
+        now: datetime | None = None,
+        *,
+        as_reviewer: bool = False,
     ) -> None:
+        """Only the requester may revise their case, unless the application layer vouches for
+        a reviewer (a PMO analyst or an admin), who may revise anyone's."""
+        if not as_reviewer:
+            self._require_requester(actor_id, "revise_business_case", "revise the business case of")
         self._require("revise_business_case")
         if command.business_case == self.business_case:
             # A no-op revision would only add a version number that means nothing.

@@ -156,8 +156,9 @@ class ScenarioHandlers(ServiceBase):
                     item_ids=unknown,
                 )
         return portfolio_candidates(
-            items, model, budgets=cmd.inputs.budgets, currency=cmd.inputs.currency.upper()
-        )
+            items, model, budgets=cmd.inputs.budgets, currency=cmd.inputs.currency.upper(),
+            capacity=cmd.inputs.capacity,
+        )  # fmt: skip
 
 
 __all__ = ["ScenarioHandlers"]

@@ -2,6 +2,16 @@
 answer as its result, candidates built from the portfolio, and the explanation shown with it.
 
 Pure functions; the handlers run the CPU-bound ones in a worker thread.
+
+A candidate built from the portfolio demands people (`demand_of`) when the scenario gives a
+capacity for the delivery role (`DELIVERY_ROLE`, "delivery"): the portfolio knows no breakdown
+of an item's effort by role, so all of it is delivery. Its business case's effort, in
+person-days, is spread evenly over the quarters of its plan (to the cent of a day, the rounding
+left on the last quarter, so the quarters add up to the effort); the capacity is read in
+person-days per quarter, keyed like "2027-Q1". An item that is unplanned, or whose business case
+gives no effort, demands nothing; an item planned in a quarter the delivery capacity does not
+list is skipped, with the reason, as one costing money in a year without budget is. Without a
+delivery capacity, no candidate demands anything and capacity does not limit the selection.
 """
 
 from __future__ import annotations
@@ -9,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from pmo_kernel.errors import DomainError
 from pmo_portfolio.domain.governance import ItemState, validated
@@ -28,6 +38,8 @@ from pmo_portfolio.optimization.explain import above_cut, below_cut
 
 SOLVER = "milp-highs"
 OPEN_STATES = frozenset({ItemState.CANDIDATE, ItemState.APPROVED})
+DELIVERY_ROLE = "delivery"  # the one role a portfolio item's effort is demanded of
+_CENT = Decimal("0.01")
 
 
 def problem_of(inputs: ScenarioInputs, context: str) -> SelectionProblem:
@@ -66,17 +78,33 @@ class PortfolioCandidates:
     skipped: dict[str, str]  # item id -> why it is not a candidate
 
 
+def demand_of(item: PortfolioItem) -> dict[str, dict[str, Decimal]]:
+    """The item's demand per role and quarter: its business case's effort in person-days, spread
+    evenly over its planned quarters, all of it delivery (see the module docstring)."""
+    quarters, effort = item.planned_quarters, item.effort_person_days
+    if not quarters or not effort:
+        return {}
+    share = (effort / len(quarters)).quantize(_CENT, rounding=ROUND_DOWN)
+    per_quarter = dict.fromkeys(quarters[:-1], share)
+    per_quarter[quarters[-1]] = effort - share * (len(quarters) - 1)
+    return {DELIVERY_ROLE: per_quarter}
+
+
 def portfolio_candidates(
     items: Iterable[PortfolioItem],
     model: ScoringModelVersion,
     *,
     budgets: Mapping[int, Decimal],
     currency: str,
+    capacity: Mapping[str, Mapping[str, Decimal]] | None = None,
 ) -> PortfolioCandidates:
-    """Each open candidate or approved item, valued at its consolidated score under `model` and
-    costed by its plan (or, unplanned, its estimated cost in the first budget year). An item
-    that cannot be valued or costed within the budgets is skipped, with the reason."""
+    """Each open candidate or approved item, valued at its consolidated score under `model`,
+    costed by its plan (or, unplanned, its estimated cost in the first budget year) and, when
+    `capacity` has the delivery role, demanding its effort over its planned quarters
+    (`demand_of`). An item that cannot be valued, costed within the budgets or staffed within
+    the capacity's quarters is skipped, with the reason."""
     first_year = min(budgets)
+    delivery = (capacity or {}).get(DELIVERY_ROLE)
     candidates: list[ScenarioCandidate] = []
     skipped: dict[str, str] = {}
     for item in sorted(items, key=lambda one: one.id):
@@ -108,12 +136,20 @@ def portfolio_candidates(
                 f"it costs money in {', '.join(map(str, unbudgeted))}, which has no budget"
             )
             continue
+        demand = demand_of(item) if delivery is not None else {}
+        unstaffed = [q for q in demand.get(DELIVERY_ROLE, {}) if q not in (delivery or {})]
+        if unstaffed:
+            skipped[item.id] = (
+                f"it needs {DELIVERY_ROLE} in {', '.join(unstaffed)}, which has no capacity"
+            )
+            continue
         candidates.append(
             ScenarioCandidate(
                 id=item.id,
                 title=item.title or item.id,
                 score=consolidated.score,
                 cost_by_year={year: cost.amount for year, cost in costs.items() if cost.amount},
+                demand_by_role_period=demand,
                 mandatory=consolidated.mandatory,
             )
         )
@@ -143,10 +179,12 @@ def explain(
 
 
 __all__ = [
+    "DELIVERY_ROLE",
     "OPEN_STATES",
     "SOLVER",
     "Explanation",
     "PortfolioCandidates",
+    "demand_of",
     "explain",
     "portfolio_candidates",
     "problem_of",

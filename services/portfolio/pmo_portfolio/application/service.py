@@ -41,7 +41,15 @@ from pmo_portfolio.domain.governance.item import PortfolioItem, quarter_key
 from pmo_portfolio.domain.governance.meeting import Meeting
 from pmo_portfolio.domain.governance.routing import DEFAULT_RULE_SET_ID
 from pmo_portfolio.domain.planning import BudgetEnvelope
-from pmo_portfolio.domain.scoring import ItemScored, ScoringModel, consolidate, score_item
+from pmo_portfolio.domain.scoring import (
+    ItemScored,
+    ItemScores,
+    ScoringModel,
+    ScoringModelVersion,
+    consolidate,
+    score_item,
+    scores_of,
+)
 
 _DEFAULT_RULES_EVENT = uuid.UUID("0b7d8f2e-5a43-4c1e-9d6b-6a0e2f1c9a01")
 
@@ -231,6 +239,16 @@ class PortfolioService(PlanningHandlers, ScenarioHandlers, ProgrammeHandlers):
         return GateApprovals(
             gate=gate, given=item.approvals_given(gate), lapsed=item.approvals_lapsed(gate)
         )
+
+    async def item_scores(self, item: PortfolioItem) -> ItemScores:
+        """The item's evaluations with their totals and, per model version used, their
+        consolidation, each computed with the version the scores were given with."""
+        evaluations = [e for e in item.evaluations if isinstance(e, ItemScored)]
+        versions: dict[tuple[str, int], ScoringModelVersion] = {}
+        for model_id in sorted({e.model_id for e in evaluations}):
+            model = await self.models.load(model_id)
+            versions.update({(model_id, n): v for n, v in model.versions.items()})
+        return scores_of(versions, evaluations)
 
     async def _envelope_to_freeze(
         self, item: PortfolioItem, envelope_id: str | None, decided_at: datetime

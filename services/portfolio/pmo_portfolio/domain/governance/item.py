@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any, Self
 
 from pmo_kernel.aggregate import Aggregate
@@ -117,6 +118,32 @@ class PortfolioItem(Aggregate):
             risk_level=self.risk_level,
             requires_investment_committee=self.requires_investment_committee,
         )
+
+    @property
+    def planned_quarters(self) -> tuple[str, ...]:
+        """The quarters the item is planned in, first to last (e.g. 2027-Q3, 2027-Q4, 2028-Q1);
+        none while it is unplanned."""
+        if self.start_quarter is None or self.end_quarter is None:
+            return ()
+        (year, quarter), end = quarter_key(self.start_quarter), quarter_key(self.end_quarter)
+        quarters: list[str] = []
+        while (year, quarter) <= end:
+            quarters.append(f"{year}-Q{quarter}")
+            year, quarter = (year + 1, 1) if quarter == 4 else (year, quarter + 1)
+        return tuple(quarters)
+
+    @property
+    def effort_person_days(self) -> Decimal | None:
+        """The effort the latest known business case estimates, in person-days; None when it
+        gives none (or nothing readable as a non-negative number)."""
+        effort = self.business_case.get("effort_person_days")
+        if effort is None or isinstance(effort, bool):
+            return None
+        try:
+            days = Decimal(str(effort))
+        except InvalidOperation:
+            return None
+        return days if days.is_finite() and days >= 0 else None
 
     @property
     def decisions(self) -> tuple[DecisionOnRecord, ...]:

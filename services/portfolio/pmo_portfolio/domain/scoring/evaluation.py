@@ -15,13 +15,23 @@ Consolidation (one item, one model version)
     the spread is the highest minus the lowest of them. Per criterion, the mean raw score. The item
     is mandatory when the mean raw score on a criterion with a `mandatory_when_at_least`
     threshold is at or above that threshold.
+
+An item's scores (`scores_of`)
+    Every evaluation in recorded order, with its total under the version it was given with and
+    whether a later one by the same evaluator with that version superseded it; and, per model
+    version used, the consolidation. An evaluation whose version is not known (or whose scores
+    that version does not accept) has no total and adds no consolidation: it is shown, not
+    refused.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
+from pmo_kernel.errors import DomainError
 from pmo_kernel.events import utcnow
 from pmo_kernel.scoring.consolidation import (
     Consolidated,
@@ -35,10 +45,13 @@ from pmo_portfolio.domain.scoring.model import ScoringModelVersion
 
 __all__ = [
     "Consolidated",
+    "ItemScores",
+    "ScoredEvaluation",
     "consolidate",
     "item_score",
     "latest_by_evaluator",
     "score_item",
+    "scores_of",
     "validate_scores",
     "weighted_score",
 ]
@@ -95,3 +108,66 @@ def consolidate(
     return consolidate_scores(
         model, items[0], {evaluator: e.scores for evaluator, e in latest.items()}
     )
+
+
+@dataclass(frozen=True)
+class ScoredEvaluation:
+    """One evaluation of an item, with its score under the version it was given with."""
+
+    evaluation: ItemScored
+    total: Decimal | None  # None when that version is unknown or refuses these scores
+    superseded: bool  # a later evaluation by the same evaluator with the same version replaced it
+    criteria: tuple[str, ...]  # its criterion keys, in the version's order (else alphabetical)
+
+
+@dataclass(frozen=True)
+class ItemScores:
+    evaluations: tuple[ScoredEvaluation, ...]  # recorded order
+    consolidated: tuple[Consolidated, ...]  # one per model version used, by model id and version
+
+
+def scores_of(
+    versions: Mapping[tuple[str, int], ScoringModelVersion], evaluations: Sequence[ItemScored]
+) -> ItemScores:
+    """An item's evaluations with their totals, and their consolidation per model version (see
+    the module docstring). `versions` are the published versions at hand, by (model id, version
+    number); `evaluations` the item's ItemScored events in recorded order."""
+    latest: dict[tuple[str, int, str], int] = {}
+    for index, evaluation in enumerate(evaluations):
+        latest[(evaluation.model_id, evaluation.model_version, evaluation.evaluator_id)] = index
+    scored = []
+    for index, evaluation in enumerate(evaluations):
+        key = (evaluation.model_id, evaluation.model_version)
+        model = versions.get(key)
+        scored.append(
+            ScoredEvaluation(
+                evaluation=evaluation,
+                total=_total(model, evaluation.scores) if model is not None else None,
+                superseded=latest[(*key, evaluation.evaluator_id)] != index,
+                criteria=_in_order(model, evaluation.scores),
+            )
+        )
+    consolidated = []
+    for key in sorted({(e.model_id, e.model_version) for e in evaluations}):
+        model = versions.get(key)
+        if model is None:
+            continue
+        try:
+            found = consolidate(model, evaluations)
+        except DomainError:
+            continue
+        if found is not None:
+            consolidated.append(found)
+    return ItemScores(evaluations=tuple(scored), consolidated=tuple(consolidated))
+
+
+def _total(model: ScoringModelVersion, scores: Mapping[str, int]) -> Decimal | None:
+    try:
+        return item_score(model, scores)
+    except DomainError:
+        return None
+
+
+def _in_order(model: ScoringModelVersion | None, scores: Mapping[str, int]) -> tuple[str, ...]:
+    known = [key for key in model.keys if key in scores] if model is not None else []
+    return (*known, *sorted(set(scores) - set(known)))
