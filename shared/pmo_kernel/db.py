@@ -31,6 +31,12 @@ def sqlalchemy_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
+def with_login(url: str, user: str, password: str | None = None) -> str:
+    """`url` for another login on the same server and database."""
+    parsed = make_url(url).set(username=user, password=password)
+    return parsed.render_as_string(hide_password=False)
+
+
 def asyncpg_dsn(url: str) -> str:
     """The same URL in the form asyncpg.connect() takes."""
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)

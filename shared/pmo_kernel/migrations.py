@@ -6,6 +6,7 @@ can build a service's schema under another name (rebuilds, tests)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from alembic import command, context
@@ -31,6 +32,28 @@ async def upgrade(url: str, script_location: Path, schema: str, revision: str = 
             await conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:s))"), {"s": schema})
             await conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
             await conn.run_sync(_upgrade, script_location, schema, revision)
+    finally:
+        await engine.dispose()
+
+
+async def migrate_service(
+    url: str, script_location: Path, schema: str, service: str, app_role: str | None
+) -> None:
+    """Upgrade the service's schema as `url`'s user (its owner); then, if
+    <SERVICE>_APP_PASSWORD is set, give the service's least-privilege login that password, so
+    its processes can connect as it where the server asks for one (docker-compose, k8s)."""
+    await upgrade(url, script_location, schema)
+    password = os.environ.get(f"{service.upper()}_APP_PASSWORD")
+    if app_role is None or not password:
+        return
+    engine = create_engine(url, pool_size=1, max_overflow=0)
+    try:
+        async with engine.begin() as conn:
+            statement = await conn.scalar(
+                text("SELECT format('ALTER ROLE %I WITH LOGIN PASSWORD %L', :role, :password)"),
+                {"role": app_role, "password": password},
+            )
+            await conn.execute(text(str(statement)))
     finally:
         await engine.dispose()
 

@@ -50,6 +50,10 @@ class ServicePlugin:
     # Optional hooks resolved lazily by name to keep discovery cheap: "module:function".
     hooks: Mapping[str, str] = field(default_factory=dict)
     start_order: int = 50
+    # The least-privilege login its migrations create (application_role_ddl): its processes
+    # connect as it, so the running service can read and append its events, never rewrite
+    # them. None: the processes use the configured login.
+    app_role: str | None = None
 
     def hook(self, name: str) -> Callable[..., object] | None:
         target = self.hooks.get(name)

@@ -108,6 +108,20 @@ async def test_a_demand_lives_its_whole_life_through_graphql_and_its_history_nam
         (6, "DemandAccepted", "paul"),
     ]
     assert all(e["summary"] for e in entries)
+    # The write services ran all of it as their least-privilege logins, not as the owner.
+    assert {"pmo_demand_app", "pmo_portfolio_app"} <= await logins_of(platform.settings)
+
+
+async def logins_of(settings: Settings) -> set[str]:
+    """The users connected to the platform's database now."""
+    conn = await asyncpg.connect(asyncpg_dsn(settings.database_url))
+    try:
+        rows = await conn.fetch(
+            "SELECT DISTINCT usename FROM pg_stat_activity WHERE datname = current_database()"
+        )
+    finally:
+        await conn.close()
+    return {str(row[0]) for row in rows}
 
 
 async def test_a_refused_command_is_a_graphql_error_with_a_stable_code(platform: Platform) -> None:

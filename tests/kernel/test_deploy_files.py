@@ -119,6 +119,14 @@ def setting_names() -> set[str]:
 
 def allowed_environment() -> set[str]:
     per_service = {f"{plugin.name.upper()}_DATABASE_URL" for plugin in PLUGINS}
+    # A write service's least-privilege login: its password (which its migrations set) and,
+    # in the k8s Secret, the URL its processes' <SERVICE>_DATABASE_URL is taken from.
+    per_service |= {
+        f"{plugin.name.upper()}_{suffix}"
+        for plugin in PLUGINS
+        if plugin.app_role is not None
+        for suffix in ("APP_PASSWORD", "APP_DATABASE_URL")
+    }
     return setting_names() | per_service | NOT_SETTINGS
 
 

@@ -7,7 +7,8 @@ import asyncio
 import typer
 
 from pmo_demand.bootstrap import MIGRATIONS, SCHEMA, SERVICE, build, build_relay, create_app
-from pmo_kernel.migrations import upgrade
+from pmo_demand.plugin import plugin
+from pmo_kernel.migrations import migrate_service
 from pmo_kernel.process import process_settings, run_until_signalled, serve_http
 from pmo_kernel.settings import Settings
 
@@ -22,7 +23,9 @@ def _settings_for(process: str) -> Settings:
 def migrate() -> None:
     """Create or upgrade the demand schema."""
     settings = _settings_for("migrate")
-    asyncio.run(upgrade(settings.database_url, MIGRATIONS, SCHEMA))
+    asyncio.run(
+        migrate_service(settings.database_url, MIGRATIONS, SCHEMA, SERVICE, plugin.app_role)
+    )
 
 
 @cli.command()

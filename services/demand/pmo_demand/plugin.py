@@ -18,5 +18,6 @@ plugin = ServicePlugin(
         "container": "pmo_demand.bootstrap:build",
         "registry": "pmo_demand.domain:registry",
     },
+    app_role="pmo_demand_app",
     start_order=10,
 )

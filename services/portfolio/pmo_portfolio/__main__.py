@@ -6,7 +6,7 @@ import asyncio
 
 import typer
 
-from pmo_kernel.migrations import upgrade
+from pmo_kernel.migrations import migrate_service
 from pmo_kernel.process import process_settings, run_until_signalled, serve_http
 from pmo_kernel.settings import Settings
 from pmo_portfolio.bootstrap import (
@@ -18,6 +18,7 @@ from pmo_portfolio.bootstrap import (
     build_relay,
     create_app,
 )
+from pmo_portfolio.plugin import plugin
 
 cli = typer.Typer(help="pmo portfolio service processes", no_args_is_help=True)
 
@@ -30,7 +31,9 @@ def _settings_for(process: str) -> Settings:
 def migrate() -> None:
     """Create or upgrade the portfolio schema."""
     settings = _settings_for("migrate")
-    asyncio.run(upgrade(settings.database_url, MIGRATIONS, SCHEMA))
+    asyncio.run(
+        migrate_service(settings.database_url, MIGRATIONS, SCHEMA, SERVICE, plugin.app_role)
+    )
 
 
 @cli.command()
@@ -62,7 +65,8 @@ def intake() -> None:
     settings = _settings_for("intake")
 
     async def main(stopping: asyncio.Event) -> None:
-        await upgrade(settings.database_url, MIGRATIONS, SCHEMA)
+        # No migrations here: the intake connects as the service's least-privilege login,
+        # which may not change the schema (`migrate` does, as the owner).
         container = build(settings)
         try:
             await build_intake(settings, container).run(stopping)

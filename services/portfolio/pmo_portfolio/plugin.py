@@ -21,5 +21,6 @@ plugin = ServicePlugin(
         "registry": "pmo_portfolio.domain.registry:registry",
         "consumers": "pmo_portfolio.operations:consumers",
     },
+    app_role="pmo_portfolio_app",
     start_order=20,
 )

@@ -7,6 +7,7 @@ import functools
 import os
 import signal
 import sys
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
@@ -19,9 +20,9 @@ from rich.table import Table
 
 from pmo_kernel.cli.supervisor import Supervisor
 from pmo_kernel.cloudevents import dlq_topic
-from pmo_kernel.db import create_engine
+from pmo_kernel.db import create_engine, with_login
 from pmo_kernel.identity import Role, issue_token
-from pmo_kernel.migrations import upgrade
+from pmo_kernel.migrations import migrate_service, upgrade
 from pmo_kernel.plugin import ConsumerSpec, ServicePlugin, discover
 from pmo_kernel.settings import Settings, load_settings
 
@@ -96,6 +97,7 @@ def run(
         plugins = discover()
         with console.status("migrating and creating topics"):
             asyncio.run(_prepare(settings, plugins))
+        env.update(_app_logins(env, plugins))
         for plugin in plugins:
             for spec in plugin.processes:
                 supervisor.add(plugin, spec)
@@ -117,6 +119,21 @@ def run(
         if postgres is not None:
             postgres.stop()
     console.print("stopped; data kept")
+
+
+def _app_logins(env: Mapping[str, str], plugins: list[ServicePlugin]) -> dict[str, str]:
+    """<SERVICE>_DATABASE_URL for each service with a least-privilege login: the migrations
+    ran as DATABASE_URL's user (the owner), the processes connect as the service's role, with
+    the password in <SERVICE>_APP_PASSWORD if the server asks for one. A service whose
+    <SERVICE>_DATABASE_URL is set keeps it."""
+    logins = {}
+    for plugin in plugins:
+        variable = f"{plugin.name.upper()}_DATABASE_URL"
+        if plugin.app_role is None or env.get(variable):
+            continue
+        password = env.get(f"{plugin.name.upper()}_APP_PASSWORD")
+        logins[variable] = with_login(env["DATABASE_URL"], plugin.app_role, password)
+    return logins
 
 
 async def _prepare(settings: Settings, plugins: list[ServicePlugin]) -> None:
@@ -176,7 +193,8 @@ def migrate() -> None:
 
     async def main() -> None:
         for plugin in discover():
-            await upgrade(settings.database_url, plugin.migrations, plugin.schema)
+            await migrate_service(settings.database_url, plugin.migrations, plugin.schema,
+                                  plugin.name, plugin.app_role)  # fmt: skip
             console.print(f"{plugin.name}: schema {plugin.schema} up to date")
 
     asyncio.run(main())

@@ -110,6 +110,11 @@ def idempotency_ddl(schema: str, role: str) -> list[str]:
     ]
 
 
+def consumer_grants_ddl(schema: str, role: str) -> list[str]:
+    """What a consumer connecting as `role` needs of `consumer_ddl`'s tables."""
+    return [f"GRANT SELECT, INSERT ON {_quote(schema)}.processed_messages TO {_quote(role)}"]
+
+
 def application_role_ddl(schema: str, role: str) -> list[str]:
     """A least-privilege login for the service: it may read and append, never rewrite."""
     s = _quote(schema)

@@ -1,0 +1,98 @@
+"""Each write service runs as its own least-privilege login: it reads and appends its events and
+keeps its own bookkeeping, and can neither rewrite the log nor switch off what guards it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import asyncpg
+import pytest
+import pytest_asyncio
+
+from pmo_demand.bootstrap import MIGRATIONS as DEMAND_MIGRATIONS
+from pmo_demand.plugin import plugin as demand_plugin
+from pmo_kernel.db import asyncpg_dsn, create_engine, with_login
+from pmo_kernel.migrations import upgrade
+from pmo_kernel.store import EventStore, NewEvent
+from pmo_portfolio.bootstrap import MIGRATIONS as PORTFOLIO_MIGRATIONS
+from pmo_portfolio.plugin import plugin as portfolio_plugin
+from tests.support import CounterIncremented, kernel_registry, metadata
+
+SERVICES = {
+    "demand": (DEMAND_MIGRATIONS, demand_plugin.app_role),
+    "portfolio": (PORTFOLIO_MIGRATIONS, portfolio_plugin.app_role),
+}
+REWRITES = [
+    "UPDATE {s}.events SET payload = '{{}}'",
+    "DELETE FROM {s}.events",
+    "TRUNCATE {s}.events",
+    "ALTER TABLE {s}.events DISABLE TRIGGER events_immutable",
+    "DROP TRIGGER events_immutable ON {s}.events",
+    "ALTER TABLE {s}.events DISABLE TRIGGER ALL",
+    "UPDATE {s}.idempotency_keys SET outcome = '{{}}'",
+]
+
+
+@pytest_asyncio.fixture(loop_scope="session", params=sorted(SERVICES))
+async def as_service(
+    request: pytest.FixtureRequest, fresh_database: str
+) -> AsyncIterator[tuple[str, asyncpg.Connection]]:
+    """(schema, a connection as the service's login) after its migrations ran as the owner."""
+    service: str = request.param
+    migrations, role = SERVICES[service]
+    assert role is not None
+    await upgrade(fresh_database, migrations, service)
+    conn = await asyncpg.connect(asyncpg_dsn(with_login(fresh_database, role)))
+    try:
+        yield service, conn
+    finally:
+        await conn.close()
+
+
+async def test_the_login_appends_and_reads_its_events(
+    as_service: tuple[str, asyncpg.Connection], fresh_database: str
+) -> None:
+    schema, _ = as_service
+    role = SERVICES[schema][1]
+    assert role is not None
+    engine = create_engine(with_login(fresh_database, role), pool_size=1)
+    try:
+        store = EventStore(engine, schema, kernel_registry)
+        async with store.unit_of_work() as conn:
+            await store.append(
+                "counter", "c-1", 0, [NewEvent(CounterIncremented(by=1), metadata())]
+            )
+            await conn.execute(
+                f'INSERT INTO "{schema}".idempotency_keys (key, fingerprint, outcome) '
+                "VALUES ('k', 'f', '{}')"
+            )
+        assert [e.stream_version for e in await store.read_stream("c-1")] == [1]
+    finally:
+        await engine.dispose()
+
+
+@pytest.mark.parametrize("statement", REWRITES)
+async def test_the_login_cannot_rewrite_the_log_or_disable_its_guards(
+    as_service: tuple[str, asyncpg.Connection], statement: str
+) -> None:
+    schema, conn = as_service
+
+    with pytest.raises(asyncpg.InsufficientPrivilegeError):
+        await conn.execute(statement.format(s=f'"{schema}"'))
+
+
+async def test_the_portfolio_login_keeps_the_intakes_bookkeeping(fresh_database: str) -> None:
+    await upgrade(fresh_database, PORTFOLIO_MIGRATIONS, "portfolio")
+    conn = await asyncpg.connect(asyncpg_dsn(with_login(fresh_database, "pmo_portfolio_app")))
+    try:
+        await conn.execute(
+            "INSERT INTO portfolio.demand_facts (demand_id, version, facts, accepted, updated_at) "
+            "VALUES ('d-1', 1, '{}', false, now())"
+        )
+        await conn.execute("UPDATE portfolio.demand_facts SET version = 2 WHERE demand_id = 'd-1'")
+        await conn.execute(
+            "INSERT INTO portfolio.processed_messages (consumer, event_id) "
+            "VALUES ('portfolio.demand-intake', gen_random_uuid())"
+        )
+    finally:
+        await conn.close()
