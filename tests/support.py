@@ -22,6 +22,7 @@ def settings_for(database_url: str, bootstrap: str = "", topic_prefix: str = "")
         kafka_topic_prefix=topic_prefix,
         jwt_signing_key=TEST_KEY,
         log_format="text",
+        command_rate_per_minute=0,  # tests send commands faster than people; see test_rate_limit
     )
 
 

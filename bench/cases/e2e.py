@@ -361,6 +361,7 @@ async def run(ctx: Context) -> CaseResult:
         "LOG_FORMAT": "text",
         "LOG_LEVEL": "WARNING",
         "OTEL_EXPORTER": "none",
+        "COMMAND_RATE_PER_MINUTE": "0",  # one client drives the load
     }
     for name in ("DEMAND_DATABASE_URL", "REPORTING_DATABASE_URL"):
         env.pop(name, None)

@@ -90,6 +90,7 @@ async def run(ctx: Context) -> CaseResult:
         "PMO_DATA_DIR": str(ctx.infra.scratch / "idle"),
         "LOG_LEVEL": "WARNING",
         "OTEL_EXPORTER": "none",
+        "COMMAND_RATE_PER_MINUTE": "0",  # one client drives the load
     }
     seconds = ctx.size(30, 10)
     with (ctx.infra.scratch / "idle.log").open("ab") as log:

@@ -17,6 +17,11 @@ class PmoError(Exception):
         self.detail = detail
         self.extensions = extensions
 
+    @property
+    def headers(self) -> dict[str, str]:
+        """HTTP headers the answer to this error carries."""
+        return {}
+
 
 class DomainError(PmoError):
     """A command broke a business rule."""
@@ -74,6 +79,26 @@ class AuthenticationError(PmoError):
     code = "unauthenticated"
     status = 401
     title = "Authentication required"
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"WWW-Authenticate": "Bearer"}
+
+
+class RateLimited(PmoError):
+    """The caller sent more commands than its allowance; it may send again after a while."""
+
+    code = "rate_limited"
+    status = 429
+    title = "Too many commands"
+
+    def __init__(self, detail: str, retry_after_seconds: int, **extensions: Any) -> None:
+        super().__init__(detail, retry_after_seconds=retry_after_seconds, **extensions)
+        self.retry_after_seconds = retry_after_seconds
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after_seconds)}
 
 
 class PermissionDenied(PmoError):

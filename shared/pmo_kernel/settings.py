@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     jwt_algorithm: str = "HS256"
     jwt_issuer: str = "pmo"
     jwt_audience: str = "pmo"
+    # Commands per caller and API process (see rate_limit.py): `command_burst` at once, then
+    # `command_rate_per_minute` a minute; 0 switches the limit off.
+    command_rate_per_minute: int = Field(default=120, ge=0)
+    command_burst: int = Field(default=30, ge=1)
     # Clock skew tolerated between the token's issuer and us, on iat, nbf and exp.
     jwt_leeway_seconds: float = Field(default=30.0, ge=0, le=300)
 

@@ -53,6 +53,7 @@ async def platform(
         "REPORTING_URL": f"http://127.0.0.1:{reporting_port}",
         "JWT_SIGNING_KEY": TEST_KEY,
         "LOG_LEVEL": "WARNING",
+        "COMMAND_RATE_PER_MINUTE": "0",  # the tests send commands faster than people
     }
     process = subprocess.Popen(  # noqa: ASYNC220 — started once; the test then waits on HTTP
         [sys.executable, "-m", "pmo_kernel.cli.main", "run"], env=env, start_new_session=True

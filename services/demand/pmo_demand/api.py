@@ -27,7 +27,7 @@ from pmo_demand.domain import (
 )
 from pmo_demand.views import CommandAccepted, DemandView, StreamEventView
 from pmo_kernel.application import CommandContext
-from pmo_kernel.http.auth import CurrentPrincipal
+from pmo_kernel.http.auth import CommandCaller, CurrentPrincipal
 from pmo_kernel.http.conditional import etag, expected_version
 from pmo_kernel.http.idempotency import IdempotencyKeyHeader, run_once
 from pmo_kernel.http.problems import problem_responses
@@ -41,6 +41,8 @@ PROBLEMS = problem_responses(
         409: "Not allowed in the current state, or the demand changed (If-Match / concurrency)",
         413: "Body too large",
         422: "Invalid body, business rule or governance rule failed",
+        429: "Too many commands from this caller: send again after Retry-After seconds",
+        503: "The database is unavailable: nothing was written, send again after Retry-After",
     }
 )
 
@@ -56,7 +58,7 @@ Service = Annotated[DemandService, Depends(_service)]
 
 
 async def _context(
-    principal: CurrentPrincipal,
+    principal: CommandCaller,
     if_match: Annotated[str | None, Header(description='Expected version, e.g. "3"')] = None,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> CommandContext:

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from pmo_kernel.db import raw_connection
 from pmo_kernel.http.middleware import RequestLimitsMiddleware, TracingMiddleware
 from pmo_kernel.http.problems import install_problem_handlers, problem, problem_responses
+from pmo_kernel.rate_limit import CommandAllowance
 from pmo_kernel.settings import Settings
 
 READY_TIMEOUT_SECONDS = 2.0
@@ -50,6 +51,9 @@ def create_service_app(
         lifespan=started,
     )
     app.state.settings = settings
+    app.state.command_allowance = CommandAllowance(
+        settings.command_rate_per_minute, settings.command_burst
+    )
     install_problem_handlers(app, production=settings.production)
     # Outermost first: the span and correlation id cover the size check's 413 too.
     app.add_middleware(RequestLimitsMiddleware, max_bytes=settings.max_request_bytes)

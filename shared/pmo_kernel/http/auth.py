@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Header, Request
 
 from pmo_kernel.identity import Principal, principal_from_header
+from pmo_kernel.rate_limit import CommandAllowance
 from pmo_kernel.settings import Settings
 
 
@@ -33,3 +34,13 @@ def requires(roles: Iterable[str], action: str) -> Callable[[Principal], Awaitab
         return principal
 
     return dependency
+
+
+async def command_caller(request: Request, principal: CurrentPrincipal) -> Principal:
+    """The authenticated caller of a command, within its allowance (429 beyond it)."""
+    allowance: CommandAllowance = request.app.state.command_allowance
+    allowance.take(principal.subject)
+    return principal
+
+
+CommandCaller = Annotated[Principal, Depends(command_caller)]

@@ -87,7 +87,7 @@ def install_problem_handlers(app: FastAPI, *, production: bool) -> None:
         assert isinstance(exc, PmoError)
         if exc.status >= 500:
             log.error("request failed: %s", exc.detail, exc_info=exc)
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        headers = exc.headers or None
         detail = "internal error" if (production and exc.status >= 500) else exc.detail
         return problem(
             exc.status, exc.title, detail, exc.code, request.url.path, headers, **exc.extensions
