@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 import jwt
 from pydantic import BaseModel, ConfigDict
 
 from pmo_kernel.errors import AuthenticationError, PermissionDenied
 from pmo_kernel.events import Actor
+from pmo_kernel.jwks import IssuerKeys
 from pmo_kernel.settings import Settings
 
 
@@ -76,14 +78,59 @@ def issue_token(
     return jwt.encode(claims, settings.jwt_signing_key, algorithm=settings.jwt_algorithm)
 
 
+def _verification(settings: Settings, token: str) -> tuple[Any, str, str, str, str]:
+    """(key, algorithm, issuer, audience, roles claim) to check `token` with."""
+    try:
+        algorithm = str(jwt.get_unverified_header(token).get("alg"))
+    except jwt.InvalidTokenError as exc:
+        raise AuthenticationError(f"invalid bearer token: {exc}") from None
+    oidc = [a.strip() for a in settings.oidc_algorithms.split(",") if a.strip()]
+    if settings.oidc_jwks_url and algorithm in oidc:
+        kid = jwt.get_unverified_header(token).get("kid")
+        key = IssuerKeys.at(settings.oidc_jwks_url, settings.oidc_jwks_cache_seconds).key(kid)
+        if key is None:
+            raise AuthenticationError(
+                f"invalid bearer token: its signing key {kid!r} is not among the issuer's keys"
+            )
+        return (
+            key.key, algorithm, settings.oidc_issuer or settings.jwt_issuer,
+            settings.oidc_audience or settings.jwt_audience, settings.oidc_roles_claim,
+        )  # fmt: skip
+    if algorithm != settings.jwt_algorithm:
+        raise AuthenticationError(f"invalid bearer token: {algorithm} tokens are not accepted")
+    if settings.production and settings.development_key:
+        raise AuthenticationError(
+            "invalid bearer token: tokens signed with the development key are refused in production"
+        )
+    return (settings.jwt_signing_key, algorithm, settings.jwt_issuer, settings.jwt_audience,
+            "roles")  # fmt: skip
+
+
+def _claim(claims: dict[str, Any], path: str) -> Any:
+    value: Any = claims
+    for part in path.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+async def prepare_keys(settings: Settings, authorization: str | None) -> None:
+    """Fetch the issuer's keys if `authorization`'s token needs ones we do not have yet (the
+    async edges call it before the synchronous verification)."""
+    if settings.oidc_jwks_url and authorization:
+        token = authorization.partition(" ")[2].strip()
+        keys = IssuerKeys.at(settings.oidc_jwks_url, settings.oidc_jwks_cache_seconds)
+        await keys.prepare(token)
+
+
 def verify_token(settings: Settings, token: str) -> Principal:
+    key, algorithm, issuer, audience, roles_claim = _verification(settings, token)
     try:
         claims = jwt.decode(
             token,
-            settings.jwt_signing_key,
-            algorithms=[settings.jwt_algorithm],
-            audience=settings.jwt_audience,
-            issuer=settings.jwt_issuer,
+            key,
+            algorithms=[algorithm],
+            audience=audience,
+            issuer=issuer,
             options={"require": ["sub", "exp", "iat"]},
             # Hosts' clocks drift: a token issued by one a few seconds ahead is not "from the
             # future", and one that expired a moment ago on a slow clock is not refused yet.
@@ -98,7 +145,7 @@ def verify_token(settings: Settings, token: str) -> Principal:
         ) from None
     except jwt.InvalidTokenError as exc:
         raise AuthenticationError(f"invalid bearer token: {exc}") from None
-    roles = claims.get("roles", [])
+    roles = _claim(claims, roles_claim) or []
     if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
         raise AuthenticationError("invalid bearer token: roles must be a list of strings")
     return Principal(

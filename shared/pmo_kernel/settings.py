@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from pmo_kernel.cloudevents import topic_for
@@ -31,6 +31,16 @@ class Settings(BaseSettings):
     jwt_algorithm: str = "HS256"
     jwt_issuer: str = "pmo"
     jwt_audience: str = "pmo"
+    # An OpenID Connect issuer's tokens (RS256/ES256), verified with the keys of its JWKS
+    # (cached `oidc_jwks_cache_seconds`, fetched again when a token names an unknown key).
+    # Roles come from `oidc_roles_claim` (a dotted path, e.g. realm_access.roles). Issuer and
+    # audience default to JWT_ISSUER / JWT_AUDIENCE.
+    oidc_jwks_url: str = ""
+    oidc_issuer: str = ""
+    oidc_audience: str = ""
+    oidc_algorithms: str = "RS256,ES256"
+    oidc_roles_claim: str = "roles"
+    oidc_jwks_cache_seconds: float = Field(default=300.0, gt=0)
     # Commands per caller and API process (see rate_limit.py): `command_burst` at once, then
     # `command_rate_per_minute` a minute; 0 switches the limit off.
     command_rate_per_minute: int = Field(default=120, ge=0)
@@ -83,6 +93,20 @@ class Settings(BaseSettings):
     @property
     def production(self) -> bool:
         return self.environment == "production"
+
+    @property
+    def development_key(self) -> bool:
+        """Whether HS256 tokens would be checked with the key everyone knows."""
+        return self.jwt_signing_key == DEV_SIGNING_KEY
+
+    @model_validator(mode="after")
+    def _production_refuses_the_development_key(self) -> Settings:
+        if self.production and self.development_key and not self.oidc_jwks_url:
+            raise ValueError(
+                "ENVIRONMENT=production refuses the development signing key: set JWT_SIGNING_KEY "
+                "to a secret of your own, or OIDC_JWKS_URL to your identity provider's keys"
+            )
+        return self
 
     def topic(self, service: str) -> str:
         return f"{self.kafka_topic_prefix}{topic_for(service)}"

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
-from pmo_kernel.identity import Principal, principal_from_header
+from pmo_kernel.identity import Principal, prepare_keys, principal_from_header
 from pmo_kernel.rate_limit import CommandAllowance
 from pmo_kernel.settings import Settings
 
@@ -20,7 +20,9 @@ def settings_of(request: Request) -> Settings:
 async def current_principal(
     request: Request, authorization: Annotated[str | None, Header()] = None
 ) -> Principal:
-    return principal_from_header(settings_of(request), authorization)
+    settings = settings_of(request)
+    await prepare_keys(settings, authorization)
+    return principal_from_header(settings, authorization)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

@@ -17,6 +17,7 @@ from strawberry.types.unset import UNSET, UnsetType
 
 from pmo_kernel.db import create_engine
 from pmo_kernel.http.app import create_service_app
+from pmo_kernel.identity import prepare_keys
 from pmo_kernel.settings import Settings
 from pmo_reporting.gateway.context import GatewayContext, GatewayServices, get_context
 from pmo_reporting.gateway.demand_api import DemandApi
@@ -39,6 +40,7 @@ class GatewayRouter(GraphQLRouter[GatewayContext, None]):
         authorization = params.get("Authorization") or params.get("authorization")
         if isinstance(authorization, str):
             context.authorization = authorization
+            await prepare_keys(context.services.settings, authorization)
         try:
             context.principal()
         except GatewayError as exc:

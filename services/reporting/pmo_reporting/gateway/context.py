@@ -9,7 +9,7 @@ from strawberry.fastapi import BaseContext
 from strawberry.types import Info
 
 from pmo_kernel.errors import PmoError
-from pmo_kernel.identity import Principal, principal_from_header
+from pmo_kernel.identity import Principal, prepare_keys, principal_from_header
 from pmo_kernel.settings import Settings
 from pmo_reporting.gateway.demand_api import DemandApi
 from pmo_reporting.gateway.errors import from_pmo_error
@@ -62,8 +62,8 @@ async def get_context(connection: HTTPConnection) -> GatewayContext:
     """strawberry's context_getter (a FastAPI dependency): one context per HTTP request, one
     per WebSocket connection."""
     services: GatewayServices = connection.app.state.gateway
+    authorization = connection.headers.get("authorization")
+    await prepare_keys(services.settings, authorization)
     return GatewayContext(
-        services,
-        connection.headers.get("authorization"),
-        long_lived=connection.scope["type"] == "websocket",
+        services, authorization, long_lived=connection.scope["type"] == "websocket"
     )
