@@ -81,3 +81,30 @@ async def test_a_scenario_over_named_items_reads_only_theirs(
 
     assert saved["details"]["selected"] == ["crm"]
     assert PortfolioItem.stream_type not in scans
+
+
+async def test_an_id_of_another_aggregate_type_is_not_found_rather_than_folded(
+    portfolio: Portfolio,
+) -> None:
+    p = portfolio
+    await p.candidate("shared-id")
+    body = {"body_id": "ic", "kind": "investment_committee", "name": "IC"}
+    await p.post("/governance-bodies", body, ANALYST, 201)
+
+    for path in ("/meetings/shared-id", "/programmes/shared-id", "/budget-envelopes/ic",
+                 "/scenarios/ic", "/items/ic", "/scoring-models/shared-id"):  # fmt: skip
+        response = await p.client.get(path, headers=p.as_(*ANALYST))
+        assert response.status_code == 404, (path, response.text)
+        assert response.json()["code"] == "not_found"
+
+
+async def test_creating_with_an_id_another_type_holds_is_refused_naming_it(
+    portfolio: Portfolio,
+) -> None:
+    p = portfolio
+    await p.candidate("erp")
+    programme = {"programme_id": "erp", "name": "ERP", "description": "One", "sponsor": "CFO"}
+
+    refused = await p.post("/programmes", programme, ANALYST, 422)
+
+    assert "taken by a portfolio-item" in refused["detail"]
