@@ -7,10 +7,14 @@ from typing import Any
 
 import pytest
 
+from pmo_kernel.application import CommandContext, event_metadata
+from pmo_kernel.identity import Principal, Role
+from pmo_kernel.money import Money
 from pmo_portfolio.domain.governance.item import PortfolioItem
 from pmo_portfolio.domain.planning import BudgetEnvelope
 from tests.portfolio.integration.support import ANALYST, Portfolio
 
+SYSTEM = Principal(subject="system:test", name="test", roles=frozenset({Role.ADMIN}))
 CRITERIA = [{"key": "value", "label": "Value", "weight": "100", "scale": {"min": 0, "max": 10},
              "direction": "higher_is_better", "dimension": "value"}]  # fmt: skip
 
@@ -108,3 +112,70 @@ async def test_creating_with_an_id_another_type_holds_is_refused_naming_it(
     refused = await p.post("/programmes", programme, ANALYST, 422)
 
     assert "taken by a portfolio-item" in refused["detail"]
+
+
+async def approved(p: Portfolio, meeting: str, *item_ids: str) -> None:
+    for item_id in item_ids:
+        await p.candidate(item_id)
+        await p.decide(meeting, item_id)
+
+
+async def test_once_indexed_planning_and_the_roadmap_read_only_the_years_streams(
+    portfolio: Portfolio, scans: list[str]
+) -> None:
+    p = portfolio
+    meeting = await p.committee()
+    await approved(p, meeting, "crm", "erp", "hr")
+    await p.envelope("it-2027", 2027, "500000")
+    await p.plan("crm", "2027-Q1", "2027-Q2", {2027: "200000"})  # indexes the roadmap, once
+    scans.clear()
+
+    planned = await p.plan("erp", "2027-Q2", "2028-Q1", {2027: "400000", 2028: "100000"})
+    roadmap = await p.get("/roadmap")
+
+    assert PortfolioItem.stream_type not in scans
+    assert planned["details"]["arbitration_requested"] == [2027]  # 600K against 500K
+    assert [item["item_id"] for item in roadmap["items"]] == ["crm", "erp"]
+    assert roadmap["arbitration_needed"] == [2027]
+
+
+async def test_items_planned_before_the_index_are_committed_to_their_years_once(
+    portfolio: Portfolio, scans: list[str]
+) -> None:
+    p = portfolio
+    meeting = await p.committee()
+    await approved(p, meeting, "legacy", "new")
+    await p.envelope("it-2027", 2027, "500000")
+    # Planned as before budget years held commitments: the item's own stream only.
+    service = p.container.service
+    legacy = await service.items.get("legacy")
+    legacy.plan("2027-Q1", "2027-Q4", {2027: Money.of("450000")}, actor_id="paul")
+    await service.items.save(legacy, event_metadata(CommandContext(SYSTEM)))
+
+    planned = await p.plan("new", "2027-Q3", "2027-Q4", {2027: "100000"})
+    again = await p.plan("new", "2027-Q3", "2027-Q4", {2027: "90000"})
+
+    assert planned["details"]["arbitration_requested"] == [2027]  # 450K + 100K > 500K
+    assert again["details"]["arbitration_requested"] == [2027]
+    assert scans.count(PortfolioItem.stream_type) == 1  # the index, built once
+    roadmap = await p.get("/roadmap")
+    assert [item["item_id"] for item in roadmap["items"]] == ["legacy", "new"]
+
+
+async def test_a_planned_item_put_on_hold_leaves_the_roadmap_and_comes_back_approved(
+    portfolio: Portfolio,
+) -> None:
+    p = portfolio
+    meeting = await p.committee()
+    await approved(p, meeting, "crm")
+    await p.plan("crm", "2027-Q1", "2027-Q2", {2027: "200000"})
+
+    await p.post("/governance-bodies/ic/rights", {"gate": "G2", "outcomes": ["put_on_hold"]},
+                 ANALYST)  # fmt: skip
+    await p.decide(await p.meeting("ic", "ic-feb"), "crm", gate="G2", outcome="put_on_hold")
+    held = await p.get("/roadmap")
+    await p.decide(await p.meeting("ic", "ic-mar"), "crm", gate="G3")
+    back = await p.get("/roadmap")
+
+    assert held["items"] == []
+    assert [item["item_id"] for item in back["items"]] == ["crm"]

@@ -20,6 +20,7 @@ from pmo_portfolio.domain.governance.item import PortfolioItem
 from pmo_portfolio.domain.governance.meeting import Meeting
 from pmo_portfolio.domain.governance.routing import RoutingRuleSet
 from pmo_portfolio.domain.planning import BudgetEnvelope, BudgetYear, Scenario
+from pmo_portfolio.domain.planning.roadmap_index import RoadmapIndex
 from pmo_portfolio.domain.programmes import Programme
 from pmo_portfolio.domain.scoring import ScoringModel
 
@@ -45,6 +46,7 @@ class ServiceBase:
         self.meetings = Repository(store, Meeting, "meeting")
         self.envelopes = Repository(store, BudgetEnvelope, "budget envelope")
         self.budget_years = Repository(store, BudgetYear, "budget year")
+        self.roadmap_index = Repository(store, RoadmapIndex, "roadmap index")
         self.scenarios = Repository(store, Scenario, "scenario")
         self.programmes = Repository(store, Programme, "programme")
 

@@ -16,14 +16,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from pmo_kernel.application import CommandContext
-from pmo_kernel.errors import InvalidTransition
+from pmo_kernel.errors import ConcurrencyError, InvalidTransition
 from pmo_kernel.events import utcnow
 from pmo_portfolio.application.base import MANAGE, Accepted, ServiceBase
 from pmo_portfolio.application.commands import CloseEnvelope, OpenEnvelope, PlanItem, ReviseEnvelope
 from pmo_portfolio.domain.governance import ItemState
-from pmo_portfolio.domain.governance.item import PortfolioItem
+from pmo_portfolio.domain.governance.item import PortfolioItem, quarter_key
 from pmo_portfolio.domain.planning import (
     BudgetEnvelope,
+    BudgetYear,
     PlannedItem,
     Roadmap,
     arbitration_case,
@@ -31,15 +32,26 @@ from pmo_portfolio.domain.planning import (
     build_roadmap,
     envelopes_by_year,
 )
+from pmo_portfolio.domain.planning.roadmap_index import ROADMAP_INDEX_ID
 
 
 def on_roadmap(items: Iterable[PortfolioItem]) -> list[PlannedItem]:
     """The approved items that have a plan."""
-    return [
-        PlannedItem.from_item(item)
-        for item in items
-        if item.state is ItemState.APPROVED and item.start_quarter is not None
-    ]
+    return [planned for item in items if (planned := roadmap_entry(item)) is not None]
+
+
+def roadmap_entry(item: PortfolioItem) -> PlannedItem | None:
+    """The item as the roadmap sees it, if it is on it (approved and planned)."""
+    if item.state is not ItemState.APPROVED or item.start_quarter is None:
+        return None
+    return PlannedItem.from_item(item)
+
+
+def years_of(planned: PlannedItem) -> set[int]:
+    """The budget years a plan commits: those it runs in and those it costs money in."""
+    first = quarter_key(planned.start_quarter)[0]
+    last = quarter_key(planned.end_quarter)[0]
+    return set(range(first, last + 1)) | set(planned.cost_per_year)
 
 
 class PlanningHandlers(ServiceBase):
@@ -65,10 +77,64 @@ class PlanningHandlers(ServiceBase):
         return (await self.open_envelopes()).get(year)
 
     async def roadmap(self) -> tuple[Roadmap, dict[int, BudgetEnvelope]]:
-        """The roadmap now, with the open envelopes it was measured against."""
-        items, envelopes = await self.items.load_all(), await self.open_envelopes()
+        """The roadmap now, with the open envelopes it was measured against: from the budget
+        years' commitments (a stream per year), or, until the roadmap is indexed by year, from
+        every item."""
+        envelopes = await self.open_envelopes()
         budgets = {year: envelope.amount for year, envelope in envelopes.items()}
-        return build_roadmap(on_roadmap(items), budgets), envelopes
+        if not (await self.roadmap_index.load(ROADMAP_INDEX_ID)).indexed:
+            return build_roadmap(on_roadmap(await self.items.load_all()), budgets), envelopes
+        planned = {
+            item_id: entry
+            for year in await self.budget_years.load_all()
+            for item_id, entry in year.commitments.items()
+        }
+        return build_roadmap(planned.values(), budgets), envelopes
+
+    # ---------------------------------------------------------------- the roadmap by year
+
+    async def index_roadmap(self, ctx: CommandContext) -> None:
+        """Commit every item planned before the budget years held commitments, once: the one
+        command that still reads every item (a second one at the same moment meets a version
+        conflict on the index and leaves it to the first)."""
+        index = await self.roadmap_index.load(ROADMAP_INDEX_ID)
+        if index.indexed:
+            return
+        planned = on_roadmap(await self.items.load_all())
+        years: dict[int, BudgetYear] = {}
+        for entry in planned:
+            for year in years_of(entry):
+                if year not in years:
+                    years[year] = await self.budget_years.load(budget_year_id(year))
+                years[year].commit(entry, actor_id=ctx.principal.subject, now=ctx.now)
+        index.index(sorted(years), len(planned), actor_id=ctx.principal.subject, now=ctx.now)
+        try:
+            await self._save_together(
+                ctx, (self.roadmap_index, index), *((self.budget_years, y) for y in years.values())
+            )
+        except ConcurrencyError:
+            if not (await self.roadmap_index.load(ROADMAP_INDEX_ID)).indexed:
+                raise  # a year moved on meanwhile: the command is refused, to be sent again
+
+    async def move_on_roadmap(
+        self, before: PlannedItem | None, after: PlannedItem | None, item_id: str, reason: str,
+        ctx: CommandContext,
+    ) -> dict[int, BudgetYear]:  # fmt: skip
+        """The budget years an item's change of plan or state touches, their commitments
+        updated (saved by the caller with the item); none if its place did not change."""
+        if before == after:
+            return {}
+        await self.index_roadmap(ctx)
+        touched = (years_of(before) if before else set()) | (years_of(after) if after else set())
+        years = {}
+        for year in sorted(touched):
+            budget_year = await self.budget_years.load(budget_year_id(year))
+            if after is not None and year in years_of(after):
+                budget_year.commit(after, actor_id=ctx.principal.subject, now=ctx.now)
+            else:
+                budget_year.withdraw(item_id, reason, actor_id=ctx.principal.subject, now=ctx.now)
+            years[year] = budget_year
+        return years
 
     # ---------------------------------------------------------------- envelopes
 
@@ -155,30 +221,32 @@ class PlanningHandlers(ServiceBase):
         ctx.principal.require_any(MANAGE, "planning an item on the roadmap")
         item = await self.items.get(item_id, ctx)
         now = ctx.now or utcnow()
+        before = roadmap_entry(item)
         item.plan(cmd.start_quarter, cmd.end_quarter, cmd.cost_per_year,
                   actor_id=ctx.principal.subject, now=now)  # fmt: skip
-        others = [other for other in await self.items.load_all() if other.id != item.id]
-        # Only the years the item costs money in can go to arbitration because of it.
-        envelopes = {
-            year: envelope
-            for year in sorted(item.cost_per_year)
-            if (envelope := await self.open_envelope_of(year)) is not None
-        }
-        budgets = {year: envelope.amount for year, envelope in envelopes.items()}
-        roadmap = build_roadmap(on_roadmap([*others, item]), budgets)
+        after = roadmap_entry(item)
+        assert after is not None  # only approved items are planned
+        years = await self.move_on_roadmap(before, after, item.id, "planned elsewhere",
+                                           ctx)  # fmt: skip
         flagged: list[BudgetEnvelope] = []
-        for year in roadmap.arbitration_needed:
-            cost = item.cost_per_year.get(year)
-            if cost is None or cost.amount <= 0:
+        # Only the years the item costs money in can go to arbitration because of it, each
+        # measured from its own budget-year stream.
+        for year, cost in sorted(item.cost_per_year.items()):
+            envelope = await self.open_envelope_of(year) if cost.amount > 0 else None
+            if envelope is None:
+                continue
+            budget_year = years.get(year) or await self.budget_years.load(budget_year_id(year))
+            roadmap = build_roadmap(budget_year.commitments.values(), {year: envelope.amount})
+            if year not in roadmap.arbitration_needed:
                 continue
             case = arbitration_case(year, roadmap)
-            envelope = envelopes[year]
             envelope.request_arbitration(case.committed, case.over_by, case.item_ids,
                                          actor_id=ctx.principal.subject, now=now)  # fmt: skip
             flagged.append(envelope)
         await self._save_together(
-            ctx, (self.items, item), *((self.envelopes, envelope) for envelope in flagged)
-        )
+            ctx, (self.items, item), *((self.budget_years, y) for y in years.values()),
+            *((self.envelopes, envelope) for envelope in flagged),
+        )  # fmt: skip
         return Accepted(item.id, item.version, {
             "arbitration_requested": [envelope.year for envelope in flagged],
             "arbitration_envelopes": [envelope.id for envelope in flagged],

@@ -31,7 +31,7 @@ from pmo_portfolio.application.commands import (
     ScoreItem,
     TakeDecision,
 )
-from pmo_portfolio.application.planning import PlanningHandlers
+from pmo_portfolio.application.planning import PlanningHandlers, roadmap_entry
 from pmo_portfolio.application.programmes import ProgrammeHandlers
 from pmo_portfolio.application.scenarios import ScenarioHandlers
 from pmo_portfolio.domain.governance import DEFAULT_ROUTING_RULES, RoutingRule
@@ -217,8 +217,17 @@ class PortfolioService(PlanningHandlers, ScenarioHandlers, ProgrammeHandlers):
             **score_inputs,
         )  # fmt: skip
         meeting.record_decision(decision, actor_id=ctx.principal.subject, now=ctx.now)
+        on_roadmap_before = roadmap_entry(item)
         item.record_decision(decision)
-        await self._save_together(ctx, (self.meetings, meeting), (self.items, item))
+        # An approved, planned item leaving that state leaves the roadmap's years (and comes
+        # back to them when approved again), in the same transaction as the decision.
+        years = await self.move_on_roadmap(
+            on_roadmap_before, roadmap_entry(item), item.id, f"now {item.state}", ctx
+        )
+        await self._save_together(
+            ctx, (self.meetings, meeting), (self.items, item),
+            *((self.budget_years, year) for year in years.values()),
+        )  # fmt: skip
         return Accepted(meeting_id, meeting.version, {
             "decision_id": decision.decision_id, "item_id": item.id,
             "item_version": item.version, "item_state": item.state,

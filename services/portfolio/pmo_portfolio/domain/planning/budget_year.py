@@ -19,7 +19,13 @@ from pmo_kernel.aggregate import Aggregate
 from pmo_kernel.errors import DomainError, InvalidTransition
 from pmo_kernel.events import DomainEvent, utcnow
 from pmo_portfolio.domain.governance.validation import validated
-from pmo_portfolio.domain.planning.events import BudgetYearClaimed, BudgetYearReleased
+from pmo_portfolio.domain.planning.events import (
+    BudgetYearClaimed,
+    BudgetYearReleased,
+    ItemCommittedToYear,
+    ItemWithdrawnFromYear,
+)
+from pmo_portfolio.domain.planning.roadmap import PlannedItem
 
 STREAM_PREFIX = "budget-year-"
 
@@ -43,6 +49,8 @@ class BudgetYear(Aggregate):
         self.year = int(digits)
         self.holder: str | None = None  # the envelope holding the year, None when free
         self.holders: list[str] = []  # every envelope that held the year, oldest first
+        # The approved, planned items that run in the year or cost money in it, by id.
+        self.commitments: dict[str, PlannedItem] = {}
 
     @classmethod
     def of(cls, year: int) -> Self:
@@ -96,6 +104,44 @@ class BudgetYear(Aggregate):
             )
         )
 
+    def commit(self, planned: PlannedItem, *, actor_id: str, now: datetime | None = None) -> None:
+        """The item runs in the year, or costs money in it, with this plan (nothing recorded
+        if the year already has it so)."""
+        if self.commitments.get(planned.item_id) == planned:
+            return
+        self._record(
+            validated(
+                ItemCommittedToYear,
+                f"item {planned.item_id} cannot be committed to {self.year}",
+                year=self.year,
+                item_id=planned.item_id,
+                title=planned.title,
+                start_quarter=planned.start_quarter,
+                end_quarter=planned.end_quarter,
+                cost_per_year=dict(planned.cost_per_year),
+                committed_by=actor_id,
+                committed_at=now or utcnow(),
+            )
+        )
+
+    def withdraw(
+        self, item_id: str, reason: str, *, actor_id: str, now: datetime | None = None
+    ) -> None:
+        """The item no longer commits the year (nothing recorded if it did not)."""
+        if item_id not in self.commitments:
+            return
+        self._record(
+            validated(
+                ItemWithdrawnFromYear,
+                f"item {item_id} cannot be withdrawn from {self.year}",
+                year=self.year,
+                item_id=item_id,
+                reason=reason,
+                withdrawn_by=actor_id,
+                withdrawn_at=now or utcnow(),
+            )
+        )
+
     # -- evolve ---------------------------------------------------------------------------------
 
     def apply(self, event: DomainEvent) -> None:
@@ -105,6 +151,13 @@ class BudgetYear(Aggregate):
                 self.holders.append(event.envelope_id)
             case BudgetYearReleased():
                 self.holder = None
+            case ItemCommittedToYear():
+                self.commitments[event.item_id] = PlannedItem(
+                    event.item_id, event.start_quarter, event.end_quarter,
+                    dict(event.cost_per_year), event.title,
+                )  # fmt: skip
+            case ItemWithdrawnFromYear():
+                self.commitments.pop(event.item_id, None)
             case _:
                 raise TypeError(f"{type(event).__name__} is not a budget-year event")
 

@@ -242,6 +242,49 @@ class BudgetYearReleased(DomainEvent):
     released_at: AwareDatetime
 
 
+@registry.event
+class ItemCommittedToYear(DomainEvent):
+    """An approved, planned item runs in (or costs money in) the year: what the roadmap needs of
+    it, so the year's figures are read from this stream, not from every item's."""
+
+    event_type: ClassVar[str] = "ItemCommittedToYear"
+
+    year: Year
+    item_id: Id
+    title: ShortText | None = None
+    start_quarter: Annotated[str, StringConstraints(pattern=r"^\d{4}-Q[1-4]$")]
+    end_quarter: Annotated[str, StringConstraints(pattern=r"^\d{4}-Q[1-4]$")]
+    cost_per_year: Annotated[dict[Year, NonNegativeMoney], BeforeValidator(_year_keys)]
+    committed_by: ActorId
+    committed_at: AwareDatetime
+
+
+@registry.event
+class ItemWithdrawnFromYear(DomainEvent):
+    """The item no longer commits the year: planned elsewhere, or no longer approved."""
+
+    event_type: ClassVar[str] = "ItemWithdrawnFromYear"
+
+    year: Year
+    item_id: Id
+    reason: Reason
+    withdrawn_by: ActorId
+    withdrawn_at: AwareDatetime
+
+
+@registry.event
+class RoadmapIndexed(DomainEvent):
+    """From here on every approved, planned item is committed to the budget years it spans:
+    the items planned before were committed then, once (`years`, `items`: how many)."""
+
+    event_type: ClassVar[str] = "RoadmapIndexed"
+
+    years: list[Year]
+    items: Annotated[int, Field(ge=0)]
+    indexed_by: ActorId
+    indexed_at: AwareDatetime
+
+
 # -- scenarios -----------------------------------------------------------------------------------
 
 
@@ -290,7 +333,9 @@ class ScenarioArchived(DomainEvent):
 EnvelopeEvent = (
     BudgetEnvelopeOpened | BudgetEnvelopeRevised | BudgetEnvelopeClosed | ArbitrationRequested
 )
-BudgetYearEvent = BudgetYearClaimed | BudgetYearReleased
+BudgetYearEvent = (
+    BudgetYearClaimed | BudgetYearReleased | ItemCommittedToYear | ItemWithdrawnFromYear
+)
 ScenarioEvent = ScenarioSaved | ScenarioAdopted | ScenarioArchived
 
 __all__ = [
@@ -304,6 +349,9 @@ __all__ = [
     "BudgetYearEvent",
     "BudgetYearReleased",
     "EnvelopeEvent",
+    "ItemCommittedToYear",
+    "ItemWithdrawnFromYear",
+    "RoadmapIndexed",
     "ScenarioAdopted",
     "ScenarioArchived",
     "ScenarioCandidate",
