@@ -291,6 +291,21 @@ async def test_streams_of_one_type_read_back_whole_and_grouped_by_stream_id(
     assert await any_store.read_streams_of_type("nothing") == {}
 
 
+async def test_streams_are_looked_up_by_an_event_of_theirs_with_given_values(
+    any_store: EventStoreContract,
+) -> None:
+    await any_store.append("tally", "tally-a", 0, [new(1), new(2)])
+    await any_store.append("tally", "tally-b", 0, [new(2)])
+    await any_store.append("tally", "tally-c", 0, [new(3)])
+    await any_store.append("counter", "other-d", 0, [new(2)])
+
+    found = await any_store.stream_ids_with("tally", "CounterIncremented", by=2)
+
+    assert found == ["tally-a", "tally-b"]
+    assert await any_store.stream_ids_with("tally", "CounterIncremented", by=9) == []
+    assert await any_store.stream_ids_with("tally", "Nothing", by=2) == []
+
+
 async def test_the_whole_log_pages_by_cursor_in_append_order_without_gaps(
     any_store: EventStoreContract,
 ) -> None:

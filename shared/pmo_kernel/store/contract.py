@@ -61,6 +61,10 @@ class EventStoreContract(Protocol):
 
     async def read_streams_of_type(self, stream_type: str) -> dict[str, list[RecordedEvent]]: ...
 
+    async def stream_ids_with(
+        self, stream_type: str, event_type: str, **payload: str | int | bool
+    ) -> list[str]: ...
+
     async def read_all(
         self, after: LogCursor = START, limit: int = 1000, *, conn: asyncpg.Connection | None = None
     ) -> list[RecordedEvent]: ...

@@ -252,6 +252,23 @@ class InMemoryEventStore:
                 streams[stream_id] = [self._decode(stored) for stored in events]
         return streams
 
+    async def stream_ids_with(
+        self, stream_type: str, event_type: str, **payload: str | int | bool
+    ) -> list[str]:
+        """The streams of `stream_type` holding an `event_type` event whose payload has these
+        values (as PostgreSQL's jsonb containment of top-level values)."""
+        await asyncio.sleep(0)
+        found = set()
+        for stream_id, stream in self._streams.items():
+            for stored in stream:
+                if stored.stream_type != stream_type or stored.event_type != event_type:
+                    continue
+                data = orjson.loads(stored.payload_json)
+                if all(data.get(key) == value for key, value in payload.items()):
+                    found.add(stream_id)
+                    break
+        return sorted(found)
+
     async def read_all(
         self, after: LogCursor = START, limit: int = 1000, *, conn: asyncpg.Connection | None = None
     ) -> list[RecordedEvent]:

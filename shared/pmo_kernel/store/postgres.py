@@ -148,6 +148,10 @@ class EventStore:
         self._of_type = (
             f"SELECT {_COLUMNS} FROM {t} WHERE stream_type = $1 ORDER BY stream_id, stream_version"
         )
+        self._streams_with = (
+            f"SELECT DISTINCT stream_id FROM {t} WHERE stream_type = $1 AND event_type = $2 "
+            f"AND payload @> $3::jsonb ORDER BY stream_id"
+        )
         self._cursor_of = f"SELECT tx_id, global_position FROM {t} WHERE global_position = $1"
         self._by_event_id = f"SELECT {_COLUMNS} FROM {t} WHERE event_id = $1"
         self._head_of_log = f"SELECT count(*), coalesce(max(global_position), 0) FROM {t}"
@@ -414,6 +418,21 @@ class EventStore:
             recorded = self._decode(row)
             streams.setdefault(recorded.stream_id, []).append(recorded)
         return streams
+
+    async def stream_ids_with(
+        self, stream_type: str, event_type: str, **payload: str | int | bool
+    ) -> list[str]:
+        """The streams of `stream_type` holding an `event_type` event whose payload has these
+        values (e.g. the items ever assigned to one programme): a lookup over those events,
+        where folding every stream of the type would grow with all of them."""
+        query = orjson.dumps(payload).decode()
+        joined = self._joined()
+        if joined is not None:
+            rows = await joined.fetch(self._streams_with, stream_type, event_type, query)
+        else:
+            async with raw_connection(self.engine) as conn:
+                rows = await conn.fetch(self._streams_with, stream_type, event_type, query)
+        return [str(row[0]) for row in rows]
 
     async def read_all(
         self, after: LogCursor = START, limit: int = 1000, *, conn: asyncpg.Connection | None = None

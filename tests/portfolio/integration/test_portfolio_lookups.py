@@ -179,3 +179,23 @@ async def test_a_planned_item_put_on_hold_leaves_the_roadmap_and_comes_back_appr
 
     assert held["items"] == []
     assert [item["item_id"] for item in back["items"]] == ["crm"]
+
+
+async def test_a_programmes_items_are_looked_up_not_folded_from_the_whole_portfolio(
+    portfolio: Portfolio, scans: list[str]
+) -> None:
+    p = portfolio
+    for programme_id in ("erp", "crm"):
+        body = {"programme_id": programme_id, "name": programme_id.upper(),
+                "description": "A programme", "sponsor": "CFO"}  # fmt: skip
+        await p.post("/programmes", body, ANALYST, 201)
+    for item_id in ("a", "b", "c", "d"):
+        await p.candidate(item_id)
+    for item_id, programme_id in (("a", "erp"), ("b", "erp"), ("c", "crm"), ("b", "crm")):
+        await p.post(f"/items/{item_id}/programme", {"programme_id": programme_id}, ANALYST)
+    scans.clear()
+
+    erp, crm = await p.get("/programmes/erp"), await p.get("/programmes/crm")
+
+    assert PortfolioItem.stream_type not in scans
+    assert (erp["item_ids"], crm["item_ids"]) == (["a"], ["b", "c"])  # b moved to crm

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pmo_kernel.application import CommandContext
 from pmo_portfolio.application.base import MANAGE, Accepted, ServiceBase
 from pmo_portfolio.application.commands import AssignToProgramme, EstablishProgramme
+from pmo_portfolio.domain.governance.item import PortfolioItem
 from pmo_portfolio.domain.programmes import Programme
 
 
@@ -30,8 +31,12 @@ class ProgrammeHandlers(ServiceBase):
                                 previous_programme_id=previous)  # fmt: skip
 
     async def programme_items(self, programme_id: str) -> list[str]:
-        """The ids of the items in the programme now."""
-        items = await self.items.load_all()
+        """The ids of the items in the programme now: of the items ever assigned to it, those
+        that have not moved on to another."""
+        ever = await self.store.stream_ids_with(
+            PortfolioItem.stream_type, "ItemAssignedToProgramme", programme_id=programme_id
+        )
+        items = [await self.items.load(item_id) for item_id in ever]
         return sorted(item.id for item in items if item.programme_id == programme_id)
 
 
