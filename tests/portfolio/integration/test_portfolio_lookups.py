@@ -199,3 +199,35 @@ async def test_a_programmes_items_are_looked_up_not_folded_from_the_whole_portfo
 
     assert PortfolioItem.stream_type not in scans
     assert (erp["item_ids"], crm["item_ids"]) == (["a"], ["b", "c"])  # b moved to crm
+
+
+async def test_a_scenario_over_the_portfolio_folds_only_the_items_scored_with_its_model(
+    portfolio: Portfolio, scans: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    p = portfolio
+    await p.post("/scoring-models", {"model_id": "sm", "name": "Value", "criteria": CRITERIA},
+                 ANALYST, 201)  # fmt: skip
+    await p.post("/scoring-models/sm/publication", None, ANALYST)
+    for item_id in ("crm", "erp", "hr", "pay"):
+        await p.candidate(item_id, cost="300000")
+    for item_id in ("crm", "erp"):
+        score = {"model_id": "sm", "scores": {"value": 7}, "justifications": {"value": "ok"}}
+        await p.post(f"/items/{item_id}/scores", score, ("bea", "portfolio_board"))
+    folded: list[str] = []
+    load = p.container.service.items.load
+
+    async def recording(item_id: str) -> PortfolioItem:
+        folded.append(item_id)
+        return await load(item_id)
+
+    monkeypatch.setattr(p.container.service.items, "load", recording)
+    scans.clear()
+    body = {"scenario_id": "all", "name": "All", "description": "The whole portfolio",
+            "inputs": {"from_portfolio": {"scoring_model_id": "sm"},
+                       "budgets": {"2027": "500000"}, "currency": "EUR"}}  # fmt: skip
+
+    saved = await p.post("/scenarios", body, ANALYST, 201)
+
+    assert PortfolioItem.stream_type not in scans
+    assert sorted(set(folded)) == ["crm", "erp"]
+    assert saved["details"]["skipped"] == ["hr", "pay"]

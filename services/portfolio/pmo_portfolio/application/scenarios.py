@@ -32,6 +32,7 @@ from pmo_portfolio.application.selection import (
     result_of,
 )
 from pmo_portfolio.domain.governance import DEFAULT_RULE_SET_ID, check_scenario_adoption, validated
+from pmo_portfolio.domain.governance.item import PortfolioItem
 from pmo_portfolio.domain.planning import Comparison, Scenario, ScenarioInputs, compare
 from pmo_portfolio.optimization import optimise
 from pmo_portfolio.optimization.frontier import LEVELS
@@ -144,8 +145,18 @@ class ScenarioHandlers(ServiceBase):
     ) -> PortfolioCandidates:
         model = (await self.models.get(source.scoring_model_id)).for_scoring()
         if source.item_ids is None:
-            items = await self.items.load_all()  # every candidate of the portfolio is asked for
+            # Every item of the portfolio is a candidate, but only those scored with the model
+            # can be valued: those are folded; the others are skipped by id, unread.
+            scored = await self.store.stream_ids_with(
+                PortfolioItem.stream_type, "ItemScored", model_id=source.scoring_model_id
+            )
+            items = [await self.items.load(item_id) for item_id in scored]
+            registered = await self.store.stream_ids_with(
+                PortfolioItem.stream_type, "CandidateRegistered"
+            )
+            unscored = sorted(set(registered) - set(scored))
         else:
+            unscored = []
             # Only the items named: their streams, not the whole portfolio's.
             items = [await self.items.load(item_id) for item_id in sorted(set(source.item_ids))]
             unknown = [item.id for item in items if item.version == 0]
@@ -157,7 +168,7 @@ class ScenarioHandlers(ServiceBase):
                 )
         return portfolio_candidates(
             items, model, budgets=cmd.inputs.budgets, currency=cmd.inputs.currency.upper(),
-            capacity=cmd.inputs.capacity,
+            capacity=cmd.inputs.capacity, unscored=unscored,
         )  # fmt: skip
 
 

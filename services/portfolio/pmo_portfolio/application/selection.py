@@ -97,12 +97,14 @@ def portfolio_candidates(
     budgets: Mapping[int, Decimal],
     currency: str,
     capacity: Mapping[str, Mapping[str, Decimal]] | None = None,
+    unscored: Iterable[str] = (),
 ) -> PortfolioCandidates:
     """Each open candidate or approved item, valued at its consolidated score under `model`,
     costed by its plan (or, unplanned, its estimated cost in the first budget year) and, when
     `capacity` has the delivery role, demanding its effort over its planned quarters
     (`demand_of`). An item that cannot be valued, costed within the budgets or staffed within
-    the capacity's quarters is skipped, with the reason."""
+    the capacity's quarters is skipped, with the reason; so is each of `unscored` (items known
+    never to have been scored with the model, left unread)."""
     first_year = min(budgets)
     delivery = (capacity or {}).get(DELIVERY_ROLE)
     candidates: list[ScenarioCandidate] = []
@@ -153,6 +155,9 @@ def portfolio_candidates(
                 mandatory=consolidated.mandatory,
             )
         )
+    for item_id in unscored:
+        skipped[item_id] = f"it has no score with scoring model {model.reference}"
+    skipped = dict(sorted(skipped.items()))
     if not candidates:
         reasons = "; ".join(f"{item_id}: {why}" for item_id, why in skipped.items())
         raise DomainError(
