@@ -519,3 +519,38 @@ async def test_a_database_gone_for_ten_seconds_delays_consumption_and_dead_lette
     assert await pipeline.applied() == sorted(expected(10, 10, "a") + expected(10, 10, "b"))
     assert runner.stats.dead_lettered == 0
     assert [r async for r in read_topic(pipeline.bootstrap, dlq_topic(pipeline.topic))] == []
+
+
+async def test_a_rebalance_mid_stream_keeps_each_streams_order_and_applies_once(
+    pipeline: Pipeline,
+) -> None:
+    # A second consumer joins the group while events flow: partitions move from the first to
+    # it. The projection refuses any gap in a stream's versions (Unprocessable: dead-lettered),
+    # so an empty DLQ and every version applied once mean order held across the hand-over.
+    second = ConsumerRunner(
+        pipeline.store.engine, pipeline.store.schema, pipeline.projection,
+        pipeline.runner.settings,
+    )  # fmt: skip
+    pipeline.start("relay")
+    pipeline.start("consumer")
+    first_half = asyncio.create_task(write_streams(pipeline.store, writers=12, per_writer=50))
+
+    async def flowing() -> bool:
+        return len(await pipeline.applied()) >= 100
+
+    await eventually(flowing, within=60)
+    stopping = asyncio.Event()
+    joined = asyncio.create_task(second.run(stopping))
+    await first_half
+    await asyncio.wait_for(second.assigned.wait(), 30)
+    await write_streams(pipeline.store, writers=12, per_writer=25, prefix="late")
+    try:
+        await pipeline.until_applied(900, within=90)
+    finally:
+        stopping.set()
+        await asyncio.wait_for(joined, 30)
+    assert await pipeline.applied() == sorted(expected(12, 50) + expected(12, 25, "late"))
+    assert second.stats.applied > 0, "the second consumer took partitions over"
+    assert pipeline.runner.stats.dead_lettered == second.stats.dead_lettered == 0
+    await pipeline.stop("relay")
+    await pipeline.stop("consumer")
