@@ -1,6 +1,8 @@
-"""The demand API killed (SIGKILL) in the middle of a load of commands: after a restart the
-log verifies (every stream contiguous, every hash chained), and every command that was
-acknowledged is there. A command in flight when the process died is all there or not at all."""
+"""A history checker over a run with a kill: 8 clients send commands, each with its own
+Idempotency-Key, to a real demand API process that is SIGKILLed mid-load, restarted, and
+sent again every command whose answer was lost. Afterwards the log verifies (every stream
+contiguous, every hash chained), and each command sent is stored exactly once: no command
+lost, none twice, no event that no command asked for."""
 
 from __future__ import annotations
 
@@ -9,11 +11,15 @@ import os
 import signal
 import subprocess
 import sys
+import uuid
+from collections import Counter
+from typing import Any
 
+import asyncpg
 import httpx
 
 from pmo_demand.bootstrap import MIGRATIONS, SCHEMA
-from pmo_kernel.db import create_engine
+from pmo_kernel.db import asyncpg_dsn, create_engine
 from pmo_kernel.infra.ports import free_port
 from pmo_kernel.migrations import upgrade
 from pmo_kernel.store.audit import verify_chain
@@ -34,6 +40,12 @@ def start_api(database_url: str, port: int) -> subprocess.Popen[bytes]:
     )  # fmt: skip
 
 
+def stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait(10)
+
+
 async def until_up(url: str) -> None:
     async def up() -> bool:
         try:
@@ -45,64 +57,83 @@ async def until_up(url: str) -> None:
     await eventually(up, within=60, interval=0.2)
 
 
-async def test_an_api_killed_mid_load_leaves_every_acknowledged_command_and_a_sound_log(
+class Command:
+    def __init__(self, path: str, body: dict[str, Any]) -> None:
+        self.path, self.body, self.key = path, body, f"k-{uuid.uuid4()}"
+
+    async def send(self, client: httpx.AsyncClient) -> httpx.Response:
+        return await client.post(self.path, json=self.body, headers={"Idempotency-Key": self.key})
+
+
+async def test_every_command_of_a_run_with_a_kill_is_stored_exactly_once(
     fresh_database: str,
 ) -> None:
     await upgrade(fresh_database, MIGRATIONS, SCHEMA)
     settings = settings_for(fresh_database)
     port = free_port()
     url = f"http://127.0.0.1:{port}"
+    sent: list[Command] = []
+    lost: list[Command] = []  # sent, answer never received
+    acknowledged = 0
     process = start_api(fresh_database, port)
-    acknowledged: dict[str, int] = {}  # demand -> the highest version answered 2xx
-    killed = asyncio.Event()
     try:
         await until_up(url)
         async with httpx.AsyncClient(base_url=url, timeout=10) as client:
             client.headers.update(bearer(settings, "alice", "requester"))
 
-            async def worker(w: int) -> None:
-                revision = 0
-                while not killed.is_set():
+            async def worker() -> None:
+                nonlocal acknowledged
+                while True:
+                    current = Command("/demands", submission())
+                    sent.append(current)
                     try:
-                        submitted = await client.post("/demands", json=submission())
-                        demand_id = submitted.json()["id"]
-                        acknowledged[demand_id] = 1
-                        for _ in range(3):
-                            revision += 1
+                        demand_id = (await current.send(client)).json()["id"]
+                        acknowledged += 1
+                        for revision in range(3):
                             case = {**submission()["business_case"], "problem": f"v{revision}"}
-                            revised = await client.post(
-                                f"/demands/{demand_id}/business-case",
-                                json={"business_case": case},
-                            )
-                            acknowledged[demand_id] = revised.json()["version"]
-                    except (httpx.TransportError, ValueError, KeyError):
-                        return  # the process is gone: what was in flight is unknown
-                    if sum(acknowledged.values()) >= KILL_AFTER and not killed.is_set():
-                        killed.set()
+                            current = Command(f"/demands/{demand_id}/business-case",
+                                              {"business_case": case})  # fmt: skip
+                            sent.append(current)
+                            assert (await current.send(client)).status_code == 200
+                            acknowledged += 1
+                    except httpx.TransportError:
+                        lost.append(current)
+                        return
+                    if acknowledged >= KILL_AFTER and process.poll() is None:
                         os.killpg(process.pid, signal.SIGKILL)
 
-            await asyncio.gather(*(worker(w) for w in range(WORKERS)))
-        process.wait(10)
+            await asyncio.gather(*(worker() for _ in range(WORKERS)))
+        stop(process)
+        # Restarted; each command whose answer was lost is sent again, with its key.
+        process = start_api(fresh_database, port)
+        await until_up(url)
+        async with httpx.AsyncClient(base_url=url, timeout=10) as client:
+            client.headers.update(bearer(settings, "alice", "requester"))
+            again = [await command.send(client) for command in lost]
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(10)
+        stop(process)
 
+    assert [a.status_code for a in again] == [201 if c.path == "/demands" else 200 for c in lost]
     engine = create_engine(fresh_database, pool_size=1)
     try:
         report = await verify_chain(engine, SCHEMA)
-        async with engine.connect() as conn:
-            raw = await conn.get_raw_connection()
-            driver = raw.driver_connection
-            assert driver is not None
-            rows = await driver.fetch(
-                f'SELECT stream_id, max(stream_version) FROM "{SCHEMA}".events GROUP BY 1'
-            )
     finally:
         await engine.dispose()
-    stored = {str(row[0]): int(row[1]) for row in rows}
+    conn = await asyncpg.connect(asyncpg_dsn(fresh_database))
+    try:
+        keys = Counter(
+            str(row[0])
+            for row in await conn.fetch(
+                f"SELECT metadata->>'idempotency_key' FROM \"{SCHEMA}\".events"
+            )
+        )
+    finally:
+        await conn.close()
     assert report.ok, report.first_broken
-    missing = {d: v for d, v in acknowledged.items() if stored.get(d, 0) < v}
-    assert missing == {}, "acknowledged commands lost"
-    print(f"\nkilled after {sum(acknowledged.values())} acknowledged commands: "
-          f"{report.events_checked} events on {report.streams_checked} streams verify")  # fmt: skip
+    assert set(keys) == {command.key for command in sent}  # none lost, no phantom
+    assert set(keys.values()) == {1}  # none twice
+    replayed = sum(a.headers["Idempotent-Replayed"] == "true" for a in again)
+    print(f"\n{len(sent)} commands, killed after {acknowledged} acknowledged; {len(lost)} "
+          f"answers lost, sent again: {replayed} had been stored, {len(lost) - replayed} "
+          f"had not; {report.events_checked} events on {report.streams_checked} streams, "
+          f"each command once")  # fmt: skip
