@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Request, Response, status
+from fastapi import APIRouter, Depends, Request, Response, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
@@ -28,7 +28,7 @@ from pmo_demand.domain import (
 from pmo_demand.views import CommandAccepted, DemandView, StreamEventView
 from pmo_kernel.application import CommandContext
 from pmo_kernel.http.auth import CommandCaller, CurrentPrincipal
-from pmo_kernel.http.conditional import etag, expected_version
+from pmo_kernel.http.conditional import IfMatchHeader, etag, expected_version
 from pmo_kernel.http.idempotency import IdempotencyKeyHeader, run_once
 from pmo_kernel.http.problems import problem_responses
 
@@ -59,7 +59,7 @@ Service = Annotated[DemandService, Depends(_service)]
 
 async def _context(
     principal: CommandCaller,
-    if_match: Annotated[str | None, Header(description='Expected version, e.g. "3"')] = None,
+    if_match: IfMatchHeader = None,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> CommandContext:
     return CommandContext(principal, expected_version(if_match), idempotency_key)

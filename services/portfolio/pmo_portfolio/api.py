@@ -7,13 +7,13 @@ import inspect
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from pmo_kernel.application import CommandContext
 from pmo_kernel.http.auth import CommandCaller, CurrentPrincipal
-from pmo_kernel.http.conditional import etag, expected_version
+from pmo_kernel.http.conditional import IfMatchHeader, etag, expected_version
 from pmo_kernel.http.idempotency import IdempotencyKeyHeader, run_once
 from pmo_kernel.http.problems import problem_responses
 from pmo_portfolio.application.commands import (
@@ -85,7 +85,7 @@ Service = Annotated[PortfolioService, Depends(_service)]
 
 async def _context(
     principal: CommandCaller,
-    if_match: Annotated[str | None, Header(description='Expected version, e.g. "3"')] = None,
+    if_match: IfMatchHeader = None,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> CommandContext:
     return CommandContext(principal, expected_version(if_match), idempotency_key)

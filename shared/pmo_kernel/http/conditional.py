@@ -3,7 +3,22 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
+from fastapi import Header
+
 from pmo_kernel.errors import DomainError
+
+IF_MATCH_PATTERN = r'^(\*|(W/)?"[0-9]+")$'
+IfMatchHeader = Annotated[
+    str | None,
+    Header(
+        alias="If-Match",
+        pattern=IF_MATCH_PATTERN,
+        description='The version the command expects, as its ETag: "3" (or * for any): '
+        "refused with 409 if the target moved on",
+    ),
+]
 
 
 def expected_version(if_match: str | None) -> int | None:

@@ -13,6 +13,7 @@ import orjson
 from fastapi import APIRouter, Depends, Query, Response
 
 from pmo_kernel.http.auth import requires
+from pmo_kernel.http.problems import problem_responses
 from pmo_kernel.identity import Principal, Role
 from pmo_kernel.store.postgres import EventStore
 
@@ -25,7 +26,17 @@ def event_feed_router(store: EventStore) -> APIRouter:
     @router.get(
         "/events",
         summary="The service's event log, in order, for rebuilds and audits",
-        responses={200: {"content": {"application/json": {}}}},
+        responses={
+            200: {"content": {"application/json": {}}},
+            **problem_responses(
+                {
+                    401: "Missing or invalid bearer token",
+                    403: "The caller's roles may not read the feed",
+                    404: "No event at the position given as `after`",
+                    422: "`after` or `limit` out of range",
+                }
+            ),
+        },
     )
     async def read_feed(
         principal: Annotated[Principal, Depends(requires(FEED_READERS, "reading the event feed"))],

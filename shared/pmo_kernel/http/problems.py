@@ -115,7 +115,11 @@ def install_problem_handlers(app: FastAPI, *, production: bool) -> None:
         code = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}.get(
             exc.status_code, f"http_{exc.status_code}"
         )
-        return problem(exc.status_code, str(exc.detail), str(exc.detail), code, request.url.path)
+        # Starlette's 405 carries the Allow header (RFC 9110 requires it); keep what it sets.
+        headers = dict(exc.headers) if exc.headers else None
+        return problem(
+            exc.status_code, str(exc.detail), str(exc.detail), code, request.url.path, headers
+        )
 
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         if is_transient(exc):
