@@ -180,6 +180,14 @@ class EventStore:
         current = _unit_of_work.get()
         return current[1] if current is not None and current[0] is self.engine else None
 
+    async def _fetch(self, sql: str, *args: object) -> list[asyncpg.Record]:
+        """Rows of `sql`, on the unit of work's connection if this task is in one."""
+        joined = self._joined()
+        if joined is not None:
+            return await joined.fetch(sql, *args)
+        async with raw_connection(self.engine) as conn:
+            return await conn.fetch(sql, *args)
+
     async def append(
         self,
         stream_type: str,
@@ -407,12 +415,7 @@ class EventStore:
     async def read_streams_of_type(self, stream_type: str) -> dict[str, list[RecordedEvent]]:
         """Every stream of one type, by stream id: for the few aggregates a command weighs
         together (a year's budget envelopes, the roadmap's items), not for whole-log work."""
-        joined = self._joined()
-        if joined is not None:
-            rows = await joined.fetch(self._of_type, stream_type)
-        else:
-            async with raw_connection(self.engine) as conn:
-                rows = await conn.fetch(self._of_type, stream_type)
+        rows = await self._fetch(self._of_type, stream_type)
         streams: dict[str, list[RecordedEvent]] = {}
         for row in rows:
             recorded = self._decode(row)
@@ -426,12 +429,7 @@ class EventStore:
         values (e.g. the items ever assigned to one programme): a lookup over those events,
         where folding every stream of the type would grow with all of them."""
         query = orjson.dumps(payload).decode()
-        joined = self._joined()
-        if joined is not None:
-            rows = await joined.fetch(self._streams_with, stream_type, event_type, query)
-        else:
-            async with raw_connection(self.engine) as conn:
-                rows = await conn.fetch(self._streams_with, stream_type, event_type, query)
+        rows = await self._fetch(self._streams_with, stream_type, event_type, query)
         return [str(row[0]) for row in rows]
 
     async def read_all(
@@ -457,13 +455,8 @@ class EventStore:
         return LogCursor(row["tx_id"], row["global_position"])
 
     async def get_event(self, event_id: UUID) -> RecordedEvent | None:
-        joined = self._joined()
-        if joined is not None:
-            row = await joined.fetchrow(self._by_event_id, event_id)
-        else:
-            async with raw_connection(self.engine) as conn:
-                row = await conn.fetchrow(self._by_event_id, event_id)
-        return None if row is None else self._decode(row)
+        rows = await self._fetch(self._by_event_id, event_id)
+        return self._decode(rows[0]) if rows else None
 
     async def stats(self) -> tuple[int, int]:
         """(number of events, highest position)."""

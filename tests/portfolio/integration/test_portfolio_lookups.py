@@ -19,6 +19,18 @@ CRITERIA = [{"key": "value", "label": "Value", "weight": "100", "scale": {"min":
              "direction": "higher_is_better", "dimension": "value"}]  # fmt: skip
 
 
+async def candidates(p: Portfolio, scored: tuple[str, ...], unscored: tuple[str, ...] = ()) -> None:
+    """Candidates of EUR 300K, `scored` with the published model "sm" (7 of 10)."""
+    await p.post("/scoring-models", {"model_id": "sm", "name": "Value", "criteria": CRITERIA},
+                 ANALYST, 201)  # fmt: skip
+    await p.post("/scoring-models/sm/publication", None, ANALYST)
+    for item_id in (*scored, *unscored):
+        await p.candidate(item_id, cost="300000")
+    for item_id in scored:
+        score = {"model_id": "sm", "scores": {"value": 7}, "justifications": {"value": "ok"}}
+        await p.post(f"/items/{item_id}/scores", score, ("bea", "portfolio_board"))
+
+
 @pytest.fixture
 def scans(portfolio: Portfolio, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The stream types a command reads whole (every stream of the type)."""
@@ -69,13 +81,7 @@ async def test_a_scenario_over_named_items_reads_only_theirs(
     portfolio: Portfolio, scans: list[str]
 ) -> None:
     p = portfolio
-    await p.post("/scoring-models", {"model_id": "sm", "name": "Value", "criteria": CRITERIA},
-                 ANALYST, 201)  # fmt: skip
-    await p.post("/scoring-models/sm/publication", None, ANALYST)
-    for item_id in ("crm", "erp", "hr", "pay"):
-        await p.candidate(item_id, cost="300000")
-        score = {"model_id": "sm", "scores": {"value": 7}, "justifications": {"value": "ok"}}
-        await p.post(f"/items/{item_id}/scores", score, ("bea", "portfolio_board"))
+    await candidates(p, scored=("crm", "erp", "hr", "pay"))
     scans.clear()
     body = {"scenario_id": "two", "name": "Two", "description": "Named items",
             "inputs": {"from_portfolio": {"scoring_model_id": "sm", "item_ids": ["hr", "crm"]},
@@ -205,14 +211,7 @@ async def test_a_scenario_over_the_portfolio_folds_only_the_items_scored_with_it
     portfolio: Portfolio, scans: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     p = portfolio
-    await p.post("/scoring-models", {"model_id": "sm", "name": "Value", "criteria": CRITERIA},
-                 ANALYST, 201)  # fmt: skip
-    await p.post("/scoring-models/sm/publication", None, ANALYST)
-    for item_id in ("crm", "erp", "hr", "pay"):
-        await p.candidate(item_id, cost="300000")
-    for item_id in ("crm", "erp"):
-        score = {"model_id": "sm", "scores": {"value": 7}, "justifications": {"value": "ok"}}
-        await p.post(f"/items/{item_id}/scores", score, ("bea", "portfolio_board"))
+    await candidates(p, scored=("crm", "erp"), unscored=("hr", "pay"))
     folded: list[str] = []
     load = p.container.service.items.load
 
