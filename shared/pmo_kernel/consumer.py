@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import traceback
 from collections.abc import Awaitable, Callable, Iterable, Sequence
@@ -33,6 +32,7 @@ from opentelemetry.trace import Link, Span, SpanKind
 from opentelemetry.util.types import AttributeValue
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from pmo_kernel.aio import sleep_unless
 from pmo_kernel.cloudevents import MalformedMessage, ReceivedEvent, dlq_topic, from_record
 from pmo_kernel.db import raw_connection
 from pmo_kernel.faults import is_transient
@@ -270,7 +270,7 @@ class ConsumerRunner:
                         exc.__cause__ or exc,
                         backoff,
                     )
-                    await _sleep_unless(stopping, backoff)
+                    await sleep_unless(stopping, backoff)
                     backoff = min(backoff * 2, self.settings.max_backoff_seconds)
                 else:
                     backoff = self.settings.retry_backoff_seconds
@@ -469,11 +469,6 @@ class _AssignmentListener(ConsumerRebalanceListener):  # type: ignore[misc]
 
 def _position(record: ConsumerRecord[Any, Any]) -> tuple[TopicPartition, int]:
     return TopicPartition(record.topic, record.partition), record.offset
-
-
-async def _sleep_unless(stopping: asyncio.Event, seconds: float) -> None:
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stopping.wait(), timeout=seconds)
 
 
 def _set_fetch_wait(consumer: AIOKafkaConsumer, wait_ms: int) -> None:

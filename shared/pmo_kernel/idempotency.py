@@ -68,10 +68,10 @@ class IdempotencyKeys:
         fingerprint); returns the outcome and whether it is a replay."""
         scoped = scoped_key(principal, key)
         async with self.store.unit_of_work() as conn:
+            # Behind the key's lock, the lookup sees a twin that committed while we waited
+            # (read committed: each statement reads what is committed when it starts).
+            await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", scoped)
             row = await conn.fetchrow(self._lookup, scoped)
-            if row is None:
-                await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", scoped)
-                row = await conn.fetchrow(self._lookup, scoped)  # a twin may have committed
             if row is not None:
                 return _replay(row[0], row[1], request), True
             outcome = await execute()

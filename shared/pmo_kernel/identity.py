@@ -81,12 +81,13 @@ def issue_token(
 def _verification(settings: Settings, token: str) -> tuple[Any, str, str, str, str]:
     """(key, algorithm, issuer, audience, roles claim) to check `token` with."""
     try:
-        algorithm = str(jwt.get_unverified_header(token).get("alg"))
+        header = jwt.get_unverified_header(token)
     except jwt.InvalidTokenError as exc:
         raise AuthenticationError(f"invalid bearer token: {exc}") from None
+    algorithm = str(header.get("alg"))
     oidc = [a.strip() for a in settings.oidc_algorithms.split(",") if a.strip()]
     if settings.oidc_jwks_url and algorithm in oidc:
-        kid = jwt.get_unverified_header(token).get("kid")
+        kid = header.get("kid")
         key = IssuerKeys.at(settings.oidc_jwks_url, settings.oidc_jwks_cache_seconds).key(kid)
         if key is None:
             raise AuthenticationError(

@@ -16,7 +16,6 @@ retention the log start moves past 0, so the check never fires there by mistake.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,7 +27,7 @@ from aiokafka.errors import KafkaError
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind
 
-from pmo_kernel.aio import cancelled
+from pmo_kernel.aio import cancelled, sleep_unless
 from pmo_kernel.cloudevents import to_record
 from pmo_kernel.db import raw_connection
 from pmo_kernel.events import LogCursor, RecordedEvent
@@ -193,7 +192,7 @@ class OutboxRelay:
             lock = f"pmo-relay:{self.store.schema}:{self.settings.name}"
             while not await leader.fetchval("SELECT pg_try_advisory_lock(hashtext($1))", lock):
                 log.info("relay %s: another relay is active; standing by", self.settings.name)
-                await _sleep_unless(stopping, 1.0)
+                await sleep_unless(stopping, 1.0)
                 if stopping.is_set():
                     return
             channel = wakeup_channel(self.store.schema)
@@ -231,7 +230,7 @@ class OutboxRelay:
                 except (TimeoutError, KafkaError, OSError) as exc:
                     log.warning("relay: broker unavailable, retrying: %r", exc)
                     self._check_now.set()  # after an outage, check what the broker kept
-                    await _sleep_unless(stopping, self.settings.error_backoff_seconds)
+                    await sleep_unless(stopping, self.settings.error_backoff_seconds)
                     continue
                 if sent:
                     idle_wait = self.settings.idle_poll_seconds
@@ -260,7 +259,7 @@ class OutboxRelay:
     async def _watch_for_loss(self, stopping: asyncio.Event) -> None:
         """Every `loss_check_seconds`, probe the broker; on a loss, have the loop recover."""
         while not stopping.is_set():
-            await _sleep_unless(stopping, self.settings.loss_check_seconds)
+            await sleep_unless(stopping, self.settings.loss_check_seconds)
             if stopping.is_set() or self._check_now.is_set():
                 continue
             try:
@@ -416,11 +415,6 @@ class OutboxRelay:
             ):
                 missing.add(tp.partition)
         return missing
-
-
-async def _sleep_unless(stopping: asyncio.Event, seconds: float) -> None:
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stopping.wait(), timeout=seconds)
 
 
 def relay_for(store: EventStore, settings: Settings, service: str) -> OutboxRelay:
