@@ -38,6 +38,7 @@ class Principal(BaseModel):
     subject: str
     name: str | None = None
     roles: frozenset[str] = frozenset()
+    department: str | None = None  # from the token's department claim (Settings.department_claim)
     token: str | None = None  # forwarded as-is when the gateway calls a service
 
     def actor(self) -> Actor:
@@ -59,6 +60,7 @@ def issue_token(
     roles: Iterable[str],
     *,
     name: str | None = None,
+    department: str | None = None,
     ttl: timedelta = timedelta(hours=12),
 ) -> str:
     unknown = set(roles) - {r.value for r in Role}
@@ -75,6 +77,8 @@ def issue_token(
     }
     if name:
         claims["name"] = name
+    if department:
+        claims["department"] = department
     return jwt.encode(claims, settings.jwt_signing_key, algorithm=settings.jwt_algorithm)
 
 
@@ -149,10 +153,14 @@ def verify_token(settings: Settings, token: str) -> Principal:
     roles = _claim(claims, roles_claim) or []
     if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
         raise AuthenticationError("invalid bearer token: roles must be a list of strings")
+    department = _claim(claims, settings.department_claim)
+    if department is not None and not isinstance(department, str):
+        raise AuthenticationError("invalid bearer token: the department must be a string")
     return Principal(
         subject=str(claims["sub"]),
         name=claims.get("name"),
         roles=frozenset(roles) & {r.value for r in Role},
+        department=department.strip() or None if department is not None else None,
         token=token,
     )
 

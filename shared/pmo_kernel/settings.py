@@ -41,6 +41,11 @@ class Settings(BaseSettings):
     oidc_algorithms: str = "RS256,ES256"
     oidc_roles_claim: str = "roles"
     oidc_jwks_cache_seconds: float = Field(default=300.0, gt=0)
+    # The caller's department (a string claim, dotted path), for department-wide visibility.
+    department_claim: str = "department"
+    # Whether requesters also see, without costs, the demands and items of their department
+    # (pmo_kernel.access); off: each sees only their own.
+    requesters_see_department: bool = False
     # Commands per caller and API process (see rate_limit.py): `command_burst` at once, then
     # `command_rate_per_minute` a minute; 0 switches the limit off.
     command_rate_per_minute: int = Field(default=120, ge=0)

@@ -8,7 +8,7 @@ import jwt
 import pytest
 
 from pmo_kernel.errors import AuthenticationError
-from pmo_kernel.identity import verify_token
+from pmo_kernel.identity import issue_token, verify_token
 from pmo_kernel.settings import Settings
 from tests.support import TEST_KEY
 
@@ -51,3 +51,29 @@ def test_the_leeway_is_configurable_down_to_none() -> None:
 
     with pytest.raises(AuthenticationError):
         verify_token(strict, token_from_a_host_whose_clock_is(timedelta(seconds=10)))
+
+
+def test_the_department_claim_becomes_the_principals_department() -> None:
+    token = issue_token(SETTINGS, "alice", ["requester"], department="Finance")
+
+    assert verify_token(SETTINGS, token).department == "Finance"
+
+
+def test_the_department_claim_path_is_configurable_for_an_enterprise_issuer() -> None:
+    now = int(datetime.now(UTC).timestamp())
+    claims = {"sub": "alice", "iss": "pmo", "aud": "pmo", "iat": now, "exp": now + 60,
+              "org": {"dept": "Sales"}}  # fmt: skip
+    token = jwt.encode(claims, TEST_KEY, algorithm="HS256")
+    settings = Settings(jwt_signing_key=TEST_KEY, department_claim="org.dept")
+
+    assert verify_token(settings, token).department == "Sales"
+
+
+def test_a_department_that_is_not_a_string_is_refused() -> None:
+    now = int(datetime.now(UTC).timestamp())
+    claims = {"sub": "alice", "iss": "pmo", "aud": "pmo", "iat": now, "exp": now + 60,
+              "department": ["Sales", "Finance"]}  # fmt: skip
+    token = jwt.encode(claims, TEST_KEY, algorithm="HS256")
+
+    with pytest.raises(AuthenticationError, match="department"):
+        verify_token(SETTINGS, token)
