@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import IntEnum
+from typing import Any
 
 from pmo_kernel.identity import Principal, Role
 from pmo_kernel.settings import Settings
@@ -98,6 +99,19 @@ class Audience:
         return self.everything or self.delivery
 
 
+def without_figures(value: Any) -> Any:
+    """`value` (decoded JSON: a payload, a history line's changes) with every amount of money
+    in it, an object of exactly `amount` and `currency`, replaced by null: what SUMMARY sight
+    shows of free-form content whose figures cannot be listed field by field."""
+    if isinstance(value, dict):
+        if value.keys() == {"amount", "currency"}:
+            return None
+        return {key: without_figures(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [without_figures(item) for item in value]
+    return value
+
+
 def require_portfolio_reader(principal: Principal, action: str) -> None:
     """Views made of the whole portfolio's figures (budgets, scenarios, trade-offs) are for the
     roles that see every record with its figures."""
@@ -112,4 +126,5 @@ __all__ = [
     "Sight",
     "person_key",
     "require_portfolio_reader",
+    "without_figures",
 ]

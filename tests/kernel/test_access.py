@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pmo_kernel.access import Audience, Ownership, Sight, person_key
+from pmo_kernel.access import Audience, Ownership, Sight, person_key, without_figures
 from pmo_kernel.identity import Principal, Role
 from pmo_kernel.settings import Settings
 
@@ -64,3 +64,21 @@ def test_delivery_roles_see_delivered_records_without_figures_and_no_demands() -
 def test_a_caller_without_roles_sees_nothing_but_what_they_own() -> None:
     assert audience().sight(OWNED) is Sight.NONE
     assert audience(subject="alice").sight(OWNED) is Sight.FULL
+
+
+def test_without_figures_nulls_every_amount_of_money_however_deep() -> None:
+    changes = {
+        "business_case": {
+            "from": {"estimated_cost": {"amount": "10", "currency": "EUR"}, "problem": "p"},
+            "to": {"estimated_cost": {"amount": "12", "currency": "EUR"}, "risks": ["r"]},
+        },
+        "lines": [{"amount": "1", "currency": "USD"}, {"amount": "1", "note": "not money"}],
+    }
+
+    assert without_figures(changes) == {
+        "business_case": {
+            "from": {"estimated_cost": None, "problem": "p"},
+            "to": {"estimated_cost": None, "risks": ["r"]},
+        },
+        "lines": [None, {"amount": "1", "note": "not money"}],
+    }
