@@ -27,9 +27,15 @@ def settings_for(database_url: str, bootstrap: str = "", topic_prefix: str = "")
 
 
 def bearer(
-    settings: Settings, subject: str, *roles: str, name: str | None = None
+    settings: Settings,
+    subject: str,
+    *roles: str,
+    name: str | None = None,
+    department: str | None = None,
 ) -> dict[str, str]:
-    token = issue_token(settings, subject, roles, name=name or subject.title())
+    token = issue_token(
+        settings, subject, roles, name=name or subject.title(), department=department
+    )
     return {"Authorization": f"Bearer {token}"}
 
 

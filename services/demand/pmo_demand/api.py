@@ -36,8 +36,8 @@ PROBLEMS = problem_responses(
     {
         400: "Malformed request",
         401: "Missing or invalid bearer token",
-        403: "The caller's roles do not allow this command",
-        404: "No such demand",
+        403: "The caller's roles do not allow this command, or this view of a demand",
+        404: "No such demand, or not one the caller may see",
         409: "Not allowed in the current state, or the demand changed (If-Match / concurrency)",
         413: "Body too large",
         422: "Invalid body, business rule or governance rule failed",
@@ -103,18 +103,19 @@ async def submit_demand(
 
 @router.get("/{demand_id}", summary="A demand's current state, folded from its event stream")
 async def get_demand(
-    demand_id: str, service: Service, response: Response, _: CurrentPrincipal
+    demand_id: str, service: Service, response: Response, principal: CurrentPrincipal
 ) -> DemandView:
-    demand = await service.get(demand_id)
+    demand, sight = await service.read(demand_id, principal)
     response.headers["ETag"] = etag(demand.version)
-    return DemandView.of(demand)
+    return DemandView.of(demand, sight)
 
 
 @router.get("/{demand_id}/events", summary="A demand's events as stored, with their hash chain")
 async def get_demand_events(
-    demand_id: str, service: Service, _: CurrentPrincipal
+    demand_id: str, service: Service, principal: CurrentPrincipal
 ) -> list[StreamEventView]:
-    await service.get(demand_id)
+    demand = await service.get(demand_id)
+    service.access.require_full(principal, demand, "the event history")
     return [
         StreamEventView(
             event_id=str(e.event_id),

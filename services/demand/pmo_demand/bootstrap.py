@@ -10,6 +10,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from pmo_demand.access import DemandAccess
 from pmo_demand.api import router
 from pmo_demand.application.service import DemandService
 from pmo_demand.domain import GovernanceRules, registry
@@ -41,9 +42,8 @@ def governance_rules(settings: Settings) -> GovernanceRules:
 def build(settings: Settings, schema: str = SCHEMA) -> DemandContainer:
     engine = create_engine(settings.database_url)
     store = EventStore(engine, schema, registry)
-    return DemandContainer(
-        settings, engine, store, DemandService(store, governance_rules(settings))
-    )
+    service = DemandService(store, governance_rules(settings), DemandAccess(settings))
+    return DemandContainer(settings, engine, store, service)
 
 
 def create_app(settings: Settings, container: DemandContainer | None = None) -> FastAPI:

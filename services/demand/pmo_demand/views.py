@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from pmo_demand.domain import BusinessCase, Demand, DemandContent
+from pmo_kernel.access import Sight
 
 
 class DemandView(BaseModel):
@@ -29,17 +30,22 @@ class DemandView(BaseModel):
     qualified_at: datetime | None
     decided_at: datetime | None
     withdrawn_at: datetime | None
+    figures_hidden: bool = False  # the caller may see the demand but not its costs
 
     @classmethod
-    def of(cls, demand: Demand) -> DemandView:
+    def of(cls, demand: Demand, sight: Sight = Sight.FULL) -> DemandView:
         assert demand.state is not None
+        case = demand.business_case
+        hidden = sight is not Sight.FULL
+        if hidden and case is not None:
+            case = case.model_copy(update={"estimated_cost": None, "benefits_estimate": None})
         return cls(
             id=demand.id,
             version=demand.version,
             state=demand.state.value,
             requester=demand.requester,
             content=demand.content,
-            business_case=demand.business_case,
+            business_case=case,
             business_case_version=demand.business_case_version,
             open_questions=list(demand.open_questions),
             information_rounds=demand.information_rounds,
@@ -52,6 +58,7 @@ class DemandView(BaseModel):
             qualified_at=demand.qualified_at,
             decided_at=demand.decided_at,
             withdrawn_at=demand.withdrawn_at,
+            figures_hidden=hidden,
         )
 
 

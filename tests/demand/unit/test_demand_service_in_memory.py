@@ -8,6 +8,7 @@ import asyncio
 
 import pytest
 
+from pmo_demand.access import DemandAccess
 from pmo_demand.application.service import DemandService
 from pmo_demand.domain import (
     BUSINESS_CASE_COMPLETE,
@@ -26,6 +27,7 @@ from pmo_kernel.errors import (
     PermissionDenied,
 )
 from pmo_kernel.identity import Principal
+from pmo_kernel.settings import Settings
 from pmo_kernel.store.memory import InMemoryEventStore
 from tests.demand.unit import ANALYST, REQUESTER, RULES, business_case, content
 
@@ -40,7 +42,7 @@ def store() -> InMemoryEventStore:
 
 @pytest.fixture
 def service(store: InMemoryEventStore) -> DemandService:
-    return DemandService(store, RULES)
+    return DemandService(store, RULES, DemandAccess(Settings()))
 
 
 def submission(case: BusinessCase | None = None) -> SubmitDemand:

@@ -14,6 +14,7 @@ from uuid import UUID, uuid4
 
 from pydantic import BaseModel
 
+from pmo_demand.access import DemandAccess
 from pmo_demand.domain import (
     COMMAND_ROLES,
     REVIEWER_ROLES,
@@ -28,9 +29,10 @@ from pmo_demand.domain import (
     SubmitDemand,
     WithdrawDemand,
 )
+from pmo_kernel.access import Sight
 from pmo_kernel.application import CommandContext, check_expected_version, event_metadata
 from pmo_kernel.errors import NotFound
-from pmo_kernel.identity import Role
+from pmo_kernel.identity import Principal, Role
 from pmo_kernel.store import NewEvent
 from pmo_kernel.store.contract import EventStoreContract
 from pmo_kernel.store.event_ids import new_event_id
@@ -49,15 +51,25 @@ Decision = Callable[[Demand], None]
 
 
 class DemandService:
-    def __init__(self, store: EventStoreContract, rules: GovernanceRules) -> None:
+    def __init__(
+        self, store: EventStoreContract, rules: GovernanceRules, access: DemandAccess
+    ) -> None:
         self.store = store
         self.rules = rules
+        self.access = access
 
     async def get(self, demand_id: str) -> Demand:
+        """The demand, whoever asks (the service's own reads); callers' reads go through
+        `read`."""
         demand = Demand.load(demand_id, await self.store.read_stream(demand_id))
         if demand.version == 0:
             raise NotFound(f"demand {demand_id} does not exist", demand_id=demand_id)
         return demand
+
+    async def read(self, demand_id: str, principal: Principal) -> tuple[Demand, Sight]:
+        """The demand as `principal` may see it (NotFound if they may not see it at all)."""
+        demand = await self.get(demand_id)
+        return demand, self.access.visible(principal, demand)
 
     # ------------------------------------------------------------------ commands
 
@@ -138,7 +150,7 @@ class DemandService:
         decide: Decision,
     ) -> CommandResult:
         ctx.principal.require_any(COMMAND_ROLES[name], action)
-        demand = await self.get(demand_id)
+        demand, _ = await self.read(demand_id, ctx.principal)
         check_expected_version(demand, ctx, "demand")
         decide(demand)
         return await self._save(demand, ctx)
