@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator
 
 # ISO 4217 active codes a PMO meets in practice; unknown codes are refused, not guessed.
 ISO_4217 = frozenset(
@@ -76,13 +76,19 @@ def rates_in(base: str, rates: dict[str, Decimal]) -> dict[str, Decimal]:
     return {code: rate / pivot for code, rate in rates.items()}
 
 
+_CODES: list[JsonValue] = [*sorted(ISO_4217)]
+
+
 class Money(BaseModel):
     """An amount of money. Serialised as {"amount": "250000.00", "currency": "EUR"}."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     amount: Amount
-    currency: str = Field(min_length=3, max_length=3)
+    # The codes known, upper case, listed in the document: any other is refused (422).
+    currency: str = Field(
+        min_length=3, max_length=3, json_schema_extra={"enum": list[JsonValue](sorted(ISO_4217))}
+    )
 
     @field_validator("currency")
     @classmethod

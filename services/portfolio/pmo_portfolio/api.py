@@ -55,6 +55,7 @@ from pmo_portfolio.views import (
 
 PROBLEMS = problem_responses(
     {
+        400: "Malformed request (a body that is not JSON)",
         401: "Missing or invalid bearer token",
         403: "The caller's roles do not allow this command",
         404: "No such item, model, body, meeting, envelope, scenario or programme",

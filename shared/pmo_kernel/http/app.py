@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from pmo_kernel.db import raw_connection
 from pmo_kernel.http.middleware import RequestLimitsMiddleware, TracingMiddleware
+from pmo_kernel.http.openapi import amend_openapi, decimal_strings
 from pmo_kernel.http.problems import install_problem_handlers, problem, problem_responses
 from pmo_kernel.rate_limit import CommandAllowance
 from pmo_kernel.settings import Settings
@@ -55,6 +56,7 @@ def create_service_app(
         settings.command_rate_per_minute, settings.command_burst
     )
     install_problem_handlers(app, production=settings.production)
+    amend_openapi(app, decimal_strings)
     # Outermost first: the span and correlation id cover the size check's 413 too.
     app.add_middleware(RequestLimitsMiddleware, max_bytes=settings.max_request_bytes)
     app.add_middleware(TracingMiddleware, service=service)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from pmo_kernel.identity import Principal, prepare_keys, principal_from_header
 from pmo_kernel.rate_limit import CommandAllowance
@@ -17,10 +18,21 @@ def settings_of(request: Request) -> Settings:
     return settings
 
 
+# Declares the bearer scheme in the OpenAPI document (a security requirement per operation,
+# not a free-form header parameter); auto_error=False leaves every refusal to
+# principal_from_header, which reads the header itself and answers 401 as problem+json.
+BEARER = HTTPBearer(
+    bearerFormat="JWT",
+    description="A JWT whose roles gate the commands (pmo_kernel.identity)",
+    auto_error=False,
+)
+
+
 async def current_principal(
-    request: Request, authorization: Annotated[str | None, Header()] = None
+    request: Request, _: Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)]
 ) -> Principal:
     settings = settings_of(request)
+    authorization = request.headers.get("authorization")
     await prepare_keys(settings, authorization)
     return principal_from_header(settings, authorization)
 

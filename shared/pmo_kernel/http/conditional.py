@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Header
 
 from pmo_kernel.errors import DomainError
+from pmo_kernel.http.headers import optional_header_schema
 
 IF_MATCH_PATTERN = r'^(\*|(W/)?"[0-9]+")$'
 IfMatchHeader = Annotated[
@@ -18,6 +19,7 @@ IfMatchHeader = Annotated[
         description='The version the command expects, as its ETag: "3" (or * for any): '
         "refused with 409 if the target moved on",
     ),
+    optional_header_schema(IF_MATCH_PATTERN),
 ]
 
 

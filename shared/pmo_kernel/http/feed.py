@@ -17,6 +17,8 @@ from pmo_kernel.http.problems import problem_responses
 from pmo_kernel.identity import Principal, Role
 from pmo_kernel.store.postgres import EventStore
 
+# Positions are PostgreSQL bigints: a larger `after` is out of range (422), not a crash.
+MAX_POSITION = 2**63 - 1
 FEED_READERS = (Role.AUDITOR, Role.ADMIN, Role.SERVICE, Role.PMO_ANALYST)
 
 
@@ -41,7 +43,8 @@ def event_feed_router(store: EventStore) -> APIRouter:
     async def read_feed(
         principal: Annotated[Principal, Depends(requires(FEED_READERS, "reading the event feed"))],
         after: Annotated[
-            int, Query(ge=0, description="position of the last event already read")
+            int,
+            Query(ge=0, le=MAX_POSITION, description="position of the last event already read"),
         ] = 0,
         limit: Annotated[int, Query(ge=1, le=5000)] = 500,
     ) -> Response:

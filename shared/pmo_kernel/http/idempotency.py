@@ -9,6 +9,7 @@ from fastapi import Header, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from pmo_kernel.http.headers import optional_header_schema
 from pmo_kernel.idempotency import IdempotencyKeys, Outcome, fingerprint
 from pmo_kernel.identity import Principal
 
@@ -29,6 +30,7 @@ IdempotencyKeyHeader = Annotated[
             "request it is refused (422 idempotency_key_reused). Keys are per caller."
         ),
     ),
+    optional_header_schema(KEY_PATTERN),
 ]
 
 

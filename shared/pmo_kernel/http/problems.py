@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pmo_kernel.errors import PmoError
 from pmo_kernel.faults import is_transient
+from pmo_kernel.http.openapi import documented_methods
 from pmo_kernel.logs import correlation_id_var
 
 log = logging.getLogger(__name__)
@@ -82,6 +83,17 @@ def _request_ids(request: Request) -> dict[str, str]:
     return ids if ids is not None else current_ids()
 
 
+# invalid byte sequence for the encoding; untranslatable character (`\u0000` in jsonb)
+_UNSTORABLE_TEXT = (asyncpg.CharacterNotInRepertoireError, asyncpg.UntranslatableCharacterError)
+
+
+def unstorable_text(error: BaseException) -> bool:
+    """Whether `error` (or the driver error SQLAlchemy wraps in it) is PostgreSQL refusing
+    text it cannot store: a NUL in a query parameter or a body. The client's input, a 422."""
+    orig = getattr(error, "orig", None)
+    return isinstance(error, _UNSTORABLE_TEXT) or isinstance(orig, _UNSTORABLE_TEXT)
+
+
 def install_problem_handlers(app: FastAPI, *, production: bool) -> None:
     async def pmo_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, PmoError)
@@ -115,13 +127,28 @@ def install_problem_handlers(app: FastAPI, *, production: bool) -> None:
         code = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}.get(
             exc.status_code, f"http_{exc.status_code}"
         )
-        # Starlette's 405 carries the Allow header (RFC 9110 requires it); keep what it sets.
+        # Starlette's 405 carries the Allow header (RFC 9110 requires it) but names only the
+        # first route of the path; a path served by several routes (GraphQL: GET and POST)
+        # allows what the document gives it.
         headers = dict(exc.headers) if exc.headers else None
+        if exc.status_code == 405:
+            methods = documented_methods(request.app.openapi(), request.url.path)
+            if methods:
+                headers = {**(headers or {}), "Allow": ", ".join(methods)}
         return problem(
             exc.status_code, str(exc.detail), str(exc.detail), code, request.url.path, headers
         )
 
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        if unstorable_text(exc):
+            return problem(
+                422,
+                "Invalid request",
+                "the request holds text PostgreSQL cannot store (a NUL character)",
+                "unstorable_text",
+                request.url.path,
+                ids=_request_ids(request),
+            )
         if is_transient(exc):
             log.warning("unavailable on %s: %r", request.url.path, exc)
             return problem(

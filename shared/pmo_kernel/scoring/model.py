@@ -76,7 +76,8 @@ class Scale(_ValueObject):
 
     min: ScalePoint
     max: ScalePoint
-    values: tuple[ScalePoint, ...] | None = None
+    # At least the minimum and the maximum, the points every restricted scale starts and ends at.
+    values: tuple[ScalePoint, ...] | None = Field(default=None, min_length=2)
 
     @model_validator(mode="after")
     def _well_formed(self) -> Self:

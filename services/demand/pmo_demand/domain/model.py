@@ -19,6 +19,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    WithJsonSchema,
     model_validator,
 )
 
@@ -94,7 +95,13 @@ OptionalReason = Annotated[Reason | None, BeforeValidator(_blank_to_none)]
 MAX_QUESTIONS = 50
 
 QUARTER_PATTERN = r"^\d{4}-Q[1-4]$"
-Quarter = Annotated[str, BeforeValidator(_upper), StringConstraints(pattern=QUARTER_PATTERN)]
+Quarter = Annotated[
+    str,
+    BeforeValidator(_upper),
+    StringConstraints(pattern=QUARTER_PATTERN),
+    # Pydantic drops the pattern from the input schema behind the validator; any case is read.
+    WithJsonSchema({"type": "string", "pattern": r"^[0-9]{4}-[Qq][1-4]$"}, mode="validation"),
+]
 OptionalQuarter = Annotated[Quarter | None, BeforeValidator(_blank_to_none)]
 
 NonNegativeMoney = Annotated[Money, AfterValidator(_non_negative)]

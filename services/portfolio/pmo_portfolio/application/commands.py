@@ -7,12 +7,17 @@ from decimal import Decimal
 from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic.config import JsonDict
 
 from pmo_kernel.money import Money
+from pmo_kernel.scoring.model import ScalePoint
 from pmo_portfolio.domain.governance import BodyKind, MemberRole, Outcome, RoutingRule
 from pmo_portfolio.domain.governance.gates import GateScheme
 from pmo_portfolio.domain.planning.events import ScenarioCandidate
 from pmo_portfolio.domain.scoring.model import Criterion, ModelKind
+
+# A JSON object's keys are strings: a year-keyed map documents the digits it parses as a year.
+YEAR_KEYS: JsonDict = {"propertyNames": {"pattern": r"^\s*[+-]?[0-9]+\s*$"}}
 
 
 class Command(BaseModel):
@@ -40,7 +45,7 @@ class RetireScoringModel(Command):
 
 class ScoreItem(Command):
     model_id: str = Field(min_length=1, max_length=80)
-    scores: dict[str, int] = Field(min_length=1, max_length=30)
+    scores: dict[str, ScalePoint] = Field(min_length=1, max_length=30)
     justifications: dict[str, str] = Field(min_length=1, max_length=30)
 
 
@@ -112,7 +117,9 @@ class CloseMeeting(Command):
 class PlanItem(Command):
     start_quarter: str = Field(pattern=r"^\d{4}-Q[1-4]$")
     end_quarter: str = Field(pattern=r"^\d{4}-Q[1-4]$")
-    cost_per_year: dict[int, Money] = Field(min_length=1, max_length=20)
+    cost_per_year: dict[int, Money] = Field(
+        min_length=1, max_length=20, json_schema_extra=YEAR_KEYS
+    )
 
 
 # -- budget envelopes ----------------------------------------------------------------------------
@@ -152,7 +159,7 @@ class SelectionInputs(Command):
 
     candidates: list[ScenarioCandidate] | None = Field(default=None, min_length=1, max_length=1000)
     from_portfolio: FromPortfolio | None = None
-    budgets: dict[int, Decimal] = Field(min_length=1, max_length=20)
+    budgets: dict[int, Decimal] = Field(min_length=1, max_length=20, json_schema_extra=YEAR_KEYS)
     currency: str = Field(min_length=3, max_length=3)
     capacity: dict[str, dict[str, Decimal]] = Field(default_factory=dict)
     dependencies: list[tuple[str, str]] = Field(default_factory=list, max_length=5000)

@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import cast
+from typing import Any, cast
 
 import httpx
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from fastapi import FastAPI
 from starlette.requests import Request
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.fastapi import GraphQLRouter
-from strawberry.http import GraphQLHTTPResponse
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.http.parse_content_type import parse_content_type
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
 from pmo_kernel.db import create_engine
 from pmo_kernel.http.app import create_service_app
+from pmo_kernel.http.openapi import amend_openapi
 from pmo_kernel.identity import prepare_keys
 from pmo_kernel.settings import Settings
 from pmo_reporting.gateway.context import GatewayContext, GatewayServices, get_context
@@ -29,6 +32,26 @@ from pmo_reporting.gateway.readmodel import ReadModel
 from pmo_reporting.gateway.schema import build_schema
 
 SCHEMA = "reporting"
+GRAPHQL_REQUEST: dict[str, Any] = {
+    "type": "object",
+    "required": ["query"],
+    "properties": {
+        "query": {"type": "string", "minLength": 1},
+        "variables": {"type": ["object", "null"]},
+        # Strawberry reads a name that is a string and ignores any other value.
+        "operationName": {"description": "Which operation of `query` to run"},
+    },
+}
+# Strawberry refuses a request it cannot read as GraphQL in plain text, before any resolver
+# runs; a query that runs answers 200, its refusals (401, 403, ...) in `errors[].extensions`.
+GRAPHQL_REFUSALS: dict[int | str, dict[str, Any]] = {
+    status: {"content": {"text/plain": {"schema": {"type": "string"}}}, "description": why}
+    for status, why in (
+        (400, "Not a GraphQL request: no query, a body that is not JSON, or another media type"),
+        (404, "GET without a query where the GraphiQL IDE is off (production)"),
+        (405, "A query sent with GET: queries and mutations come in by POST"),
+    )
+}
 
 
 class GatewayRouter(GraphQLRouter[GatewayContext, None]):
@@ -46,6 +69,21 @@ class GatewayRouter(GraphQLRouter[GatewayContext, None]):
         except GatewayError as exc:
             raise ConnectionRejectionError({"code": exc.code, "message": exc.message}) from None
         return cast(UnsetType, UNSET)  # acknowledge without a payload
+
+    async def parse_http_body(
+        self, request: AsyncHTTPRequestAdapter
+    ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        """Strawberry crashed (500) on a body that is not UTF-8 or is JSON but not an object
+        (a string, a number, null). Both are malformed requests: 400."""
+        content_type, _ = parse_content_type(request.content_type or "")
+        if request.method == "POST" and "application/json" in content_type:
+            try:
+                data = self.parse_json(await request.get_body())
+            except ValueError:  # not UTF-8 (a 500 in strawberry too), or not JSON
+                raise HTTPException(400, "Unable to parse request body as JSON") from None
+            if not isinstance(data, dict | list):
+                raise HTTPException(400, "A GraphQL request is a JSON object")
+        return await super().parse_http_body(request)
 
     async def process_result(
         self, request: Request, result: ExecutionResult
@@ -109,5 +147,20 @@ def create_app(
         graphql_ide=None if settings.production else "graphiql",
         allow_queries_via_get=False,  # one way in (POST): nothing to cache, less to secure
     )
-    app.include_router(router, prefix="/graphql")
+    app.include_router(router, prefix="/graphql", responses=GRAPHQL_REFUSALS)
+    amend_openapi(app, graphql_operations)
     return app
+
+
+def graphql_operations(document: dict[str, Any]) -> None:
+    """What FastAPI cannot see in strawberry's handlers: POST takes a GraphQL request in JSON
+    (no body, no query: 400), GET serves the GraphiQL page."""
+    path = document["paths"]["/graphql"]
+    path["post"]["requestBody"] = {
+        "required": True,
+        "content": {"application/json": {"schema": GRAPHQL_REQUEST}},
+    }
+    path["get"]["responses"]["200"] = {
+        "description": "The GraphiQL IDE (off in production: 404)",
+        "content": {"text/html": {"schema": {"type": "string"}}},
+    }

@@ -68,7 +68,12 @@ def _year_keys(value: Any) -> Any:
 
 Quantity = Annotated[Decimal, BeforeValidator(_no_float), Field(ge=0, allow_inf_nan=False)]
 Score = Annotated[Decimal, BeforeValidator(_no_float), Field(allow_inf_nan=False)]
-ByYear = Annotated[dict[Year, Quantity], BeforeValidator(_year_keys)]
+# JSON object keys are strings: the document says which ones read as a year.
+ByYear = Annotated[
+    dict[Year, Quantity],
+    BeforeValidator(_year_keys),
+    Field(json_schema_extra={"propertyNames": {"pattern": r"^\s*[0-9]+\s*$"}}),
+]
 ByRolePeriod = dict[Key, dict[Key, Quantity]]
 Pair = tuple[Id, Id]
 
