@@ -73,7 +73,7 @@ class Audience:
     def of(cls, principal: Principal, settings: Settings, *, delivered: bool) -> Audience:
         """`delivered`: the records are portfolio items (delivery roles see them), not
         demands (which only their requesters, sponsors and the portfolio's readers see)."""
-        keys = {person_key(principal.subject), person_key(principal.name)} - {None}
+        keys = {person_key(principal.subject), person_key(principal.name)}
         return cls(
             everything=bool(principal.roles & PORTFOLIO_READERS),
             subject=principal.subject,

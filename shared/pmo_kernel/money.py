@@ -86,9 +86,7 @@ class Money(BaseModel):
 
     amount: Amount
     # The codes known, upper case, listed in the document: any other is refused (422).
-    currency: str = Field(
-        min_length=3, max_length=3, json_schema_extra={"enum": list[JsonValue](sorted(ISO_4217))}
-    )
+    currency: str = Field(min_length=3, max_length=3, json_schema_extra={"enum": _CODES})
 
     @field_validator("currency")
     @classmethod
