@@ -78,11 +78,12 @@ class DemandStory:
         urgency: str = "high",
         case: dict[str, Any] | None = None,
         requester: str = REQUESTER,
+        sponsor: str | None = "CFO",
     ) -> ReceivedEvent:
         content = {
             "title": title,
             "description": "Match supplier invoices to orders automatically",
-            "sponsor": "CFO",
+            "sponsor": sponsor,
             "department": department,
             "category": category,
             "urgency": urgency,

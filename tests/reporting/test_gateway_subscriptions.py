@@ -18,6 +18,7 @@ from pmo_kernel.settings import Settings
 from pmo_reporting.gateway.app import create_app
 from tests.reporting.factory import DemandStory
 from tests.reporting.support import project
+from tests.support import bearer
 
 pytestmark = pytest.mark.integration
 
@@ -89,3 +90,32 @@ def test_a_websocket_without_a_valid_token_is_refused(settings: Settings) -> Non
             ws.receive_json()
 
     assert refused.value.code == 4403
+
+
+def test_a_subscriber_hears_only_of_the_demands_it_may_see(
+    settings: Settings, reporting_db: str
+) -> None:
+    app = create_app(settings)
+    erin = bearer(settings, "erin", "requester", department="HR")
+    others, hers = DemandStory("D-ALICE"), DemandStory("D-ERIN")
+    with (
+        TestClient(app) as client,
+        client.websocket_connect("/graphql", subprotocols=[PROTOCOL]) as ws,
+    ):
+        ws.send_json({"type": "connection_init", "payload": erin})
+        assert ws.receive_json() == {"type": "connection_ack"}
+        ws.send_json(
+            {"id": "1", "type": "subscribe", "payload": {"query": SUBSCRIBE, "variables": {}}}
+        )
+        wait_until(lambda: app.state.gateway.changes.subscriber_count == 1)
+
+        # Alice's demand changes first, each time; Erin is told only of hers.
+        for batch in (
+            [others.submitted(), hers.submitted(requester="erin", department="HR")],
+            [others.information_requested("Why?"), hers.information_requested("When?")],
+        ):
+            client.portal.call(project, reporting_db, batch)  # type: ignore[union-attr]
+        first, second = ws.receive_json(), ws.receive_json()
+        seen = [m["payload"]["data"]["demandChanged"] for m in (first, second)]
+        assert [(c["demandId"], c["version"]) for c in seen] == [("D-ERIN", 1), ("D-ERIN", 2)]
+        ws.send_json({"id": "1", "type": "complete"})

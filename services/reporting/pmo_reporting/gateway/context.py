@@ -8,6 +8,7 @@ from starlette.requests import HTTPConnection
 from strawberry.fastapi import BaseContext
 from strawberry.types import Info
 
+from pmo_kernel.access import Audience
 from pmo_kernel.errors import PmoError
 from pmo_kernel.identity import Principal, prepare_keys, principal_from_header
 from pmo_kernel.settings import Settings
@@ -53,6 +54,11 @@ class GatewayContext(BaseContext):
             except PmoError as exc:
                 raise from_pmo_error(exc) from None
         return self._principal
+
+    def audience(self, *, delivered: bool) -> Audience:
+        """Which rows the caller sees (pmo_kernel.access): `delivered` for portfolio items,
+        which delivery roles see, not for demands."""
+        return Audience.of(self.principal(), self.services.settings, delivered=delivered)
 
 
 GatewayInfo = Info[GatewayContext, None]

@@ -15,7 +15,9 @@ import asyncpg
 import orjson
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from pmo_kernel.access import Audience
 from pmo_kernel.db import raw_connection
+from pmo_reporting.gateway.access import restrict
 from pmo_reporting.gateway.sql import Conditions, Keyset, KeysetList, escape_like
 
 _DEMAND_COLUMNS = """id, version, state, title, description, requester, sponsor, department,
@@ -39,6 +41,8 @@ class DemandFilterValues:
     requester: str | None = None
     requires_investment_committee: bool | None = None
     search: str | None = None
+    # Who is asking: the rows they may not see are left out of lists and totals alike.
+    audience: Audience | None = None
 
 
 class ReadModel:
@@ -151,6 +155,8 @@ def _where(filters: DemandFilterValues) -> Conditions:
         conditions.add("requires_investment_committee = ?", filters.requires_investment_committee)
     if filters.search:
         conditions.add(r"title ILIKE ? ESCAPE '\'", f"%{escape_like(filters.search)}%")
+    if filters.audience is not None:
+        restrict(filters.audience, conditions)
     return conditions
 
 

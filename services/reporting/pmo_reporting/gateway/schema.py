@@ -6,6 +6,7 @@ notices (the portfolio's in portfolio_subscriptions.py)."""
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Callable
+from dataclasses import replace
 
 import strawberry
 from graphql import GraphQLError, lexicographic_sort_schema, print_schema
@@ -21,7 +22,9 @@ from strawberry.extensions import (
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from pmo_kernel.access import Sight
 from pmo_reporting.gateway import fields
+from pmo_reporting.gateway.access import sight_of
 from pmo_reporting.gateway.context import GatewayInfo
 from pmo_reporting.gateway.errors import MaskUnexpectedErrors, is_expected
 from pmo_reporting.gateway.inputs import DemandFilter, filter_values
@@ -32,6 +35,7 @@ from pmo_reporting.gateway.planning_queries import PlanningQuery
 from pmo_reporting.gateway.portfolio_mutations import PortfolioMutation
 from pmo_reporting.gateway.portfolio_queries import PortfolioQuery
 from pmo_reporting.gateway.portfolio_subscriptions import PortfolioSubscription
+from pmo_reporting.gateway.readmodel import DemandFilterValues
 from pmo_reporting.gateway.types import (
     Demand,
     DemandChange,
@@ -48,11 +52,11 @@ MAX_TOKENS = 2_000
 
 @strawberry.type
 class Query(PortfolioQuery, PlanningQuery):  # portfolio_queries.py, planning_queries.py; then
-    @fields.field("One demand by id; null if the read model does not have it")
+    @fields.field(
+        "One demand by id; null if the read model does not have it or the caller may not see it"
+    )
     async def demand(self, info: GatewayInfo, id: strawberry.ID) -> Demand | None:
-        info.context.principal()
-        row = await info.context.loaders.demand.load(str(id))
-        return Demand.of(row) if row is not None else None
+        return Demand.visible(await info.context.loaders.demand.load(str(id)), info)
 
     @fields.field("Demands, newest submitted first, in pages (Relay)")
     async def demands(
@@ -62,8 +66,7 @@ class Query(PortfolioQuery, PlanningQuery):  # portfolio_queries.py, planning_qu
         first: int = 20,
         after: str | None = None,
     ) -> DemandConnection:
-        info.context.principal()
-        filters = filter_values(filter)
+        filters = visible_filter_values(filter, info)
         check_page_size(first)
         start = decode_cursor(after) if after is not None else None
         read_model = info.context.services.read_model
@@ -75,7 +78,11 @@ class Query(PortfolioQuery, PlanningQuery):  # portfolio_queries.py, planning_qu
         for _, row in page.rows:
             info.context.loaders.demand.prime(row["id"], row)
         return DemandConnection(
-            edges=[DemandEdge(cursor=cursor, node=Demand.of(row)) for cursor, row in page.rows],
+            edges=[
+                DemandEdge(cursor=cursor, node=node)
+                for cursor, row in page.rows
+                if (node := Demand.visible(row, info)) is not None
+            ],
             page_info=page.info,
             filters=filters,
         )
@@ -84,8 +91,9 @@ class Query(PortfolioQuery, PlanningQuery):  # portfolio_queries.py, planning_qu
     async def demand_kpis(
         self, info: GatewayInfo, filter: DemandFilter | None = None
     ) -> DemandKpis:
-        info.context.principal()
-        return await demand_kpis(info.context.services.read_model, filter_values(filter))
+        return await demand_kpis(
+            info.context.services.read_model, visible_filter_values(filter, info)
+        )
 
     @fields.field("The projector's progress: how fresh the read model is")
     async def read_model_status(self, info: GatewayInfo) -> ReadModelStatus:
@@ -108,15 +116,25 @@ class Subscription(PortfolioSubscription):  # portfolio_subscriptions.py; then t
     async def demand_changed(
         self, info: GatewayInfo, id: strawberry.ID | None = None
     ) -> AsyncGenerator[DemandChange, None]:
-        info.context.principal()
+        audience = info.context.audience(delivered=False)
         async with info.context.services.changes.subscribe(str(id) if id else None) as feed:
             while True:
                 notice = await feed.queue.get()
+                if not audience.everything:
+                    # A change to a demand the caller may not see is not theirs to hear of.
+                    row = await info.context.loaders.demand.load(notice.demand_id)
+                    if row is None or sight_of(audience, row, delivered=False) is Sight.NONE:
+                        continue
                 yield DemandChange(
                     demand_id=strawberry.ID(notice.demand_id),
                     version=notice.version,
                     event_type=notice.event_type,
                 )
+
+
+def visible_filter_values(filter: DemandFilter | None, info: GatewayInfo) -> DemandFilterValues:
+    """The caller's filter, narrowed to the demands the caller may see."""
+    return replace(filter_values(filter), audience=info.context.audience(delivered=False))
 
 
 Mutation = merge_types("Mutation", (DemandMutation, PortfolioMutation))

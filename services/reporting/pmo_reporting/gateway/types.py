@@ -9,7 +9,9 @@ from typing import Any
 import strawberry
 from strawberry.scalars import JSON
 
+from pmo_kernel.access import Sight
 from pmo_reporting.gateway import fields
+from pmo_reporting.gateway.access import masked, sight_of
 from pmo_reporting.gateway.context import GatewayInfo
 from pmo_reporting.gateway.readmodel import DemandFilterValues, Row
 
@@ -69,9 +71,10 @@ class BusinessCase:
     options_considered: list[str]
 
     @staticmethod
-    def of(case: Any, version: int | None) -> BusinessCase | None:
+    def of(case: Any, version: int | None, sight: Sight = Sight.FULL) -> BusinessCase | None:
         if not isinstance(case, dict):
             return None
+        case = masked(case, sight)
         effort = case.get("effort_person_days")
         return BusinessCase(
             version=version or 1,
@@ -103,15 +106,15 @@ class DemandHistoryEntry:
     details: JSON = strawberry.field(description="What the event said beyond the demand's fields")
 
     @staticmethod
-    def of(row: Row) -> DemandHistoryEntry:
+    def of(row: Row, sight: Sight = Sight.FULL) -> DemandHistoryEntry:
         return DemandHistoryEntry(
             version=row["version"],
             event_type=row["event_type"],
             actor=Actor(id=strawberry.ID(row["actor_id"]), name=row["actor_name"]),
             occurred_at=row["occurred_at"],
             summary=row["summary"],
-            changes=row["changes"],
-            details=row["details"],
+            changes=masked(row["changes"], sight),
+            details=masked(row["details"], sight),
         )
 
 
@@ -143,14 +146,27 @@ class Demand:
         description="When it was accepted, rejected or withdrawn"
     )
     updated_at: datetime
+    figures_hidden: bool = strawberry.field(
+        description="Whether costs and benefits are withheld (null) from this caller: they see "
+        "the demand as a colleague of its department, not as its requester, sponsor or the PMO"
+    )
+    sight: strawberry.Private[Sight]
 
-    @fields.field("Every event of the demand, oldest first")
+    @fields.field("Every event of the demand, oldest first (amounts withheld as above)")
     async def history(self, info: GatewayInfo) -> list[DemandHistoryEntry]:
         rows = await info.context.loaders.history.load(str(self.id))
-        return [DemandHistoryEntry.of(row) for row in rows]
+        return [DemandHistoryEntry.of(row, self.sight) for row in rows]
 
     @staticmethod
-    def of(row: Row) -> Demand:
+    def visible(row: Row | None, info: GatewayInfo) -> Demand | None:
+        """The row as the caller may see it; None if they may not (as for an unknown id)."""
+        if row is None:
+            return None
+        sight = sight_of(info.context.audience(delivered=False), row, delivered=False)
+        return Demand.of(row, sight) if sight is not Sight.NONE else None
+
+    @staticmethod
+    def of(row: Row, sight: Sight = Sight.FULL) -> Demand:
         return Demand(
             id=strawberry.ID(row["id"]),
             version=row["version"],
@@ -165,7 +181,9 @@ class Demand:
             strategic_objectives=list(row["strategic_objectives"] or []),
             desired_start_quarter=row["desired_start_quarter"],
             desired_end_quarter=row["desired_end_quarter"],
-            business_case=BusinessCase.of(row["business_case"], row["business_case_version"]),
+            business_case=BusinessCase.of(
+                row["business_case"], row["business_case_version"], sight
+            ),
             requires_investment_committee=row["requires_investment_committee"],
             rejection_reason=row["rejection_reason"],
             withdrawal_reason=row["withdrawal_reason"],
@@ -174,6 +192,8 @@ class Demand:
             qualified_at=row["qualified_at"],
             decided_at=row["decided_at"],
             updated_at=row["updated_at"],
+            figures_hidden=sight is not Sight.FULL,
+            sight=sight,
         )
 
 
@@ -263,8 +283,7 @@ class DemandCommandResult:
             return None
         # Not through the loader: its cache may hold this demand as it was before the command.
         rows = await info.context.services.read_model.demands_by_ids([str(self.demand_id)])
-        row = rows.get(str(self.demand_id))
-        return Demand.of(row) if row is not None else None
+        return Demand.visible(rows.get(str(self.demand_id)), info)
 
 
 @strawberry.type(description="The projector committed a change to a demand")
@@ -275,5 +294,4 @@ class DemandChange:
 
     @fields.field("The demand as the read model has it now")
     async def demand(self, info: GatewayInfo) -> Demand | None:
-        row = await info.context.loaders.demand.load(str(self.demand_id))
-        return Demand.of(row) if row is not None else None
+        return Demand.visible(await info.context.loaders.demand.load(str(self.demand_id)), info)

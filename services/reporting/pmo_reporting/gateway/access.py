@@ -1,0 +1,63 @@
+"""Row-level visibility on the read side: the kernel's rules (pmo_kernel.access) applied to the
+read models' rows, as a test of one row (`sight_of`) and as SQL for lists and totals
+(`restrict`), so a list, its totalCount and its KPIs count the same rows.
+
+The write services apply the same rules to their own REST answers; the gateway applies them
+again because it reads the read models directly, not through those services.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from pmo_kernel.access import Audience, Ownership, Sight, person_key, without_figures
+from pmo_reporting.gateway.sql import Conditions
+
+# person_key in SQL: lower case, runs of whitespace collapsed to one space, trimmed.
+_PERSON_KEY_SQL = r"lower(btrim(regexp_replace({column}, '\s+', ' ', 'g')))"
+
+
+def owner_of(row: Mapping[str, Any]) -> Ownership:
+    return Ownership(
+        requester=row.get("requester"), department=row.get("department"), sponsor=row.get("sponsor")
+    )
+
+
+def sight_of(audience: Audience, row: Mapping[str, Any], *, delivered: bool = True) -> Sight:
+    """How much of `row` the audience sees. `delivered`: whether the row is a record being
+    delivered, which delivery roles see in SUMMARY (an audience built with delivered=False,
+    as for demands, never does)."""
+    if audience.delivery and not delivered:
+        audience = replace(audience, delivery=False)
+    return audience.sight(owner_of(row))
+
+
+def restrict(
+    audience: Audience, conditions: Conditions, *, table: str = "", delivered_sql: str | None = None
+) -> None:
+    """Add to `conditions` the SQL that keeps only the rows `sight_of` does not hide.
+    `table`: a prefix for the columns (e.g. "i."). `delivered_sql`: the condition of the rows
+    being delivered, for delivery roles; None when every row is (or none: demands)."""
+    if audience.everything or (audience.delivery and delivered_sql is None):
+        return
+    alternatives = [f"{table}requester = ?"]
+    values: list[Any] = [audience.subject]
+    if audience.person_keys:
+        alternatives.append(_PERSON_KEY_SQL.format(column=f"{table}sponsor") + " = ANY(?::text[])")
+        values.append(list(audience.person_keys))
+    if audience.department is not None:
+        alternatives.append(f"{table}department = ?")
+        values.append(audience.department)
+    if audience.delivery and delivered_sql is not None:
+        alternatives.append(f"({delivered_sql})")
+    conditions.add("(" + " OR ".join(alternatives) + ")", *values)
+
+
+def masked(value: Any, sight: Sight) -> Any:
+    """Free-form content (a history line's changes or details) as `sight` shows it."""
+    return value if sight is Sight.FULL else without_figures(value)
+
+
+__all__ = ["masked", "owner_of", "person_key", "restrict", "sight_of"]
