@@ -182,6 +182,8 @@ class Item(Stream):
         cost: str | None = "100000.00",
         gate: str = "G1",
         currency: str = "EUR",
+        requester: str = "alice",
+        sponsor: str | None = None,
     ) -> Item:
         self.add(
             "CandidateRegistered",
@@ -190,12 +192,16 @@ class Item(Stream):
                 "title": title,
                 "department": department,
                 "category": "project",
-                "requester": "alice",
-                "sponsor": None,
+                "requester": requester,
+                "sponsor": sponsor,
                 "risk_level": "medium",
                 "estimated_cost": money(cost, currency) if cost else None,
                 "business_case_version": 1,
-                "business_case": {"problem": "Slow invoicing", "cost": cost},
+                "business_case": {
+                    "problem": "Slow invoicing",
+                    "cost": cost,
+                    "estimated_cost": money(cost, currency) if cost else None,
+                },
                 "requires_investment_committee": False,
                 "desired_start_quarter": "2026-Q3",
                 "desired_end_quarter": "2027-Q2",

@@ -70,7 +70,7 @@ async def ask(
 
 
 async def test_envelopes_with_their_versions(
-    seeded: None, gateway: httpx.AsyncClient, requester_headers: Headers
+    seeded: None, gateway: httpx.AsyncClient, analyst_headers: Headers
 ) -> None:
     query = """query ($year: Int) {
         budgetEnvelopes(year: $year) { id year closed version amount { amount currency } }
@@ -79,8 +79,8 @@ async def test_envelopes_with_their_versions(
         }
     }"""
 
-    data = await ask(gateway, query, requester_headers)
-    one_year = await ask(gateway, query, requester_headers, year=2027)
+    data = await ask(gateway, query, analyst_headers)
+    one_year = await ask(gateway, query, analyst_headers, year=2027)
 
     assert [(e["id"], e["closed"], e["version"]) for e in data["budgetEnvelopes"]] == [
         ("BE-2025", True, 1),
@@ -110,9 +110,9 @@ ROADMAP = """query ($from: String, $to: String) {
 
 
 async def test_the_roadmap_weighs_approved_planned_items_against_open_envelopes(
-    seeded: None, gateway: httpx.AsyncClient, requester_headers: Headers
+    seeded: None, gateway: httpx.AsyncClient, analyst_headers: Headers
 ) -> None:
-    roadmap = (await ask(gateway, ROADMAP, requester_headers))["roadmap"]
+    roadmap = (await ask(gateway, ROADMAP, analyst_headers))["roadmap"]
 
     assert roadmap["currency"] == "EUR"
     assert roadmap["arbitrationNeeded"] == [2026]
@@ -144,16 +144,16 @@ async def test_the_roadmap_weighs_approved_planned_items_against_open_envelopes(
 
 
 async def test_a_roadmap_between_two_quarters(
-    seeded: None, gateway: httpx.AsyncClient, requester_headers: Headers
+    seeded: None, gateway: httpx.AsyncClient, analyst_headers: Headers
 ) -> None:
-    roadmap = (await ask(gateway, ROADMAP, requester_headers, **{"from": "2027-Q1"}))["roadmap"]
+    roadmap = (await ask(gateway, ROADMAP, analyst_headers, **{"from": "2027-Q1"}))["roadmap"]
     assert [q["quarter"] for q in roadmap["quarters"]] == ["2027-Q1", "2027-Q2"]
     assert [i["id"] for i in roadmap["items"]] == ["P-1"]
     assert [y["year"] for y in roadmap["years"]] == [2027]
 
-    body = await graphql(gateway, ROADMAP, {"from": "2027-Q3", "to": "2027-Q1"}, requester_headers)
+    body = await graphql(gateway, ROADMAP, {"from": "2027-Q3", "to": "2027-Q1"}, analyst_headers)
     assert error_codes(body) == ["BAD_USER_INPUT"]
-    body = await graphql(gateway, ROADMAP, {"from": "2027 Q3"}, requester_headers)
+    body = await graphql(gateway, ROADMAP, {"from": "2027 Q3"}, analyst_headers)
     assert error_codes(body) == ["BAD_USER_INPUT"]
 
 
@@ -173,14 +173,14 @@ def test_a_year_without_an_envelope_is_unfunded_and_other_currencies_are_named()
 
 
 async def test_arbitration_requests_name_their_items(
-    seeded: None, gateway: httpx.AsyncClient, requester_headers: Headers
+    seeded: None, gateway: httpx.AsyncClient, analyst_headers: Headers
 ) -> None:
     query = """{ arbitrationRequests {
         envelopeId year envelopeVersion envelope { amount } committed { amount }
         overBy { amount currency } itemIds items { id title } budgetEnvelope { version }
     } }"""
 
-    [request] = (await ask(gateway, query, requester_headers))["arbitrationRequests"]
+    [request] = (await ask(gateway, query, analyst_headers))["arbitrationRequests"]
 
     assert request == {
         "envelopeId": "BE-2026",
@@ -196,7 +196,7 @@ async def test_arbitration_requests_name_their_items(
 
 
 async def test_a_scenario_shows_its_inputs_result_and_adoption(
-    seeded: None, gateway: httpx.AsyncClient, requester_headers: Headers
+    seeded: None, gateway: httpx.AsyncClient, analyst_headers: Headers
 ) -> None:
     query = """{
         scenarios(state: ADOPTED) { id }
@@ -215,7 +215,7 @@ async def test_a_scenario_shows_its_inputs_result_and_adoption(
         }
     }"""
 
-    data = await ask(gateway, query, requester_headers)
+    data = await ask(gateway, query, analyst_headers)
 
     assert data["scenarios"] == [{"id": "SC-1"}]
     assert data["all"] == [{"id": "SC-2", "state": "SAVED"}, {"id": "SC-1", "state": "ADOPTED"}]
@@ -247,7 +247,7 @@ async def test_a_scenario_shows_its_inputs_result_and_adoption(
 
 
 async def test_scenarios_side_by_side(
-    seeded: None, gateway: httpx.AsyncClient, requester_headers: Headers
+    seeded: None, gateway: httpx.AsyncClient, analyst_headers: Headers
 ) -> None:
     query = """query ($ids: [ID!]!) { scenarioComparison(ids: $ids) {
         currency years common
@@ -255,7 +255,7 @@ async def test_scenarios_side_by_side(
                onlyHere added removed }
     } }"""
 
-    comparison = (await ask(gateway, query, requester_headers, ids=["SC-1", "SC-2"]))[
+    comparison = (await ask(gateway, query, analyst_headers, ids=["SC-1", "SC-2"]))[
         "scenarioComparison"
     ]
 
@@ -281,14 +281,14 @@ async def test_scenarios_side_by_side(
         "removed": ["P-2"],
     }
 
-    unknown = await graphql(gateway, query, {"ids": ["SC-1", "SC-X"]}, requester_headers)
+    unknown = await graphql(gateway, query, {"ids": ["SC-1", "SC-X"]}, analyst_headers)
     assert error_codes(unknown) == ["NOT_FOUND"]
-    twice = await graphql(gateway, query, {"ids": ["SC-1", "SC-1"]}, requester_headers)
+    twice = await graphql(gateway, query, {"ids": ["SC-1", "SC-1"]}, analyst_headers)
     assert error_codes(twice) == ["BAD_USER_INPUT"]
 
 
 async def test_programmes_and_their_items(
-    seeded: None, gateway: httpx.AsyncClient, requester_headers: Headers
+    seeded: None, gateway: httpx.AsyncClient, analyst_headers: Headers
 ) -> None:
     query = """{
         programmes { id name sponsor items { id } }
@@ -296,7 +296,7 @@ async def test_programmes_and_their_items(
         portfolioItems(filter: {programme: "PG-1"}) { totalCount edges { node { id } } }
     }"""
 
-    data = await ask(gateway, query, requester_headers)
+    data = await ask(gateway, query, analyst_headers)
 
     assert data["programmes"] == [
         {"id": "PG-1", "name": "Finance transformation", "sponsor": "cfo", "items": [{"id": "P-1"}]}
@@ -306,14 +306,14 @@ async def test_programmes_and_their_items(
 
 
 async def test_a_meetings_register_lists_scenario_adoptions_with_item_decisions(
-    seeded: None, gateway: httpx.AsyncClient, requester_headers: Headers
+    seeded: None, gateway: httpx.AsyncClient, analyst_headers: Headers
 ) -> None:
     query = """{ meeting(id: "M-2") {
         scenarioAdoptions { decisionId scenarioId selected scenario { name } }
         decisionRegister { decision { id } scenarioAdoption { decisionId } }
     } }"""
 
-    found = (await ask(gateway, query, requester_headers))["meeting"]
+    found = (await ask(gateway, query, analyst_headers))["meeting"]
 
     assert found["scenarioAdoptions"] == [
         {"decisionId": "DEC-9", "scenarioId": "SC-1", "selected": ["P-1", "P-2"],
@@ -326,13 +326,13 @@ async def test_a_meetings_register_lists_scenario_adoptions_with_item_decisions(
 
 
 async def test_a_decision_shows_the_envelope_version_it_was_based_on(
-    seeded: None, gateway: httpx.AsyncClient, requester_headers: Headers
+    seeded: None, gateway: httpx.AsyncClient, analyst_headers: Headers
 ) -> None:
     query = """{ decision(id: "DEC-2") { frozenInputs { budgetEnvelope {
         id version amount { amount } envelope { version amount { amount } }
     } } } }"""
 
-    data = await ask(gateway, query, requester_headers)
+    data = await ask(gateway, query, analyst_headers)
 
     # The factory's decisions froze BE-2026 v4, a version this read model never saw.
     assert data["decision"]["frozenInputs"]["budgetEnvelope"] == {

@@ -257,9 +257,9 @@ query ($version: Int!) {
 
 
 async def test_the_ranking_puts_mandatory_items_first_then_score_then_cost(
-    seeded: None, gateway: httpx.AsyncClient, requester_headers: Headers
+    seeded: None, gateway: httpx.AsyncClient, analyst_headers: Headers
 ) -> None:
-    ranking = (await ask(gateway, RANKING, requester_headers, version=1))["ranking"]
+    ranking = (await ask(gateway, RANKING, analyst_headers, version=1))["ranking"]
 
     assert [(r["rank"], r["item"]["id"], r["score"], r["mandatory"]) for r in ranking] == [
         (1, "P-2", "40.00", True),
@@ -271,18 +271,18 @@ async def test_the_ranking_puts_mandatory_items_first_then_score_then_cost(
 
 
 async def test_an_unknown_model_version_is_bad_input(
-    seeded: None, gateway: httpx.AsyncClient, requester_headers: Headers
+    seeded: None, gateway: httpx.AsyncClient, analyst_headers: Headers
 ) -> None:
-    body = await graphql(gateway, RANKING, {"version": 7}, requester_headers)
+    body = await graphql(gateway, RANKING, {"version": 7}, analyst_headers)
     assert error_codes(body) == ["BAD_USER_INPUT"]
 
 
 async def test_tradeoff_points_place_value_risk_and_cost_on_zero_to_ten(
-    seeded: None, gateway: httpx.AsyncClient, requester_headers: Headers
+    seeded: None, gateway: httpx.AsyncClient, analyst_headers: Headers
 ) -> None:
     query = """
     query { tradeoff(modelId: "SM-1", modelVersion: 1) { item { id } value risk cost } }"""
-    points = (await ask(gateway, query, requester_headers))["tradeoff"]
+    points = (await ask(gateway, query, analyst_headers))["tradeoff"]
 
     assert [(p["item"]["id"], p["value"], p["risk"], p["cost"]) for p in points] == [
         # value: 10 × (50 × norm(value) + 20 × norm(regulatory)) / 70; risk: 10 × (1 − norm)
@@ -294,7 +294,7 @@ async def test_tradeoff_points_place_value_risk_and_cost_on_zero_to_ten(
 
 
 async def test_meetings_show_their_agenda_and_minutes(
-    seeded: None, gateway: httpx.AsyncClient, requester_headers: Headers
+    seeded: None, gateway: httpx.AsyncClient, analyst_headers: Headers
 ) -> None:
     query = """
     query {
@@ -305,7 +305,7 @@ async def test_meetings_show_their_agenda_and_minutes(
         minutes { id itemId outcome outdated recordedBy frozenInputs { businessCaseVersion } }
       }
     }"""
-    data = await ask(gateway, query, requester_headers)
+    data = await ask(gateway, query, analyst_headers)
 
     assert data["meetings"] == [
         {
@@ -481,12 +481,12 @@ query ($model: ID!) {
 
 
 async def test_a_wsjf_scored_item_has_its_score_and_ranks_as_the_portfolio_domain_ranks_it(
-    reporting_db: str, gateway: httpx.AsyncClient, requester_headers: Headers
+    reporting_db: str, gateway: httpx.AsyncClient, analyst_headers: Headers
 ) -> None:
     events, items = wsjf_portfolio_events()
     await project_portfolio(reporting_db, events)
 
-    item = (await ask(gateway, WSJF_ITEM, requester_headers))["portfolioItem"]
+    item = (await ask(gateway, WSJF_ITEM, analyst_headers))["portfolioItem"]
     assert [(s["evaluator"], s["model"], s["total"]) for s in item["scores"]] == [
         ("eve", "WSJF", "8.00"),  # (8 + 5 + 3) / 2
         ("frank", "WSJF", "8.67"),  # (13 + 8 + 5) / 3
@@ -494,7 +494,7 @@ async def test_a_wsjf_scored_item_has_its_score_and_ranks_as_the_portfolio_domai
     assert item["wsjf"] == {"score": "8.34", "spread": "0.67", "evaluators": 2}
     assert item["weighted"] is None
 
-    wsjf = await ask(gateway, WSJF_RANKING, requester_headers, model="WSJF")
+    wsjf = await ask(gateway, WSJF_RANKING, analyst_headers, model="WSJF")
     ranking = [(r["rank"], r["item"]["id"], r["score"], r["mandatory"]) for r in wsjf["ranking"]]
     assert ranking == [
         (1, "P-2", "8.34", False),
@@ -513,7 +513,7 @@ async def test_a_wsjf_scored_item_has_its_score_and_ranks_as_the_portfolio_domai
         wsjf_model(model_id="WSJF"), items
     )
 
-    weighted = await ask(gateway, WSJF_RANKING, requester_headers, model="SM-1")
+    weighted = await ask(gateway, WSJF_RANKING, analyst_headers, model="SM-1")
     assert [(r["item"]["id"], r["score"]) for r in weighted["ranking"]] == [
         ("P-1", "60.00"),
         ("P-3", "20.00"),
@@ -523,7 +523,7 @@ async def test_a_wsjf_scored_item_has_its_score_and_ranks_as_the_portfolio_domai
 
 
 async def test_a_ranking_refuses_estimated_costs_in_different_currencies_as_the_domain_does(
-    reporting_db: str, gateway: httpx.AsyncClient, requester_headers: Headers
+    reporting_db: str, gateway: httpx.AsyncClient, analyst_headers: Headers
 ) -> None:
     euros = Item("P-1").registered(cost="100000.00")
     dollars = Item("P-2", T0 + timedelta(days=1)).registered(cost="50000.00", currency="USD")
@@ -533,7 +533,7 @@ async def test_a_ranking_refuses_estimated_costs_in_different_currencies_as_the_
 
     for field in ("ranking", "tradeoff"):
         query = f'query {{ {field}(modelId: "SM-1", modelVersion: 1) {{ item {{ id }} }} }}'
-        body = await graphql(gateway, query, {}, requester_headers)
+        body = await graphql(gateway, query, {}, analyst_headers)
 
         assert error_codes(body) == ["DOMAIN_RULE_VIOLATED"], field
         assert body["errors"][0]["extensions"]["rule"] == "one_currency"

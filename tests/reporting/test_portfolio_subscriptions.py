@@ -15,8 +15,9 @@ with warnings.catch_warnings():  # starlette would rather have httpx2 under its 
 
 from pmo_kernel.settings import Settings
 from pmo_reporting.gateway.app import create_app
-from tests.reporting.portfolio_factory import Item, body, project_portfolio
+from tests.reporting.portfolio_factory import Item, body, meeting, project_portfolio
 from tests.reporting.test_gateway_subscriptions import PROTOCOL, wait_until
+from tests.support import bearer
 
 pytestmark = pytest.mark.integration
 
@@ -183,3 +184,30 @@ def test_a_websocket_without_a_valid_token_gets_no_portfolio_subscription(
 
     assert refused.value.code == 4403
     assert app.state.gateway.changes.subscriber_count == 0
+
+
+def test_a_subscriber_hears_only_of_the_items_and_streams_it_may_read(
+    settings: Settings, reporting_db: str
+) -> None:
+    app = create_app(settings)
+    erin = bearer(settings, "erin", "requester", department="HR")
+    alices = Item("P-A").registered()  # Finance, requested by alice
+    hers = Item("P-E").registered(department="HR", requester="erin")
+    with (
+        TestClient(app) as client,
+        client.websocket_connect("/graphql", subprotocols=[PROTOCOL]) as ws,
+    ):
+        connect(ws, erin)
+        subscribe(ws, PORTFOLIO_CHANGED, {})
+        wait_until(lambda: app.state.gateway.changes.subscriber_count == 1)
+
+        # Alice's item and a meeting (the portfolio readers') first: Erin hears of neither.
+        for batch in (alices.events + meeting("M-9", []).events, body("IC").events, hers.events):
+            client.portal.call(project_portfolio, reporting_db, batch)  # type: ignore[union-attr]
+        told = [ws.receive_json()["payload"]["data"]["portfolioChanged"] for _ in range(2)]
+        ws.send_json({"id": "1", "type": "complete"})
+
+    assert [(c["streamType"], c["streamId"]) for c in told] == [
+        ("GOVERNANCE_BODY", "IC"),
+        ("PORTFOLIO_ITEM", "P-E"),
+    ]

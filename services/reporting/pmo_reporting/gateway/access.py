@@ -55,9 +55,29 @@ def restrict(
     conditions.add("(" + " OR ".join(alternatives) + ")", *values)
 
 
+# A portfolio item is being delivered once it passed the "go for delivery" gate (G3 of the
+# default gate scheme): from then on, those who deliver and staff projects see it.
+DELIVERY_GATE = "G3"
+DELIVERED_ITEM_SQL = f"passed_gates @> '[\"{DELIVERY_GATE}\"]'::jsonb"
+
+
+def item_sight(audience: Audience, row: Mapping[str, Any]) -> Sight:
+    """How much of a portfolio item's row `audience` (built with delivered=True) sees."""
+    return sight_of(audience, row, delivered=DELIVERY_GATE in (row.get("passed_gates") or ()))
+
+
 def masked(value: Any, sight: Sight) -> Any:
     """Free-form content (a history line's changes or details) as `sight` shows it."""
     return value if sight is Sight.FULL else without_figures(value)
 
 
-__all__ = ["masked", "owner_of", "person_key", "restrict", "sight_of"]
+__all__ = [
+    "DELIVERED_ITEM_SQL",
+    "DELIVERY_GATE",
+    "item_sight",
+    "masked",
+    "owner_of",
+    "person_key",
+    "restrict",
+    "sight_of",
+]

@@ -8,7 +8,7 @@ from starlette.requests import HTTPConnection
 from strawberry.fastapi import BaseContext
 from strawberry.types import Info
 
-from pmo_kernel.access import Audience
+from pmo_kernel.access import Audience, require_portfolio_reader
 from pmo_kernel.errors import PmoError
 from pmo_kernel.identity import Principal, prepare_keys, principal_from_header
 from pmo_kernel.settings import Settings
@@ -54,6 +54,16 @@ class GatewayContext(BaseContext):
             except PmoError as exc:
                 raise from_pmo_error(exc) from None
         return self._principal
+
+    def require_portfolio_reader(self, action: str) -> Principal:
+        """The caller, if one of its roles sees the whole portfolio with its figures;
+        FORBIDDEN otherwise (budgets, scenarios, rankings and meetings are such views)."""
+        principal = self.principal()
+        try:
+            require_portfolio_reader(principal, action)
+        except PmoError as exc:
+            raise from_pmo_error(exc) from None
+        return principal
 
     def audience(self, *, delivered: bool) -> Audience:
         """Which rows the caller sees (pmo_kernel.access): `delivered` for portfolio items,

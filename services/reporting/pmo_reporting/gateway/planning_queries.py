@@ -39,13 +39,13 @@ class PlanningQuery:
     async def budget_envelopes(
         self, info: GatewayInfo, year: int | None = None
     ) -> list[BudgetEnvelope]:
-        info.context.principal()
+        info.context.require_portfolio_reader("read the budget envelopes")
         rows = await portfolio(info).read_model.envelopes(year)
         return [BudgetEnvelope.of(row) for row in rows]
 
     @fields.field("One budget envelope with every version; null if the read model lacks it")
     async def budget_envelope(self, info: GatewayInfo, id: strawberry.ID) -> BudgetEnvelope | None:
-        info.context.principal()
+        info.context.require_portfolio_reader("read the budget envelope")
         row = await portfolio(info).envelope.load(str(id))
         return BudgetEnvelope.of(row) if row is not None else None
 
@@ -59,7 +59,7 @@ class PlanningQuery:
         from_quarter: str | None = None,
         to_quarter: str | None = None,
     ) -> Roadmap:
-        info.context.principal()
+        info.context.require_portfolio_reader("read the roadmap")
         first = _quarter(from_quarter, "fromQuarter")
         last = _quarter(to_quarter, "toQuarter")
         if first is not None and last is not None and last < first:
@@ -75,7 +75,7 @@ class PlanningQuery:
     async def arbitration_requests(
         self, info: GatewayInfo, year: int | None = None
     ) -> list[ArbitrationRequest]:
-        info.context.principal()
+        info.context.require_portfolio_reader("read the arbitration requests")
         rows = await portfolio(info).read_model.arbitration_requests(year)
         return [ArbitrationRequest.of(row) for row in rows]
 
@@ -83,13 +83,13 @@ class PlanningQuery:
     async def scenarios(
         self, info: GatewayInfo, state: ScenarioState | None = None
     ) -> list[Scenario]:
-        info.context.principal()
+        info.context.require_portfolio_reader("read the scenarios")
         rows = await portfolio(info).read_model.scenarios(state.value if state else None)
         return [Scenario.of(row) for row in rows]
 
     @fields.field("One scenario: its inputs, result and adoption")
     async def scenario(self, info: GatewayInfo, id: strawberry.ID) -> Scenario | None:
-        info.context.principal()
+        info.context.require_portfolio_reader("read the scenario")
         row = await portfolio(info).scenario.load(str(id))
         return Scenario.of(row) if row is not None else None
 
@@ -100,7 +100,7 @@ class PlanningQuery:
     async def scenario_comparison(
         self, info: GatewayInfo, ids: list[strawberry.ID]
     ) -> ScenarioComparison:
-        info.context.principal()
+        info.context.require_portfolio_reader("read the scenario comparison")
         wanted = [str(one) for one in ids]
         found = await portfolio(info).scenario.load_many(wanted)
         missing = [one for one, row in zip(wanted, found, strict=True) if row is None]

@@ -48,7 +48,7 @@ def _ids(values: Any) -> list[strawberry.ID]:
 async def _items(info: GatewayInfo, ids: list[strawberry.ID]) -> list[PortfolioItem]:
     """The items the read model has, in the order given (unknown ids left out)."""
     rows = await portfolio(info).item.load_many([str(one) for one in ids])
-    return [PortfolioItem.of(row) for row in rows if row is not None]
+    return PortfolioItem.visible_ones(rows, info)
 
 
 # -- budget envelopes -------------------------------------------------------------------------
@@ -157,7 +157,7 @@ class Programme:
     @fields.field("The programme's items, oldest registered first")
     async def items(self, info: GatewayInfo) -> list[PortfolioItem]:
         rows = await portfolio(info).programme_items.load(str(self.id))
-        return [PortfolioItem.of(row) for row in rows]
+        return PortfolioItem.visible_ones(rows, info)
 
     @staticmethod
     def of(row: Row) -> Programme:
@@ -199,7 +199,7 @@ class RoadmapItem:
             title=item.title,
             start_quarter=row["planned_start_quarter"],
             end_quarter=row["planned_end_quarter"],
-            cost_per_year=item.cost_per_year,
+            cost_per_year=item.cost_per_year or [],
             programme_id=item.programme_id,
             item=item,
         )

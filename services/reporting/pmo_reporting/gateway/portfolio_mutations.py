@@ -174,7 +174,7 @@ class PortfolioCommandResult:
     @fields.field("The item the command changed; null unless readModelCaughtUp")
     async def portfolio_item(self, info: GatewayInfo) -> PortfolioItem | None:
         row = await _fresh(info, "items_by_ids", self._target("portfolio-item", "item_id"))
-        return PortfolioItem.of(row) if row else None
+        return PortfolioItem.visible(row, info) if row else None
 
     @fields.field("The scoring model the command changed")
     async def scoring_model(self, info: GatewayInfo) -> ScoringModel | None:
@@ -194,7 +194,7 @@ class PortfolioCommandResult:
     @fields.field("The decision the command recorded")
     async def decision(self, info: GatewayInfo) -> Decision | None:
         row = await _fresh(info, "decisions_by_ids", self._target("", "decision_id"))
-        return Decision.of(row) if row else None
+        return await Decision.visible(row, info) if row else None
 
     @fields.field("The budget envelope the command changed")
     async def budget_envelope(self, info: GatewayInfo) -> BudgetEnvelope | None:

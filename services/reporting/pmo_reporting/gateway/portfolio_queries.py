@@ -7,6 +7,7 @@ as a `PortfolioMutation` type forwarded like mutations.py does for the demand se
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 import strawberry
@@ -46,9 +47,7 @@ from pmo_reporting.gateway.readmodel import Row
 class PortfolioQuery:
     @fields.field("One portfolio item by id; null if the read model does not have it")
     async def portfolio_item(self, info: GatewayInfo, id: strawberry.ID) -> PortfolioItem | None:
-        info.context.principal()
-        row = await portfolio(info).item.load(str(id))
-        return PortfolioItem.of(row) if row is not None else None
+        return PortfolioItem.visible(await portfolio(info).item.load(str(id)), info)
 
     @fields.field("Portfolio items, newest registered first, in pages (Relay)")
     async def portfolio_items(
@@ -58,8 +57,10 @@ class PortfolioQuery:
         first: int = 20,
         after: str | None = None,
     ) -> PortfolioItemConnection:
-        info.context.principal()
-        filters = filter.values() if filter is not None else ItemFilterValues()
+        filters = replace(
+            filter.values() if filter is not None else ItemFilterValues(),
+            audience=info.context.audience(delivered=True),
+        )
         check_page_size(first)
         start = decode_cursor(after) if after is not None else None
         loaders = portfolio(info)
@@ -72,8 +73,9 @@ class PortfolioQuery:
             loaders.item.prime(row["id"], row)
         return PortfolioItemConnection(
             edges=[
-                PortfolioItemEdge(cursor=cursor, node=PortfolioItem.of(row))
+                PortfolioItemEdge(cursor=cursor, node=node)
                 for cursor, row in page.rows
+                if (node := PortfolioItem.visible(row, info)) is not None
             ],
             page_info=page.info,
             filters=filters,
@@ -81,9 +83,7 @@ class PortfolioQuery:
 
     @fields.field("One decision with its inputs as they were at decision time")
     async def decision(self, info: GatewayInfo, id: strawberry.ID) -> Decision | None:
-        info.context.principal()
-        row = await portfolio(info).decision.load(str(id))
-        return Decision.of(row) if row is not None else None
+        return await Decision.visible(await portfolio(info).decision.load(str(id)), info)
 
     @fields.field(
         "The open items (not rejected, cancelled or closed) ranked with one model version, "
@@ -94,7 +94,7 @@ class PortfolioQuery:
     async def ranking(
         self, info: GatewayInfo, model_id: strawberry.ID, model_version: int
     ) -> list[RankedItem]:
-        info.context.principal()
+        info.context.require_portfolio_reader("read the ranking")
         loaders = portfolio(info)
         candidates, items = await _candidates(loaders, str(model_id), model_version)
         try:
@@ -120,7 +120,7 @@ class PortfolioQuery:
     async def tradeoff(
         self, info: GatewayInfo, model_id: strawberry.ID, model_version: int
     ) -> list[TradeoffPoint]:
-        info.context.principal()
+        info.context.require_portfolio_reader("read the tradeoff")
         loaders = portfolio(info)
         candidates, items = await _candidates(loaders, str(model_id), model_version)
         version = await _version(loaders, str(model_id), model_version)
@@ -147,14 +147,14 @@ class PortfolioQuery:
     async def meetings(
         self, info: GatewayInfo, body_id: strawberry.ID | None = None
     ) -> list[Meeting]:
-        info.context.principal()
+        info.context.require_portfolio_reader("read the meetings")
         read_model = portfolio(info).read_model
         rows = await read_model.meetings(str(body_id) if body_id is not None else None)
         return [Meeting.of(row) for row in rows]
 
     @fields.field("One meeting: its agenda and minutes")
     async def meeting(self, info: GatewayInfo, id: strawberry.ID) -> Meeting | None:
-        info.context.principal()
+        info.context.require_portfolio_reader("read the meeting")
         row = await portfolio(info).meeting.load(str(id))
         return Meeting.of(row) if row is not None else None
 

@@ -13,7 +13,9 @@ from typing import Any
 import orjson
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from pmo_kernel.access import Audience
 from pmo_kernel.db import raw_connection
+from pmo_reporting.gateway.access import DELIVERED_ITEM_SQL, restrict
 from pmo_reporting.gateway.readmodel import Row
 from pmo_reporting.gateway.sql import Conditions, Keyset, KeysetList
 
@@ -123,6 +125,8 @@ class ItemFilterValues:
     gate: str | None = None  # the current gate (the last one passed)
     department: str | None = None
     programme: str | None = None
+    # Who is asking: the items they may not see are left out of lists and totals alike.
+    audience: Audience | None = None
 
 
 def _select(table: str) -> str:
@@ -421,4 +425,6 @@ def _where(filters: ItemFilterValues) -> Conditions:
         conditions.add("department = ?", filters.department)
     if filters.programme is not None:
         conditions.add("programme_id = ?", filters.programme)
+    if filters.audience is not None:
+        restrict(filters.audience, conditions, delivered_sql=DELIVERED_ITEM_SQL)
     return conditions

@@ -15,7 +15,9 @@ from enum import Enum
 
 import strawberry
 
+from pmo_kernel.access import Audience, Sight
 from pmo_reporting.gateway import fields
+from pmo_reporting.gateway.access import item_sight
 from pmo_reporting.gateway.context import GatewayInfo
 from pmo_reporting.gateway.portfolio_loaders import portfolio
 from pmo_reporting.gateway.portfolio_types import PortfolioItem
@@ -37,6 +39,27 @@ class PortfolioStreamType(Enum):
 
 
 _KNOWN = frozenset(kind.value for kind in PortfolioStreamType)
+# What anyone signed in may read (the governance set-up, the programmes); the rest, like the
+# queries over them, is for the portfolio's readers, and items for those who may see each.
+_OPEN_TO_ALL = frozenset(
+    kind.value
+    for kind in (
+        PortfolioStreamType.SCORING_MODEL,
+        PortfolioStreamType.GOVERNANCE_BODY,
+        PortfolioStreamType.ROUTING_RULES,
+        PortfolioStreamType.PROGRAMME,
+    )
+)
+
+
+async def _heard(info: GatewayInfo, audience: Audience, stream_type: str, stream_id: str) -> bool:
+    """Whether a change to this stream is the caller's to hear of."""
+    if audience.everything:
+        return True
+    if stream_type != ITEM:
+        return stream_type in _OPEN_TO_ALL
+    row = await portfolio(info).item.load(stream_id)
+    return row is not None and item_sight(audience, row) is not Sight.NONE
 
 
 @strawberry.type(description="The projector committed a change to a portfolio item")
@@ -46,8 +69,7 @@ class PortfolioItemChange:
 
     @fields.field("The item as the read model has it now")
     async def item(self, info: GatewayInfo) -> PortfolioItem | None:
-        row = await portfolio(info).item.load(str(self.item_id))
-        return PortfolioItem.of(row) if row is not None else None
+        return PortfolioItem.visible(await portfolio(info).item.load(str(self.item_id)), info)
 
 
 @strawberry.type(
@@ -72,13 +94,15 @@ class PortfolioSubscription:
     async def portfolio_item_changed(
         self, info: GatewayInfo, id: strawberry.ID | None = None
     ) -> AsyncGenerator[PortfolioItemChange, None]:
-        info.context.principal()
+        audience = info.context.audience(delivered=True)
         stream_id = str(id) if id else None
         async with info.context.services.changes.subscribe_streams(
             frozenset({ITEM}), stream_id
         ) as feed:
             while True:
                 notice = await feed.queue.get()
+                if not await _heard(info, audience, ITEM, notice.stream_id):
+                    continue
                 yield PortfolioItemChange(
                     item_id=strawberry.ID(notice.stream_id), version=notice.version
                 )
@@ -94,7 +118,7 @@ class PortfolioSubscription:
         stream_types: list[PortfolioStreamType] | None = None,
         id: strawberry.ID | None = None,
     ) -> AsyncGenerator[PortfolioChange, None]:
-        info.context.principal()
+        audience = info.context.audience(delivered=True)
         # Like the queries' filters: null is every type (this gateway knows: a newer
         # projector's stream types have no enum value yet), a list is those types.
         kinds = _KNOWN if stream_types is None else frozenset(k.value for k in stream_types)
@@ -102,6 +126,8 @@ class PortfolioSubscription:
         async with info.context.services.changes.subscribe_streams(kinds, stream_id) as feed:
             while True:
                 notice = await feed.queue.get()
+                if not await _heard(info, audience, notice.stream_type, notice.stream_id):
+                    continue
                 yield PortfolioChange(
                     stream_type=PortfolioStreamType(notice.stream_type),
                     stream_id=strawberry.ID(notice.stream_id),

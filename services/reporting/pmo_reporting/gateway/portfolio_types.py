@@ -17,7 +17,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 from strawberry.scalars import JSON
 
+from pmo_kernel.access import Sight, without_figures
 from pmo_reporting.gateway import fields
+from pmo_reporting.gateway.access import item_sight
 from pmo_reporting.gateway.context import GatewayInfo
 from pmo_reporting.gateway.portfolio_loaders import portfolio
 from pmo_reporting.gateway.portfolio_readmodel import FINAL_STATES, ItemFilterValues
@@ -199,15 +201,21 @@ class PortfolioItem:
     business_case_version: int | None = strawberry.field(
         description="The latest business case version known"
     )
-    business_case: JSON
+    business_case: JSON = strawberry.field(description="Its amounts null when figuresHidden")
     requires_investment_committee: bool
     risk_level: str | None
     planned_start_quarter: str | None
     planned_end_quarter: str | None
-    cost_per_year: list[YearCost]
+    cost_per_year: list[YearCost] | None = strawberry.field(description="Null when figuresHidden")
     programme_id: strawberry.ID | None
     registered_at: datetime
     updated_at: datetime
+    figures_hidden: bool = strawberry.field(
+        description="Whether costs, budgets and the decisions' frozen inputs are withheld "
+        "(null) from this caller: they see the item as a colleague of its department or as "
+        "one who delivers it, not as its requester, sponsor or a portfolio reader"
+    )
+    sight: strawberry.Private[Sight]
 
     @fields.field("The programme the item belongs to, if any")
     async def programme(
@@ -233,7 +241,8 @@ class PortfolioItem:
 
     @fields.field("The governance decisions on the item, oldest first")
     async def decisions(self, info: GatewayInfo) -> list[Decision]:
-        return [Decision.of(row) for row in await portfolio(info).item_decisions.load(str(self.id))]
+        rows = await portfolio(info).item_decisions.load(str(self.id))
+        return [Decision.of(row, self.sight) for row in rows]
 
     @fields.field(
         "Joint sign-off: the governance bodies whose approval the item still awaits at its next "
@@ -254,7 +263,20 @@ class PortfolioItem:
         return [GovernanceBodyKind(kind) for kind in awaiting_at_next_gate(item, decisions)]
 
     @staticmethod
-    def of(row: Row) -> PortfolioItem:
+    def visible(row: Row | None, info: GatewayInfo) -> PortfolioItem | None:
+        """The row as the caller may see it; None if they may not (as for an unknown id)."""
+        if row is None:
+            return None
+        sight = item_sight(info.context.audience(delivered=True), row)
+        return PortfolioItem.of(row, sight) if sight is not Sight.NONE else None
+
+    @staticmethod
+    def visible_ones(rows: Sequence[Row | None], info: GatewayInfo) -> list[PortfolioItem]:
+        return [item for row in rows if (item := PortfolioItem.visible(row, info)) is not None]
+
+    @staticmethod
+    def of(row: Row, sight: Sight = Sight.FULL) -> PortfolioItem:
+        figures = sight is Sight.FULL
         return PortfolioItem(
             id=strawberry.ID(row["id"]),
             version=row["version"],
@@ -264,9 +286,13 @@ class PortfolioItem:
             state=PortfolioItemState(row["state"]),
             current_gate=row["current_gate"],
             passed_gates=list(row["passed_gates"]),
-            estimated_cost=money(row["estimated_cost"], row["estimated_cost_currency"]),
+            estimated_cost=money(row["estimated_cost"], row["estimated_cost_currency"])
+            if figures
+            else None,
             business_case_version=row["business_case_version"],
-            business_case=row["business_case"],
+            business_case=row["business_case"]
+            if figures
+            else without_figures(row["business_case"]),
             requires_investment_committee=row["requires_investment_committee"],
             risk_level=row["risk_level"],
             planned_start_quarter=row["planned_start_quarter"],
@@ -274,10 +300,14 @@ class PortfolioItem:
             cost_per_year=[
                 YearCost(year=int(year), cost=Money(amount=c["amount"], currency=c["currency"]))
                 for year, c in sorted(row["cost_per_year"].items())
-            ],
+            ]
+            if figures
+            else None,
             programme_id=strawberry.ID(row["programme_id"]) if row.get("programme_id") else None,
             registered_at=row["registered_at"],
             updated_at=row["updated_at"],
+            figures_hidden=not figures,
+            sight=sight,
         )
 
 
@@ -380,7 +410,9 @@ class Decision:
     participants: list[str]
     decided_at: datetime
     recorded_by: str | None
-    frozen_inputs: FrozenInputs
+    frozen_inputs: FrozenInputs | None = strawberry.field(
+        description="Null when the caller may not see the item's figures (figuresHidden)"
+    )
     awaiting_approval_from: list[GovernanceBodyKind] = strawberry.field(
         description="Joint sign-off: the bodies the routing rules required at the gate that "
         "had still not approved after this approval (empty when it passed the gate, when no "
@@ -391,6 +423,16 @@ class Decision:
         "item passed the gate jointly with it"
     )
     earlier_approval_ids: strawberry.Private[list[str]]
+    sight: strawberry.Private[Sight]
+    decided_on_version: strawberry.Private[int | None]  # the business case version decided on
+
+    @staticmethod
+    async def visible(row: Row | None, info: GatewayInfo) -> Decision | None:
+        """The decision as the caller may see its item; None if they may not see the item."""
+        if row is None:
+            return None
+        item = PortfolioItem.visible(await portfolio(info).item.load(str(row["item_id"])), info)
+        return Decision.of(row, item.sight) if item is not None else None
 
     @fields.field(
         "Joint sign-off: the approvals at the gate this approval counts with, oldest first "
@@ -398,12 +440,11 @@ class Decision:
     )
     async def earlier_approvals(self, info: GatewayInfo) -> list[Decision]:
         rows = await portfolio(info).decision.load_many(self.earlier_approval_ids)
-        return [Decision.of(row) for row in rows if row is not None]
+        return [Decision.of(row, self.sight) for row in rows if row is not None]
 
     @fields.field("The item decided on, as it is now")
     async def item(self, info: GatewayInfo) -> PortfolioItem | None:
-        row = await portfolio(info).item.load(str(self.item_id))
-        return PortfolioItem.of(row) if row is not None else None
+        return PortfolioItem.visible(await portfolio(info).item.load(str(self.item_id)), info)
 
     @fields.field("The item's latest business case version")
     async def latest_business_case_version(self, info: GatewayInfo) -> int | None:
@@ -415,11 +456,11 @@ class Decision:
         latest = await self.latest_business_case_version(info)
         if latest is None:
             return False
-        decided_on = self.frozen_inputs.business_case_version
+        decided_on = self.decided_on_version
         return decided_on is None or decided_on < latest
 
     @staticmethod
-    def of(row: Row) -> Decision:
+    def of(row: Row, sight: Sight = Sight.FULL) -> Decision:
         envelope = row["budget_envelope_id"]
         return Decision(
             id=strawberry.ID(row["decision_id"]),
@@ -439,7 +480,11 @@ class Decision:
             and bool(row["earlier_approvals"])
             and not row["awaiting_approval_from"],
             earlier_approval_ids=[str(earlier) for earlier in row["earlier_approvals"]],
-            frozen_inputs=FrozenInputs(
+            sight=sight,
+            decided_on_version=row["business_case_version"],
+            frozen_inputs=None
+            if sight is not Sight.FULL
+            else FrozenInputs(
                 business_case_version=row["business_case_version"],
                 business_case=row["business_case"],
                 facts=row["facts"],

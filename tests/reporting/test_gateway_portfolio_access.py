@@ -1,0 +1,225 @@
+"""Who sees which portfolio item through GraphQL: every caller x department sharing off/on x
+the item queries (one by id with its decisions, the list with its total, a decision by id),
+against pmo_kernel.access; and the views of the whole portfolio's figures (ranking, trade-off,
+meetings, budgets, roadmap, scenarios), which only the portfolio's readers may query.
+
+Items are delivered once past the G3 gate: project and resource managers see those, without
+their figures."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+import pytest_asyncio
+
+from pmo_kernel.access import Sight
+from pmo_kernel.settings import Settings
+from pmo_reporting.gateway.app import create_app
+from tests.reporting.portfolio_factory import (
+    Item,
+    body,
+    decision,
+    project_portfolio,
+    routing_rules,
+    scoring_model,
+)
+from tests.reporting.support import error_codes, graphql
+from tests.support import bearer
+
+pytestmark = pytest.mark.integration
+
+FULL, SUMMARY = Sight.FULL, Sight.SUMMARY
+READER_ROLES = ("pmo_analyst", "portfolio_board", "executive", "auditor", "admin")
+
+
+def portfolio_events() -> list[Any]:
+    """Alice's item (Finance, at G1), Carol's (Finance, sponsored by Dana Sponsor, approved
+    at G2 then G3: delivered), Erin's (HR, sponsored by the CFO, at G1)."""
+    alice = Item("I-ALICE").registered("Invoice matching", requester="alice")
+    carol = Item("I-CAROL").registered("Close faster", requester="carol", sponsor="Dana Sponsor")
+    carol.decided("DEC-C2", made=decision("DEC-C2", "I-CAROL", gate="G2"))
+    carol.decided("DEC-C3", gate="G3", made=decision("DEC-C3", "I-CAROL", gate="G3"))
+    carol.planned()
+    erin = Item("I-ERIN").registered("Payroll", department="HR", requester="erin", sponsor="CFO")
+    items = [alice, carol, erin]
+    return [
+        *scoring_model().events,
+        *body().events,
+        *routing_rules().events,
+        *(e for i in items for e in i.events),
+    ]
+
+
+@dataclass(frozen=True)
+class Caller:
+    label: str
+    subject: str
+    roles: tuple[str, ...]
+    department: str | None = None
+    name: str | None = None
+    sees: dict[str, Sight] = field(default_factory=dict)  # department sharing off
+    sees_with_sharing: dict[str, Sight] | None = None  # on; None: as off
+
+    def expected(self, sharing: bool) -> dict[str, Sight]:
+        if sharing and self.sees_with_sharing is not None:
+            return self.sees_with_sharing
+        return self.sees
+
+    @property
+    def reads_the_portfolio(self) -> bool:
+        return bool(set(self.roles) & set(READER_ROLES))
+
+
+EVERYTHING = {"I-ALICE": FULL, "I-CAROL": FULL, "I-ERIN": FULL}
+CALLERS = [
+    Caller("its requester", "alice", ("requester",), "Finance",
+           sees={"I-ALICE": FULL}, sees_with_sharing={"I-ALICE": FULL, "I-CAROL": SUMMARY}),
+    Caller("a requester of another department", "erin", ("requester",), "HR",
+           sees={"I-ERIN": FULL}),
+    Caller("a requester with no item", "grace", ("requester",), "Sales"),
+    Caller("the sponsor, by display name", "d.s", ("requester",), name="dana  sponsor",
+           sees={"I-CAROL": FULL}),
+    Caller("the sponsor, by subject", "CFO", ("requester",), sees={"I-ERIN": FULL}),
+    Caller("a project manager (delivered items only)", "frank", ("project_manager",), "HR",
+           sees={"I-CAROL": SUMMARY},
+           sees_with_sharing={"I-CAROL": SUMMARY, "I-ERIN": SUMMARY}),
+    Caller("a resource manager", "ivan", ("resource_manager",), sees={"I-CAROL": SUMMARY}),
+    *(Caller(f"a reader ({role})", role, (role,), sees=EVERYTHING) for role in READER_ROLES),
+]  # fmt: skip
+
+ITEMS = """query ($a: ID!, $c: ID!, $e: ID!) {
+  a: portfolioItem(id: $a) { ...seen }
+  c: portfolioItem(id: $c) { ...seen }
+  e: portfolioItem(id: $e) { ...seen }
+  portfolioItems(first: 50) { totalCount edges { node { id figuresHidden } } }
+  decision(id: "DEC-C3") { id gate frozenInputs { facts budgetEnvelope { id } } item { id } }
+}
+fragment seen on PortfolioItem {
+  id title figuresHidden estimatedCost { amount } costPerYear { year } businessCase
+  decisions { id outcome frozenInputs { facts } }
+}"""
+
+# The whole portfolio's figures: one query each, for readers only.
+PORTFOLIO_VIEWS = {
+    "ranking": '{ ranking(modelId: "SM-1", modelVersion: 1) { rank } }',
+    "tradeoff": '{ tradeoff(modelId: "SM-1", modelVersion: 1) { value } }',
+    "meetings": "{ meetings { id } }",
+    "meeting": '{ meeting(id: "M-1") { id } }',
+    "budgetEnvelopes": "{ budgetEnvelopes { id } }",
+    "budgetEnvelope": '{ budgetEnvelope(id: "BE-2026") { id } }',
+    "roadmap": "{ roadmap { quarters { quarter } } }",
+    "arbitrationRequests": "{ arbitrationRequests { year } }",
+    "scenarios": "{ scenarios { id } }",
+    "scenario": '{ scenario(id: "SC-1") { id } }',
+    "scenarioComparison": '{ scenarioComparison(ids: ["SC-1"]) { currency } }',
+}
+# Open to anyone signed in: the governance set-up, the programmes (their items as above).
+OPEN_VIEWS = {
+    "governanceBodies": "{ governanceBodies { id } }",
+    "routingRules": "{ routingRules { version } }",
+    "scoringModels": "{ scoringModels { id } }",
+    "programmes": "{ programmes { id items { id } } }",
+}
+
+
+@pytest_asyncio.fixture(loop_scope="session", params=[False, True], ids=["own", "sharing"])
+async def gateway_for(
+    request: pytest.FixtureRequest, settings: Settings, reporting_db: str
+) -> AsyncIterator[tuple[httpx.AsyncClient, Settings, bool]]:
+    sharing: bool = request.param
+    configured = settings.model_copy(update={"requesters_see_department": sharing})
+    await project_portfolio(reporting_db, portfolio_events())
+    app = create_app(configured)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://reporting"
+        ) as client,
+    ):
+        yield client, configured, sharing
+
+
+def headers_of(settings: Settings, caller: Caller) -> dict[str, str]:
+    return bearer(
+        settings, caller.subject, *caller.roles, name=caller.name, department=caller.department
+    )
+
+
+@pytest.mark.parametrize("caller", CALLERS, ids=[c.label for c in CALLERS])
+async def test_each_caller_sees_exactly_the_items_the_rules_give_them(
+    caller: Caller, gateway_for: tuple[httpx.AsyncClient, Settings, bool]
+) -> None:
+    client, settings, sharing = gateway_for
+    variables = {"a": "I-ALICE", "c": "I-CAROL", "e": "I-ERIN"}
+    body = await graphql(client, ITEMS, variables, headers_of(settings, caller))
+    assert "errors" not in body, body
+    data = body["data"]
+    expected = caller.expected(sharing)
+
+    for alias, item_id in (("a", "I-ALICE"), ("c", "I-CAROL"), ("e", "I-ERIN")):
+        item, sight = data[alias], expected.get(item_id, Sight.NONE)
+        if sight is Sight.NONE:
+            assert item is None, f"{item_id} should be hidden"
+            continue
+        assert item["id"] == item_id
+        if sight is FULL:
+            assert item["figuresHidden"] is False
+            assert item["estimatedCost"] == {"amount": "100000.00"}
+            assert item["businessCase"]["estimated_cost"]["amount"] == "100000.00"
+            assert all(d["frozenInputs"] is not None for d in item["decisions"])
+        else:
+            assert item["figuresHidden"] is True
+            assert item["estimatedCost"] is None
+            assert item["costPerYear"] is None
+            assert item["businessCase"]["problem"] == "Slow invoicing"
+            assert "amount" not in json.dumps(item["businessCase"])
+            if item_id == "I-CAROL":
+                assert item["decisions"], "the decisions themselves are shown"
+            assert all(d["frozenInputs"] is None for d in item["decisions"])
+
+    listed = {e["node"]["id"]: e["node"]["figuresHidden"] for e in data["portfolioItems"]["edges"]}
+    assert listed == {item_id: sight is not FULL for item_id, sight in expected.items()}
+    assert data["portfolioItems"]["totalCount"] == len(expected)
+
+    carol = expected.get("I-CAROL", Sight.NONE)
+    if carol is Sight.NONE:
+        assert data["decision"] is None
+    else:
+        assert data["decision"]["item"] == {"id": "I-CAROL"}
+        frozen = data["decision"]["frozenInputs"]
+        assert (frozen is not None) is (carol is FULL)
+
+
+@pytest.mark.parametrize("caller", CALLERS, ids=[c.label for c in CALLERS])
+async def test_the_whole_portfolios_figures_are_for_its_readers(
+    caller: Caller, gateway_for: tuple[httpx.AsyncClient, Settings, bool]
+) -> None:
+    client, settings, _ = gateway_for
+    headers = headers_of(settings, caller)
+    for name, query in PORTFOLIO_VIEWS.items():
+        body = await graphql(client, query, headers=headers)
+        if caller.reads_the_portfolio:
+            assert "FORBIDDEN" not in error_codes(body), (name, body)
+        else:
+            assert error_codes(body) == ["FORBIDDEN"], (name, body)
+            assert not any((body["data"] or {}).values()), name  # nothing of it answered
+    for name, query in OPEN_VIEWS.items():
+        body = await graphql(client, query, headers=headers)
+        assert "errors" not in body, (name, body)
+
+
+async def test_a_hidden_item_and_an_unknown_one_answer_alike(
+    gateway_for: tuple[httpx.AsyncClient, Settings, bool],
+) -> None:
+    client, settings, _ = gateway_for
+    headers = bearer(settings, "grace", "requester", department="Sales")
+    for query in ('{ portfolioItem(id: "%s") { id } }', '{ decision(id: "%s") { id } }'):
+        hidden = await graphql(client, query % "I-ALICE", headers=headers)
+        unknown = await graphql(client, query % "I-NOPE", headers=headers)
+        assert hidden["data"] == unknown["data"]
+        assert "errors" not in hidden
