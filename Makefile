@@ -12,11 +12,12 @@ BIN := $(VENV)/bin
 PYTHON_CANDIDATES ?= python3.13 python3.12 python3.11 python3
 SERVICES := $(patsubst %/pyproject.toml,%,$(sort $(wildcard services/*/pyproject.toml)))
 PYPROJECTS := pyproject.toml shared/pyproject.toml $(addsuffix /pyproject.toml,$(SERVICES))
-EDITABLES := -e shared $(addprefix -e ,$(SERVICES)) -e ".[dev]"
+# Every package's dependencies, pinned for the whole uv workspace (root pyproject.toml).
+LOCK := uv.lock
 
-# The install stamp is named after a hash of the pyproject files: editing dependencies
-# triggers a reinstall, while a mere touch (git checkout, rebase) does not.
-DEPS_HASH := $(shell cat $(PYPROJECTS) 2>/dev/null | sha256sum | cut -c1-16)
+# The install stamp is named after a hash of the lock and the pyproject files: relocking or
+# editing dependencies triggers a reinstall, while a mere touch (git checkout, rebase) does not.
+DEPS_HASH := $(shell cat $(LOCK) $(PYPROJECTS) 2>/dev/null | sha256sum | cut -c1-16)
 STAMP := $(VENV)/.pmo-installed-$(DEPS_HASH)
 
 # embedded (default) | external | docker; see tests/infra.py.
@@ -25,13 +26,15 @@ export PMO_TEST_INFRA
 PYTEST_ARGS ?=
 RUN_ARGS ?=
 BENCH_ARGS ?=
+# e.g. AUDIT_ARGS="--vulnerability-service osv"; pip-audit's default service is PyPI.
+AUDIT_ARGS ?=
 
-.PHONY: help install lint format typecheck pytest test run bench clean distclean
+.PHONY: help install lint format typecheck pytest test audit run bench clean distclean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
 
-install: $(STAMP) ## create .venv and install every package, editable (quick when up to date)
+install: $(STAMP) ## create .venv and install uv.lock: every package editable (quick when up to date)
 
 $(STAMP):
 	@if [ -x "$(BIN)/python" ] && "$(BIN)/python" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then \
@@ -50,7 +53,9 @@ $(STAMP):
 		"$$py" -m venv "$(VENV)"; \
 	fi
 	@[ -x "$(BIN)/uv" ] || "$(BIN)/python" -m pip install --quiet --disable-pip-version-check uv
-	"$(BIN)/uv" pip install --python "$(BIN)/python" $(EDITABLES)
+	@# --locked: refuse a lock older than the pyprojects (run `uv lock`) instead of installing
+	@# it silently; --inexact: keep what the lock does not list, such as uv itself.
+	UV_PROJECT_ENVIRONMENT="$(VENV)" "$(BIN)/uv" sync --locked --inexact --all-packages --extra dev
 	@rm -f $(VENV)/.pmo-installed-*
 	@touch "$@"
 
@@ -70,6 +75,13 @@ pytest: install ## only the tests; PYTEST_ARGS="-k foo -x" passes arguments thro
 
 test: lint typecheck ## the full gate: lint, formatting, types, then tests
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+audit: install ## pip-audit every locked package (needs PyPI's JSON API or api.osv.dev)
+	@# --strict: a package the service cannot look up fails the audit instead of being skipped.
+	"$(BIN)/uv" export --frozen --quiet --all-packages --extra dev --no-emit-workspace \
+		--no-header --no-annotate --output-file "$(VENV)/.pmo-audit-requirements.txt"
+	"$(BIN)/pip-audit" --strict --disable-pip --progress-spinner off \
+		--requirement "$(VENV)/.pmo-audit-requirements.txt" $(AUDIT_ARGS)
 
 run: install ## run pmo locally (embedded PostgreSQL + tansu); RUN_ARGS passes through
 	$(BIN)/pmo run $(RUN_ARGS)
