@@ -78,7 +78,7 @@ def issue_token(
     if name:
         claims["name"] = name
     if department:
-        claims["department"] = department
+        _put_claim(claims, settings.department_claim, department)
     return jwt.encode(claims, settings.jwt_signing_key, algorithm=settings.jwt_algorithm)
 
 
@@ -109,6 +109,14 @@ def _verification(settings: Settings, token: str) -> tuple[Any, str, str, str, s
         )
     return (settings.jwt_signing_key, algorithm, settings.jwt_issuer, settings.jwt_audience,
             "roles")  # fmt: skip
+
+
+def _put_claim(claims: dict[str, Any], path: str, value: object) -> None:
+    """Set the claim at a dotted path, where verification (`_claim`) reads it back."""
+    *parents, last = path.split(".")
+    for part in parents:
+        claims = claims.setdefault(part, {})
+    claims[last] = value
 
 
 def _claim(claims: dict[str, Any], path: str) -> Any:

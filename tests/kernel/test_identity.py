@@ -69,6 +69,14 @@ def test_the_department_claim_path_is_configurable_for_an_enterprise_issuer() ->
     assert verify_token(settings, token).department == "Sales"
 
 
+def test_a_development_token_carries_the_department_where_the_settings_read_it() -> None:
+    settings = Settings(jwt_signing_key=TEST_KEY, department_claim="org.dept")
+    token = issue_token(settings, "alice", ["requester"], department="Sales")
+
+    assert jwt.decode(token, options={"verify_signature": False})["org"] == {"dept": "Sales"}
+    assert verify_token(settings, token).department == "Sales"
+
+
 def test_a_department_that_is_not_a_string_is_refused() -> None:
     now = int(datetime.now(UTC).timestamp())
     claims = {"sub": "alice", "iss": "pmo", "aud": "pmo", "iat": now, "exp": now + 60,
