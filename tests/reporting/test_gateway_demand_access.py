@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -16,7 +15,7 @@ import pytest_asyncio
 
 from pmo_kernel.access import Sight
 from pmo_kernel.settings import Settings
-from pmo_reporting.gateway.app import create_app
+from tests.reporting.access_support import Caller, gateway_sharing
 from tests.reporting.factory import DemandStory, business_case
 from tests.reporting.support import graphql, project
 from tests.support import bearer
@@ -32,22 +31,6 @@ DEMANDS = {
     "D-CAROL": ("carol", "Finance", "  dana   SPONSOR "),
     "D-ERIN": ("erin", "HR", "CFO"),
 }
-
-
-@dataclass(frozen=True)
-class Caller:
-    label: str
-    subject: str
-    roles: tuple[str, ...]
-    department: str | None = None
-    name: str | None = None
-    sees: dict[str, Sight] = field(default_factory=dict)  # department sharing off
-    sees_with_sharing: dict[str, Sight] | None = None  # on; None: as off
-
-    def expected(self, sharing: bool) -> dict[str, Sight]:
-        if sharing and self.sees_with_sharing is not None:
-            return self.sees_with_sharing
-        return self.sees
 
 
 EVERYTHING = dict.fromkeys(DEMANDS, FULL)
@@ -106,15 +89,8 @@ async def gateway_for(
     request: pytest.FixtureRequest, settings: Settings, reporting_db: str
 ) -> AsyncIterator[tuple[httpx.AsyncClient, Settings, bool]]:
     sharing: bool = request.param
-    configured = settings.model_copy(update={"requesters_see_department": sharing})
     await project(reporting_db, stories())
-    app = create_app(configured)
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://reporting"
-        ) as client,
-    ):
+    async with gateway_sharing(settings, sharing) as (client, configured):
         yield client, configured, sharing
 
 
@@ -127,9 +103,7 @@ async def test_each_caller_sees_exactly_the_demands_the_rules_give_them(
     caller: Caller, gateway_for: tuple[httpx.AsyncClient, Settings, bool]
 ) -> None:
     client, settings, sharing = gateway_for
-    headers = bearer(
-        settings, caller.subject, *caller.roles, name=caller.name, department=caller.department
-    )
+    headers = caller.headers(settings)
     body = await graphql(client, QUERY, {"a": "D-ALICE", "c": "D-CAROL", "e": "D-ERIN"}, headers)
     assert "errors" not in body, body
     data = body["data"]

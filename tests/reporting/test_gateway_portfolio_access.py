@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -19,7 +18,7 @@ import pytest_asyncio
 
 from pmo_kernel.access import Sight
 from pmo_kernel.settings import Settings
-from pmo_reporting.gateway.app import create_app
+from tests.reporting.access_support import Caller, gateway_sharing
 from tests.reporting.portfolio_factory import (
     Item,
     body,
@@ -53,26 +52,6 @@ def portfolio_events() -> list[Any]:
         *routing_rules().events,
         *(e for i in items for e in i.events),
     ]
-
-
-@dataclass(frozen=True)
-class Caller:
-    label: str
-    subject: str
-    roles: tuple[str, ...]
-    department: str | None = None
-    name: str | None = None
-    sees: dict[str, Sight] = field(default_factory=dict)  # department sharing off
-    sees_with_sharing: dict[str, Sight] | None = None  # on; None: as off
-
-    def expected(self, sharing: bool) -> dict[str, Sight]:
-        if sharing and self.sees_with_sharing is not None:
-            return self.sees_with_sharing
-        return self.sees
-
-    @property
-    def reads_the_portfolio(self) -> bool:
-        return bool(set(self.roles) & set(READER_ROLES))
 
 
 EVERYTHING = {"I-ALICE": FULL, "I-CAROL": FULL, "I-ERIN": FULL}
@@ -132,22 +111,9 @@ async def gateway_for(
     request: pytest.FixtureRequest, settings: Settings, reporting_db: str
 ) -> AsyncIterator[tuple[httpx.AsyncClient, Settings, bool]]:
     sharing: bool = request.param
-    configured = settings.model_copy(update={"requesters_see_department": sharing})
     await project_portfolio(reporting_db, portfolio_events())
-    app = create_app(configured)
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://reporting"
-        ) as client,
-    ):
+    async with gateway_sharing(settings, sharing) as (client, configured):
         yield client, configured, sharing
-
-
-def headers_of(settings: Settings, caller: Caller) -> dict[str, str]:
-    return bearer(
-        settings, caller.subject, *caller.roles, name=caller.name, department=caller.department
-    )
 
 
 @pytest.mark.parametrize("caller", CALLERS, ids=[c.label for c in CALLERS])
@@ -156,7 +122,7 @@ async def test_each_caller_sees_exactly_the_items_the_rules_give_them(
 ) -> None:
     client, settings, sharing = gateway_for
     variables = {"a": "I-ALICE", "c": "I-CAROL", "e": "I-ERIN"}
-    body = await graphql(client, ITEMS, variables, headers_of(settings, caller))
+    body = await graphql(client, ITEMS, variables, caller.headers(settings))
     assert "errors" not in body, body
     data = body["data"]
     expected = caller.expected(sharing)
@@ -200,10 +166,10 @@ async def test_the_whole_portfolios_figures_are_for_its_readers(
     caller: Caller, gateway_for: tuple[httpx.AsyncClient, Settings, bool]
 ) -> None:
     client, settings, _ = gateway_for
-    headers = headers_of(settings, caller)
+    headers = caller.headers(settings)
     for name, query in PORTFOLIO_VIEWS.items():
         body = await graphql(client, query, headers=headers)
-        if caller.reads_the_portfolio:
+        if set(caller.roles) & set(READER_ROLES):
             assert "FORBIDDEN" not in error_codes(body), (name, body)
         else:
             assert error_codes(body) == ["FORBIDDEN"], (name, body)
