@@ -168,7 +168,7 @@ class Person(Aggregate):
             OverbookedWeek(
                 week=load.week,
                 available_hours=load.available_hours,
-                allocated_hours=load.allocated_hours + command.hours_per_week,
+                allocated_hours=(load.allocated_hours + command.hours_per_week).quantize(CENT),
             )
             for load in self.loads(calendar, command.start_week, command.end_week)
             if load.allocated_hours + command.hours_per_week > load.available_hours
@@ -326,9 +326,9 @@ class Person(Aggregate):
                 WeekLoad(
                     week=week,
                     available_hours=self.available_hours(calendar, week),
-                    allocated_hours=soft + hard,
-                    soft_hours=soft,
-                    hard_hours=hard,
+                    allocated_hours=(soft + hard).quantize(CENT),
+                    soft_hours=soft.quantize(CENT),
+                    hard_hours=hard.quantize(CENT),
                 )
             )
         return loads
