@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from tests.capacity.integration.conftest import (
@@ -242,3 +243,25 @@ async def test_a_leaver_shows_no_availability_after_leaving(capacity_api: Capaci
     ).json()
     assert [w["available_hours"] for w in view["weeks"]] == ["16.00", "0.00"]
     assert view["last_day"] == "2027-03-09"
+
+
+async def test_concurrent_proposals_cannot_overbook_together(capacity_api: CapacityApi) -> None:
+    api = capacity_api
+    await api.calendar("BE-7")
+    person = await api.person("BE-7")
+    pm = api.as_(*PROJECT_MANAGER)
+
+    answers = await asyncio.gather(
+        *(
+            api.client.post(f"/people/{person}/allocations", json=allocation(30), headers=pm)
+            for _ in range(4)
+        )
+    )
+
+    statuses = sorted(a.status_code for a in answers)
+    assert statuses.count(200) == 1, statuses
+    assert set(statuses) <= {200, 409, 422}
+    view = (
+        await api.client.get(f"/people/{person}?from_week=2027-W10&to_week=2027-W12", headers=pm)
+    ).json()
+    assert [w["allocated_hours"] for w in view["weeks"]] == ["30.00"] * 3
