@@ -9,6 +9,8 @@ import asyncpg
 import pytest
 import pytest_asyncio
 
+from pmo_capacity.bootstrap import MIGRATIONS as CAPACITY_MIGRATIONS
+from pmo_capacity.plugin import plugin as capacity_plugin
 from pmo_demand.bootstrap import MIGRATIONS as DEMAND_MIGRATIONS
 from pmo_demand.plugin import plugin as demand_plugin
 from pmo_kernel.db import asyncpg_dsn, create_engine, with_login
@@ -21,6 +23,7 @@ from tests.support import CounterIncremented, kernel_registry, metadata
 SERVICES = {
     "demand": (DEMAND_MIGRATIONS, demand_plugin.app_role),
     "portfolio": (PORTFOLIO_MIGRATIONS, portfolio_plugin.app_role),
+    "capacity": (CAPACITY_MIGRATIONS, capacity_plugin.app_role),
 }
 REWRITES = [
     "UPDATE {s}.events SET payload = '{{}}'",

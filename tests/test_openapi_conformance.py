@@ -22,6 +22,9 @@ from schemathesis.python import asgi
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 from starlette.types import Receive, Scope, Send
 
+from pmo_capacity.bootstrap import MIGRATIONS as CAPACITY_MIGRATIONS
+from pmo_capacity.bootstrap import SCHEMA as CAPACITY_SCHEMA
+from pmo_capacity.bootstrap import create_app as capacity_app
 from pmo_demand.bootstrap import MIGRATIONS as DEMAND_MIGRATIONS
 from pmo_demand.bootstrap import SCHEMA as DEMAND_SCHEMA
 from pmo_demand.bootstrap import create_app as demand_app
@@ -202,7 +205,7 @@ def conforms(case: schemathesis.Case[Any]) -> None:
     )
 
 
-DEMAND, PORTFOLIO, GATEWAY = LateApp(), LateApp(), LateApp()
+DEMAND, PORTFOLIO, CAPACITY, GATEWAY = LateApp(), LateApp(), LateApp(), LateApp()
 
 
 @pytest_asyncio.fixture(loop_scope="session", scope="module")
@@ -214,6 +217,12 @@ async def demand_served(infra: Infrastructure) -> AsyncIterator[None]:
 @pytest_asyncio.fixture(loop_scope="session", scope="module")
 async def portfolio_served(infra: Infrastructure) -> AsyncIterator[None]:
     async for _ in serve(PORTFOLIO, infra, PORTFOLIO_MIGRATIONS, PORTFOLIO_SCHEMA, portfolio_app):
+        yield
+
+
+@pytest_asyncio.fixture(loop_scope="session", scope="module")
+async def capacity_served(infra: Infrastructure) -> AsyncIterator[None]:
+    async for _ in serve(CAPACITY, infra, CAPACITY_MIGRATIONS, CAPACITY_SCHEMA, capacity_app):
         yield
 
 
@@ -235,6 +244,14 @@ def test_the_demand_api_answers_as_its_openapi_says(
 @FUZZING
 def test_the_portfolio_api_answers_as_its_openapi_says(
     case: schemathesis.Case[Any], portfolio_served: None
+) -> None:
+    conforms(case)
+
+
+@documented(capacity_app, CAPACITY).parametrize()
+@FUZZING
+def test_the_capacity_api_answers_as_its_openapi_says(
+    case: schemathesis.Case[Any], capacity_served: None
 ) -> None:
     conforms(case)
 

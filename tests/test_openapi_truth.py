@@ -10,6 +10,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from pmo_capacity.bootstrap import create_app as capacity_app
 from pmo_demand.bootstrap import create_app as demand_app
 from pmo_kernel.http.conditional import IF_MATCH_PATTERN
 from pmo_kernel.http.idempotency import KEY_PATTERN
@@ -19,7 +20,11 @@ from pmo_portfolio.bootstrap import create_app as portfolio_app
 from pmo_reporting.gateway.app import create_app as gateway_app
 from tests.support import UNUSED_DATABASE_URL, settings_for
 
-APPS = pytest.mark.parametrize("build", [demand_app, portfolio_app], ids=["demand", "portfolio"])
+APPS = pytest.mark.parametrize(
+    "build",
+    [demand_app, portfolio_app, capacity_app],
+    ids=["demand", "portfolio", "capacity"],
+)
 
 
 def header_schemas(app: FastAPI, name: str) -> list[dict[str, Any]]:

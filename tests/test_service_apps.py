@@ -14,6 +14,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from starlette.routing import BaseRoute
 
+from pmo_capacity.bootstrap import create_app as capacity_app
 from pmo_demand.bootstrap import create_app as demand_app
 from pmo_portfolio.bootstrap import create_app as portfolio_app
 from pmo_reporting.gateway.app import create_app as gateway_app
@@ -50,8 +51,8 @@ def _runs_on_the_loop(call: Callable[..., Any]) -> bool:
 
 @pytest.mark.parametrize(
     "build",
-    [demand_app, portfolio_app, gateway_app],
-    ids=["demand", "portfolio", "reporting-gateway"],
+    [demand_app, portfolio_app, capacity_app, gateway_app],
+    ids=["demand", "portfolio", "capacity", "reporting-gateway"],
 )
 def test_no_endpoint_or_dependency_runs_in_the_thread_pool(
     build: Callable[[Any], FastAPI],

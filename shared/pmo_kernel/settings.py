@@ -88,6 +88,7 @@ class Settings(BaseSettings):
     # service URLs (the gateway forwards mutations; rebuilds read event feeds)
     demand_url: str = "http://127.0.0.1:8001"
     portfolio_url: str = "http://127.0.0.1:8002"
+    capacity_url: str = "http://127.0.0.1:8003"
     reporting_url: str = "http://127.0.0.1:8000"
 
     @property

@@ -1,0 +1,1 @@
+"""The capacity application layer: command handlers over the kernel repositories."""

@@ -1,0 +1,127 @@
+"""Commands: request bodies of the capacity REST API. Frozen and strict (an unknown field is a
+422, not silently dropped); who acts is never in a body, it is the authenticated caller."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from pmo_capacity.domain.model import (
+    MAX_RANGE_WEEKS,
+    Hours,
+    IsoWeek,
+    Name,
+    Percent,
+    PersonRole,
+    PositivePercent,
+    Skill,
+    Subject,
+    monday_of,
+    week_count,
+)
+from pmo_kernel.money import Money
+
+Id = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+Note = Annotated[str, Field(max_length=1000)]
+
+
+class Command(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+class DefineCalendar(Command):
+    calendar_id: Id
+    name: Name
+    hours_per_week: Annotated[Hours, Field(gt=0)]
+    public_holidays: Annotated[list[date], Field(max_length=400)] = []
+
+
+class RegisterPerson(Command):
+    name: Name
+    line_manager: Subject
+    team: Name
+    roles: Annotated[list[PersonRole], Field(min_length=1, max_length=10)]
+    skills: Annotated[list[Skill], Field(max_length=50)] = []
+    cost_rate_per_day: Money
+    calendar_id: Id
+    part_time_percent: PositivePercent = Decimal(100)
+
+    @model_validator(mode="after")
+    def _one_level_per_skill(self) -> Self:
+        names = [s.name.casefold() for s in self.skills]
+        if len(names) != len(set(names)):
+            raise ValueError("each skill may be given once")
+        if self.cost_rate_per_day.amount < 0:
+            raise ValueError("the cost rate per day may not be negative")
+        return self
+
+
+class RecordLeaving(Command):
+    last_day: date
+
+
+class ReportAvailability(Command):
+    """Either `available_percent`, or hours of absence and / or other duties."""
+
+    week: IsoWeek
+    available_percent: Percent | None = None
+    absence_hours: Hours | None = None
+    other_duty_hours: Hours | None = None
+    note: Note | None = None
+
+    @model_validator(mode="after")
+    def _one_way_of_saying_it(self) -> Self:
+        hours = self.absence_hours is not None or self.other_duty_hours is not None
+        if (self.available_percent is not None) == hours:
+            raise ValueError(
+                "give either available_percent or absence_hours / other_duty_hours, not both"
+            )
+        return self
+
+
+class ProposeAllocation(Command):
+    project_id: Id
+    start_week: IsoWeek
+    end_week: IsoWeek
+    hours_per_week: Annotated[Hours, Field(gt=0)]
+    accept_over_allocation: bool = False
+
+    @model_validator(mode="after")
+    def _a_forward_range(self) -> Self:
+        if monday_of(self.end_week) < monday_of(self.start_week):
+            raise ValueError("end_week may not be before start_week")
+        if week_count(self.start_week, self.end_week) > MAX_RANGE_WEEKS:
+            raise ValueError(f"an allocation spans at most {MAX_RANGE_WEEKS} weeks")
+        return self
+
+
+class ConfirmAllocation(Command):
+    pass
+
+
+class ReleaseAllocation(Command):
+    reason: Note | None = None
+
+
+_RESOURCE_MANAGER = frozenset({"resource_manager", "admin"})
+_ALLOCATORS = frozenset({"project_manager", "pmo_analyst", "resource_manager", "admin"})
+
+# Roles allowed each command; the line manager's own commands (reporting availability,
+# confirming) are checked against the person instead: whoever is their line manager.
+COMMAND_ROLES: dict[str, frozenset[str]] = {
+    "define_calendar": _RESOURCE_MANAGER,
+    "register_person": _RESOURCE_MANAGER,
+    "record_leaving": _RESOURCE_MANAGER,
+    "propose_allocation": _ALLOCATORS,
+    "release_allocation": _ALLOCATORS,
+}
+# Who may read people and their load (besides the person's line manager).
+READER_ROLES = frozenset(
+    {"resource_manager", "project_manager", "pmo_analyst", "portfolio_board", "executive",
+     "auditor", "admin", "service"}
+)  # fmt: skip
+# Who sees cost rates (besides the line manager).
+COST_READER_ROLES = frozenset({"resource_manager", "pmo_analyst", "auditor", "admin", "service"})

@@ -1,0 +1,3 @@
+from pmo_kernel.migrations import run_env
+
+run_env()

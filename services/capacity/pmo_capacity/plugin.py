@@ -1,0 +1,22 @@
+"""How the `pmo` command line finds the capacity service (entry point `pmo.services`)."""
+
+from pathlib import Path
+
+from pmo_kernel.plugin import ProcessSpec, ServicePlugin
+
+plugin = ServicePlugin(
+    name="capacity",
+    schema="capacity",
+    migrations=Path(__file__).parent / "migrations",
+    produces=("capacity",),
+    processes=(
+        ProcessSpec("api", "pmo_capacity", "REST command API", port_setting="capacity_url"),
+        ProcessSpec("relay", "pmo_capacity", "outbox relay to Kafka"),
+    ),
+    hooks={
+        "container": "pmo_capacity.bootstrap:build",
+        "registry": "pmo_capacity.domain:registry",
+    },
+    app_role="pmo_capacity_app",
+    start_order=15,
+)

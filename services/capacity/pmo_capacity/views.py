@@ -1,0 +1,117 @@
+"""JSON views served by the capacity API, folded from the event streams."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from pydantic import BaseModel
+
+from pmo_capacity.application.service import PersonLoad
+from pmo_capacity.domain import AllocationKind, PersonRole, Skill, WorkingCalendar
+from pmo_kernel.money import Money
+
+
+class CommandAccepted(BaseModel):
+    id: str
+    version: int
+    event_ids: list[str]
+    allocation_id: str | None = None
+    replayed: bool = False
+
+
+class CalendarView(BaseModel):
+    id: str
+    version: int
+    name: str
+    hours_per_week: Decimal
+    public_holidays: list[date]
+
+    @classmethod
+    def of(cls, calendar: WorkingCalendar) -> CalendarView:
+        return cls(
+            id=calendar.id, version=calendar.version, name=calendar.name,
+            hours_per_week=calendar.hours_per_week,
+            public_holidays=sorted(calendar.public_holidays),
+        )  # fmt: skip
+
+
+class AllocationView(BaseModel):
+    allocation_id: str
+    project_id: str
+    start_week: str
+    end_week: str
+    hours_per_week: Decimal
+    kind: AllocationKind
+    over_allocated: bool
+    released: bool
+    proposed_by: str
+    confirmed_by: str | None
+
+
+class WeekView(BaseModel):
+    week: str
+    available_hours: Decimal
+    allocated_hours: Decimal
+    soft_hours: Decimal
+    hard_hours: Decimal
+    over_allocated: bool
+
+
+class PersonView(BaseModel):
+    id: str
+    version: int
+    name: str
+    line_manager: str
+    team: str
+    roles: list[PersonRole]
+    skills: list[Skill]
+    cost_rate_per_day: Money | None  # None: the caller may not see cost rates
+    calendar_id: str
+    part_time_percent: Decimal
+    last_day: date | None
+    allocations: list[AllocationView]
+    weeks: list[WeekView]
+
+    @classmethod
+    def of(cls, load: PersonLoad) -> PersonView:
+        person = load.person
+        return cls(
+            id=person.id,
+            version=person.version,
+            name=person.name,
+            line_manager=person.line_manager,
+            team=person.team,
+            roles=list(person.roles),
+            skills=list(person.skills),
+            cost_rate_per_day=person.cost_rate_per_day if load.sees_costs else None,
+            calendar_id=person.calendar_id,
+            part_time_percent=person.part_time_percent,
+            last_day=person.last_day,
+            allocations=[
+                AllocationView(
+                    allocation_id=a.allocation_id,
+                    project_id=a.project_id,
+                    start_week=a.start_week,
+                    end_week=a.end_week,
+                    hours_per_week=a.hours_per_week,
+                    kind=a.kind,
+                    over_allocated=a.over_allocated,
+                    released=a.released,
+                    proposed_by=a.proposed_by,
+                    confirmed_by=a.confirmed_by,
+                )
+                for a in person.allocations.values()
+            ],
+            weeks=[
+                WeekView(
+                    week=w.week,
+                    available_hours=w.available_hours,
+                    allocated_hours=w.allocated_hours,
+                    soft_hours=w.soft_hours,
+                    hard_hours=w.hard_hours,
+                    over_allocated=w.over_allocated,
+                )
+                for w in load.weeks
+            ],
+        )
