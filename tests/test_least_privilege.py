@@ -14,7 +14,7 @@ from pmo_capacity.plugin import plugin as capacity_plugin
 from pmo_demand.bootstrap import MIGRATIONS as DEMAND_MIGRATIONS
 from pmo_demand.plugin import plugin as demand_plugin
 from pmo_kernel.db import asyncpg_dsn, create_engine, with_login
-from pmo_kernel.migrations import upgrade
+from pmo_kernel.migrations import migrate_service, upgrade
 from pmo_kernel.store import EventStore, NewEvent
 from pmo_portfolio.bootstrap import MIGRATIONS as PORTFOLIO_MIGRATIONS
 from pmo_portfolio.plugin import plugin as portfolio_plugin
@@ -99,3 +99,22 @@ async def test_the_portfolio_login_keeps_the_intakes_bookkeeping(fresh_database:
         )
     finally:
         await conn.close()
+
+
+async def test_migrating_with_an_app_password_gives_the_login_that_password(
+    fresh_database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # docker-compose and k8s set <SERVICE>_APP_PASSWORD so the services log in with a password.
+    monkeypatch.setenv("DEMAND_APP_PASSWORD", "s3cret 'quoted'")
+    await migrate_service(
+        fresh_database, DEMAND_MIGRATIONS, "demand", "demand", demand_plugin.app_role
+    )
+    conn = await asyncpg.connect(asyncpg_dsn(fresh_database))
+    try:
+        stored = await conn.fetchval(
+            "SELECT rolpassword FROM pg_authid WHERE rolname = $1", demand_plugin.app_role
+        )
+    finally:
+        await conn.close()
+    assert stored is not None
+    assert stored.startswith(("SCRAM-SHA-256$", "md5"))

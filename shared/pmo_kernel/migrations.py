@@ -50,7 +50,11 @@ async def migrate_service(
     try:
         async with engine.begin() as conn:
             statement = await conn.scalar(
-                text("SELECT format('ALTER ROLE %I WITH LOGIN PASSWORD %L', :role, :password)"),
+                # format()'s arguments are variadic "any": typed here, or asyncpg cannot bind.
+                text(
+                    "SELECT format('ALTER ROLE %I WITH LOGIN PASSWORD %L', "
+                    "CAST(:role AS text), CAST(:password AS text))"
+                ),
                 {"role": app_role, "password": password},
             )
             await conn.execute(text(str(statement)))
