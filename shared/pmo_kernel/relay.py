@@ -394,11 +394,12 @@ class OutboxRelay:
             await asyncio.wait(futures, timeout=timeout, return_when=asyncio.FIRST_EXCEPTION)
         failed = next((f for f in futures if not f.done() or f.exception() is not None), None)
         if failed is not None:
+            timed_out = not failed.done()  # before the discard fails every future
             await self._discard_producer()
             for future in futures:  # all failed now; retrieved, so asyncio does not warn
                 if future.done() and not future.cancelled():
                     future.exception()
-            if not failed.done() or failed.cancelled():
+            if timed_out or failed.cancelled():
                 raise TimeoutError(f"no acknowledgement within {timeout} s")
             error = failed.exception()
             assert error is not None

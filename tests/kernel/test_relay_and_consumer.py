@@ -21,6 +21,7 @@ from pmo_kernel.consumer import ConsumerRunner, ConsumerSettings, Unprocessable
 from pmo_kernel.db import create_engine, raw_connection
 from pmo_kernel.dlq import read_dead_letters, read_topic, replay_dead_letters
 from pmo_kernel.infra.broker import TansuBroker
+from pmo_kernel.infra.topics import ensure_topics
 from pmo_kernel.relay import BrokerLostData, Checkpoint, OutboxRelay, RelaySettings
 from pmo_kernel.store import EventStore, NewEvent
 from tests.infra import Infrastructure
@@ -334,6 +335,33 @@ async def test_an_ack_at_offset_0_of_an_anchored_partition_saves_nothing_and_rep
         assert (await relay.checkpoint()).published == 0  # everything goes out again
     finally:
         await relay.stop()
+
+
+async def test_a_batch_not_acknowledged_in_time_is_withdrawn_and_never_lands_later(
+    pipeline: Pipeline, broker_control: TansuBroker
+) -> None:
+    # aiokafka would keep the batch queued through the outage and deliver it to the broker
+    # that comes back (empty), ahead of what a lagging consumer has not read yet.
+    relay = pipeline.relay
+    relay.settings = replace(relay.settings, ack_timeout_seconds=1.0)
+    await relay.start()
+    try:
+        broker_control.stop()
+        await write_streams(pipeline.store, writers=6, per_writer=1, prefix="queued")
+        publishing = asyncio.create_task(relay.publish_batch())
+
+        await asyncio.wait([publishing], timeout=10)
+
+        assert publishing.done(), "the relay gave up waiting for the acknowledgements"
+        with pytest.raises(TimeoutError):
+            publishing.result()
+        assert (await relay.checkpoint()).published == 0
+    finally:
+        await relay.stop()
+    broker_control.start()
+    await ensure_topics(pipeline.bootstrap, [pipeline.topic])
+    await asyncio.sleep(1)  # time enough for a batch still queued somewhere to land
+    assert await topic_event_ids(pipeline.bootstrap, pipeline.topic) == []
 
 
 async def test_a_page_read_ahead_is_dropped_when_the_checkpoint_moves_elsewhere(
