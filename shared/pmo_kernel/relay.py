@@ -11,6 +11,17 @@ at 0 no longer holds that event there, the broker lost the topic's data and the 
 the whole log. (Counting end offsets would not do: the dev broker reports a partition's end as
 the start of its last batch.) Apache Kafka never loses acknowledged records this way, and with
 retention the log start moves past 0, so the check never fires there by mistake.
+
+Through a broker outage (issue 9's fault test: 10 s down under load, back empty):
+- aiokafka never expires a batch queued for a broker it cannot reach; it delivers it to whatever
+  answers next, i.e. to the restarted, empty broker, at offset 0 of a fresh log, ahead of the
+  records published before it. A consumer that had not read those yet meets a version gap. So
+  acknowledgements are awaited at most `ack_timeout_seconds`; past that the producer is thrown
+  away with everything it still queues (`_discard`) and the batch goes again from the checkpoint.
+- An acknowledgement at offset 0 on a partition anchored to another event is the broker having
+  lost the log: the batch's progress is not saved, and the loop recovers before the next batch.
+- The restarted dev broker creates a topic, with its default 4 partitions, for any client that
+  asks for its metadata by name; recovery replaces such a topic (see `_recreate_topic`).
 """
 
 from __future__ import annotations
@@ -23,7 +34,7 @@ from typing import Any
 
 import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from aiokafka.errors import KafkaError
+from aiokafka.errors import KafkaConnectionError, KafkaError
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind
 
@@ -31,7 +42,7 @@ from pmo_kernel.aio import cancelled, sleep_unless
 from pmo_kernel.cloudevents import to_record
 from pmo_kernel.db import raw_connection
 from pmo_kernel.events import LogCursor, RecordedEvent
-from pmo_kernel.infra.topics import ensure_topics
+from pmo_kernel.infra.topics import TopicError, delete_topics, ensure_topics
 from pmo_kernel.settings import Settings
 from pmo_kernel.store.log_reader import LogReader
 from pmo_kernel.store.postgres import START, EventStore
@@ -59,6 +70,10 @@ class RelaySettings:
     partitions: int = 6
     replication: int = 1
     loss_check_seconds: float = 5.0
+    # A healthy broker acknowledges within milliseconds; longer than this, the broker is taken
+    # as away and the unacknowledged records are withdrawn (module doc). Kept below the outages
+    # worth surviving without a single out-of-order record (10 s in the fault test).
+    ack_timeout_seconds: float = 5.0
 
 
 @dataclass(frozen=True)
@@ -66,6 +81,10 @@ class Checkpoint:
     cursor: LogCursor
     published: int
     anchors: dict[int, str] = field(default_factory=dict)  # partition -> event id at offset 0
+
+
+class BrokerLostData(Exception):
+    """An acknowledgement showed that the broker lost what it had acknowledged before."""
 
 
 def make_producer(bootstrap_servers: str) -> AIOKafkaProducer:
@@ -97,6 +116,9 @@ class OutboxRelay:
         self._appended = asyncio.Event()  # set by the events table's NOTIFY
         self._probe_lock = asyncio.Lock()  # one user of the probe consumer at a time
         self._probe: AIOKafkaConsumer | None = None
+        # Partitions whose acknowledgements showed a lost log: recovered whatever the probe says
+        # (the probe may not see the topic yet when the broker has just come back).
+        self._acked_over_anchor: set[int] = set()
         # Reads the next page while the broker acknowledges this one.
         self._reader = LogReader(store)
         t = f'"{store.schema}".relay_checkpoints'
@@ -162,14 +184,24 @@ class OutboxRelay:
 
     async def start(self) -> None:
         await self._ensure_topic()
-        self._producer = self._producer_factory(self.settings.bootstrap_servers)
-        await self._producer.start()
+        await self._start_producer()
         self._probe = AIOKafkaConsumer(
             bootstrap_servers=self.settings.bootstrap_servers,
             enable_auto_commit=False,
             fetch_max_wait_ms=10,
         )
         await self._probe.start()
+
+    async def _start_producer(self) -> AIOKafkaProducer:
+        producer = self._producer_factory(self.settings.bootstrap_servers)
+        await producer.start()
+        self._producer = producer
+        return producer
+
+    async def _discard_producer(self) -> None:
+        producer, self._producer = self._producer, None
+        if producer is not None:
+            await _discard(producer)
 
     async def _ensure_topic(self) -> None:
         s = self.settings
@@ -227,7 +259,11 @@ class OutboxRelay:
                         self._check_now.clear()
                         await self.recover_lost_records()
                     sent = await self.publish_batch()
-                except (TimeoutError, KafkaError, OSError) as exc:
+                except BrokerLostData as exc:
+                    log.warning("relay: %s; recovering before the next batch", exc)
+                    self._check_now.set()
+                    continue
+                except (TimeoutError, KafkaError, OSError, TopicError) as exc:
                     log.warning("relay: broker unavailable, retrying: %r", exc)
                     self._check_now.set()  # after an outage, check what the broker kept
                     await sleep_unless(stopping, self.settings.error_backoff_seconds)
@@ -292,6 +328,16 @@ class OutboxRelay:
             return 0
         futures = await self._send(batch)
         anchors = await self._acknowledged(batch, futures)
+        # A partition anchored to another event acknowledged a record at offset 0: its log is
+        # not the one we published to (the broker lost it). Saving this batch's progress would
+        # leave what it lost unpublished; the loop republishes everything instead.
+        overwritten = {p for p, e in anchors.items() if checkpoint.anchors.get(p, e) != e}
+        if overwritten:
+            self._acked_over_anchor |= overwritten
+            raise BrokerLostData(
+                f"partitions {sorted(overwritten)} of {self.settings.topic} acknowledged a new "
+                "record at offset 0"
+            )
         await self._save(
             Checkpoint(
                 batch[-1].cursor,
@@ -307,8 +353,8 @@ class OutboxRelay:
 
     async def _send(self, batch: list[RecordedEvent]) -> list[asyncio.Future[Any]]:
         """Hand every record to the producer; returns the futures of their acknowledgements."""
-        producer = self._producer
-        assert producer is not None, "call start() first"
+        # None after a discard (an outage): a new producer, so nothing of the old one's queue.
+        producer = self._producer or await self._start_producer()
         futures = []
         topic = self.settings.topic
         service = self.settings.service
@@ -336,11 +382,29 @@ class OutboxRelay:
                 futures.append(await send(topic, value, key=key, headers=headers))
         return futures
 
-    @staticmethod
     async def _acknowledged(
-        batch: list[RecordedEvent], futures: list[asyncio.Future[Any]]
+        self, batch: list[RecordedEvent], futures: list[asyncio.Future[Any]]
     ) -> dict[int, str]:
-        acknowledged = await asyncio.gather(*futures)
+        """The partitions where `batch` landed at offset 0, with the event there. Waits for
+        every acknowledgement (not only up to the first failure); on a failure or after
+        `ack_timeout_seconds`, discards the producer so that none of the batch lands later,
+        behind the records sent after it (module doc), and raises."""
+        timeout = self.settings.ack_timeout_seconds
+        if futures:
+            await asyncio.wait(futures, timeout=timeout, return_when=asyncio.FIRST_EXCEPTION)
+        failed = next((f for f in futures if not f.done() or f.exception() is not None), None)
+        if failed is not None:
+            timed_out = not failed.done()  # before the discard fails every future
+            await self._discard_producer()
+            for future in futures:  # all failed now; retrieved, so asyncio does not warn
+                if future.done() and not future.cancelled():
+                    future.exception()
+            if timed_out or failed.cancelled():
+                raise TimeoutError(f"no acknowledgement within {timeout} s")
+            error = failed.exception()
+            assert error is not None
+            raise error
+        acknowledged = [f.result() for f in futures]
         return {
             meta.partition: str(recorded.event_id)
             for meta, recorded in zip(acknowledged, batch, strict=True)
@@ -359,7 +423,7 @@ class OutboxRelay:
         checkpoint = await self.checkpoint()
         if not checkpoint.anchors:
             return False
-        lost = await self._lost_partitions(probe, checkpoint.anchors)
+        lost = self._acked_over_anchor | await self._lost_partitions(probe, checkpoint.anchors)
         if not lost:
             return False
         log.warning(
@@ -368,9 +432,26 @@ class OutboxRelay:
             sorted(lost),
             self.settings.topic,
         )
-        await self._ensure_topic()
+        await self._recreate_topic()
+        # A new producer: fresh metadata (the topic's partitions) and no queued stale batches.
+        await self._discard_producer()
         await self._save(Checkpoint(START, 0))
+        self._acked_over_anchor = set()
         return True
+
+    async def _recreate_topic(self) -> None:
+        """Make sure the topic is there with its partitions, after the broker lost its data.
+
+        The restarted dev broker creates a topic with 4 partitions for any client (the probe,
+        a consumer) that asks for its metadata by name; keys would then map to other partitions
+        and each stream's order would be lost. Only then, after a detected loss, is the topic
+        deleted and created again: it holds nothing that is not republished next."""
+        try:
+            await self._ensure_topic()
+        except TopicError as exc:
+            log.warning("relay: %s; recreating it after the broker's loss", exc)
+            await delete_topics(self.settings.bootstrap_servers, [self.settings.topic])
+            await self._ensure_topic()
 
     async def _lost_partitions(self, probe: AIOKafkaConsumer, anchors: dict[int, str]) -> set[int]:
         await probe.topics()  # fresh metadata: the topic may have vanished or come back
@@ -415,6 +496,27 @@ class OutboxRelay:
             ):
                 missing.add(tp.partition)
         return missing
+
+
+async def _discard(producer: AIOKafkaProducer) -> None:
+    """Close `producer` without delivering what it still queues (aiokafka's stop() flushes, and
+    would deliver it to the next broker that answers; see the module doc): the sender task is
+    cancelled first, then every pending batch is failed. Private aiokafka API: guarded, and
+    the relay only needs it during outages."""
+    sender = getattr(producer, "_sender", None)
+    accumulator = getattr(producer, "_message_accumulator", None)
+    if sender is not None and accumulator is not None:
+        await sender.close()  # cancels the sender task: nothing more goes out
+        batches = [b for queued in accumulator._batches.values() for b in queued]
+        batches += list(accumulator._pending_batches)
+        accumulator.fail_all(KafkaConnectionError("the relay discarded its producer"))
+        for batch in batches:  # retrieved, so that asyncio does not warn about them
+            if batch.future.done() and not batch.future.cancelled():
+                batch.future.exception()
+    try:
+        await producer.stop()
+    except (KafkaError, OSError) as exc:
+        log.info("relay: discarded producer: %r", exc)
 
 
 def relay_for(store: EventStore, settings: Settings, service: str) -> OutboxRelay:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -20,7 +21,8 @@ from pmo_kernel.consumer import ConsumerRunner, ConsumerSettings, Unprocessable
 from pmo_kernel.db import create_engine, raw_connection
 from pmo_kernel.dlq import read_dead_letters, read_topic, replay_dead_letters
 from pmo_kernel.infra.broker import TansuBroker
-from pmo_kernel.relay import Checkpoint, OutboxRelay, RelaySettings
+from pmo_kernel.infra.topics import ensure_topics
+from pmo_kernel.relay import BrokerLostData, Checkpoint, OutboxRelay, RelaySettings
 from pmo_kernel.store import EventStore, NewEvent
 from tests.infra import Infrastructure
 from tests.support import CounterIncremented, eventually, metadata
@@ -205,27 +207,52 @@ async def test_a_relay_killed_mid_load_resumes_and_nothing_is_lost_or_applied_tw
     await pipeline.stop("consumer")
 
 
+# How many events the broker outage test appends (a multiple of 200): a fifth before the
+# broker goes away, the rest while it is away. The suite keeps it small; issue 9's fault test
+# is PMO_OUTAGE_EVENTS=10000 (8,000 appended during the outage).
+OUTAGE_EVENTS = int(os.environ.get("PMO_OUTAGE_EVENTS", "1000"))
+OUTAGE_SECONDS = 10.0
+
+
 async def test_a_broker_down_for_ten_seconds_and_back_empty_loses_nothing(
     pipeline: Pipeline, broker_control: TansuBroker
 ) -> None:
+    assert OUTAGE_EVENTS % 200 == 0, "PMO_OUTAGE_EVENTS: a multiple of 200"
+    before, during = (20, OUTAGE_EVENTS // 5 // 20), (40, OUTAGE_EVENTS * 4 // 5 // 40)
+    loop = asyncio.get_running_loop()
     pipeline.start("consumer")
     pipeline.start("relay")
-    await write_streams(pipeline.store, writers=5, per_writer=40, prefix="a")
-
-    await pipeline.until_applied(200, within=60)
+    await write_streams(pipeline.store, *before, prefix="a")
+    await pipeline.until_applied(before[0] * before[1], within=60)
 
     broker_control.stop()
-    outage_load = asyncio.create_task(
-        write_streams(pipeline.store, writers=5, per_writer=40, prefix="b")
-    )
-    await asyncio.sleep(10)
+    down_at = loop.time()
+    outage_load = asyncio.create_task(write_streams(pipeline.store, *during, prefix="b"))
+    await asyncio.sleep(OUTAGE_SECONDS)
+    appended_while_down = (await pipeline.store.stats())[0] - before[0] * before[1]
     broker_control.start()  # the in-memory broker comes back with no topics and no offsets
-    await outage_load
+    up_at = loop.time()
+    await outage_load  # every append acknowledged: write_streams raises on any failure
 
-    await pipeline.until_applied(400, within=120)
-    assert await pipeline.applied() == sorted(expected(5, 40, "a") + expected(5, 40, "b"))
-    # The relay noticed the empty broker and republished the whole log.
-    assert len(set(await topic_event_ids(pipeline.bootstrap, pipeline.topic))) == 400
+    await pipeline.until_applied(OUTAGE_EVENTS, within=120)
+    drained_at = loop.time()
+    stored = (await pipeline.store.stats())[0]
+    assert (await pipeline.relay.checkpoint()).published == stored, "the outbox drained"
+    # Each stream's versions applied once, contiguous (the projection dead-letters any gap).
+    assert await pipeline.applied() == sorted(expected(*before, "a") + expected(*during, "b"))
+    assert pipeline.runner.stats.dead_lettered == 0
+    # The relay noticed the empty broker and republished the whole log: the store, the
+    # distinct records on the topic and the applied events are the same.
+    ids = await topic_event_ids(pipeline.bootstrap, pipeline.topic)
+    assert stored == len(set(ids)) == OUTAGE_EVENTS
+    assert [r async for r in read_topic(pipeline.bootstrap, dlq_topic(pipeline.topic))] == []
+    print(
+        f"\n{OUTAGE_EVENTS} events, {appended_while_down} appended in the first "
+        f"{OUTAGE_SECONDS:.0f} s of a {up_at - down_at:.1f} s outage; drained "
+        f"{drained_at - up_at:.1f} s after the broker came back; {len(ids)} records on the "
+        f"topic ({len(ids) - len(set(ids))} duplicates); "
+        f"{pipeline.runner.stats.dead_lettered} dead letters"
+    )
     await pipeline.stop("relay")
     await pipeline.stop("consumer")
 
@@ -284,7 +311,7 @@ async def test_an_unreadable_record_is_dead_lettered_without_retries(pipeline: P
     assert b"not a CloudEvents" in dict(dead[0].headers)["pmo_dlq_error"]
 
 
-async def test_records_published_after_an_empty_restart_do_not_hide_the_loss(
+async def test_an_ack_at_offset_0_of_an_anchored_partition_saves_nothing_and_republishes_all(
     pipeline: Pipeline, broker_control: TansuBroker
 ) -> None:
     relay = pipeline.relay
@@ -293,18 +320,48 @@ async def test_records_published_after_an_empty_restart_do_not_hide_the_loss(
         await write_streams(pipeline.store, writers=12, per_writer=2, prefix="x")
         while await relay.publish_batch():
             pass
+        published = await relay.checkpoint()
         await relay.stop()
         broker_control.restart()  # comes back empty
         await relay.start()
-        # Enough new streams that every partition gets a new record at offset 0.
+        # Enough new streams that some land on partitions anchored to an "x" event.
         await write_streams(pipeline.store, writers=60, per_writer=1, prefix="y")
-        while await relay.publish_batch():  # new records land at offset 0 first
-            pass
 
+        with pytest.raises(BrokerLostData):  # acknowledged at offset 0 of a fresh log
+            await relay.publish_batch()
+
+        assert await relay.checkpoint() == published  # the batch's progress is not saved
         assert await relay.recover_lost_records()
         assert (await relay.checkpoint()).published == 0  # everything goes out again
     finally:
         await relay.stop()
+
+
+async def test_a_batch_not_acknowledged_in_time_is_withdrawn_and_never_lands_later(
+    pipeline: Pipeline, broker_control: TansuBroker
+) -> None:
+    # aiokafka would keep the batch queued through the outage and deliver it to the broker
+    # that comes back (empty), ahead of what a lagging consumer has not read yet.
+    relay = pipeline.relay
+    relay.settings = replace(relay.settings, ack_timeout_seconds=1.0)
+    await relay.start()
+    try:
+        broker_control.stop()
+        await write_streams(pipeline.store, writers=6, per_writer=1, prefix="queued")
+        publishing = asyncio.create_task(relay.publish_batch())
+
+        await asyncio.wait([publishing], timeout=10)
+
+        assert publishing.done(), "the relay gave up waiting for the acknowledgements"
+        with pytest.raises(TimeoutError):
+            publishing.result()
+        assert (await relay.checkpoint()).published == 0
+    finally:
+        await relay.stop()
+    broker_control.start()
+    await ensure_topics(pipeline.bootstrap, [pipeline.topic])
+    await asyncio.sleep(1)  # time enough for a batch still queued somewhere to land
+    assert await topic_event_ids(pipeline.bootstrap, pipeline.topic) == []
 
 
 async def test_a_page_read_ahead_is_dropped_when_the_checkpoint_moves_elsewhere(
