@@ -3,8 +3,8 @@ the item queries (one by id with its decisions, the list with its total, a decis
 against pmo_kernel.access; and the views of the whole portfolio's figures (ranking, trade-off,
 meetings, budgets, roadmap, scenarios), which only the portfolio's readers may query.
 
-Items are delivered once past the G3 gate: project and resource managers see those, without
-their figures."""
+Items are delivered once past their scheme's planning gate (G2): project and resource managers
+see those, without their figures."""
 
 from __future__ import annotations
 
@@ -38,11 +38,10 @@ READER_ROLES = ("pmo_analyst", "portfolio_board", "executive", "auditor", "admin
 
 def portfolio_events() -> list[Any]:
     """Alice's item (Finance, at G1), Carol's (Finance, sponsored by Dana Sponsor, approved
-    at G2 then G3: delivered), Erin's (HR, sponsored by the CFO, at G1)."""
+    at G2, the planning gate: delivered), Erin's (HR, sponsored by the CFO, at G1)."""
     alice = Item("I-ALICE").registered("Invoice matching", requester="alice")
     carol = Item("I-CAROL").registered("Close faster", requester="carol", sponsor="Dana Sponsor")
     carol.decided("DEC-C2", made=decision("DEC-C2", "I-CAROL", gate="G2"))
-    carol.decided("DEC-C3", gate="G3", made=decision("DEC-C3", "I-CAROL", gate="G3"))
     carol.planned()
     erin = Item("I-ERIN").registered("Payroll", department="HR", requester="erin", sponsor="CFO")
     items = [alice, carol, erin]
@@ -76,7 +75,7 @@ ITEMS = """query ($a: ID!, $c: ID!, $e: ID!) {
   c: portfolioItem(id: $c) { ...seen }
   e: portfolioItem(id: $e) { ...seen }
   portfolioItems(first: 50) { totalCount edges { node { id figuresHidden } } }
-  decision(id: "DEC-C3") { id gate frozenInputs { facts budgetEnvelope { id } } item { id } }
+  decision(id: "DEC-C2") { id gate frozenInputs { facts budgetEnvelope { id } } item { id } }
 }
 fragment seen on PortfolioItem {
   id title figuresHidden estimatedCost { amount } costPerYear { year } businessCase

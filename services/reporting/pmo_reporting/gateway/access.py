@@ -55,15 +55,20 @@ def restrict(
     conditions.add("(" + " OR ".join(alternatives) + ")", *values)
 
 
-# A portfolio item is being delivered once it passed the "go for delivery" gate (G3 of the
-# default gate scheme): from then on, those who deliver and staff projects see it.
-DELIVERY_GATE = "G3"
-DELIVERED_ITEM_SQL = f"passed_gates @> '[\"{DELIVERY_GATE}\"]'::jsonb"
+# A portfolio item is being delivered once it passed the planning gate of the gate scheme frozen
+# into it (G2 in the default scheme), as the portfolio service rules (pmo_portfolio.access):
+# from then on, those who deliver and staff projects see it.
+DELIVERED_ITEM_SQL = "passed_gates @> jsonb_build_array(gate_scheme->>'planning_gate')"
+
+
+def delivered_item(row: Mapping[str, Any]) -> bool:
+    planning_gate = (row.get("gate_scheme") or {}).get("planning_gate")
+    return planning_gate is not None and planning_gate in (row.get("passed_gates") or ())
 
 
 def item_sight(audience: Audience, row: Mapping[str, Any]) -> Sight:
     """How much of a portfolio item's row `audience` (built with delivered=True) sees."""
-    return sight_of(audience, row, delivered=DELIVERY_GATE in (row.get("passed_gates") or ()))
+    return sight_of(audience, row, delivered=delivered_item(row))
 
 
 def masked(value: Any, sight: Sight) -> Any:
@@ -73,7 +78,7 @@ def masked(value: Any, sight: Sight) -> Any:
 
 __all__ = [
     "DELIVERED_ITEM_SQL",
-    "DELIVERY_GATE",
+    "delivered_item",
     "item_sight",
     "masked",
     "owner_of",

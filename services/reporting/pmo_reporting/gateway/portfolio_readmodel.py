@@ -29,12 +29,12 @@ _TABLES: Mapping[str, tuple[tuple[str, ...], frozenset[str]]] = {
     "portfolio_items": (
         _columns(
             "id version title department category requester sponsor risk_level state "
-            "current_gate passed_gates estimated_cost estimated_cost_currency "
+            "gate_scheme current_gate passed_gates estimated_cost estimated_cost_currency "
             "business_case_version business_case requires_investment_committee "
             "desired_start_quarter desired_end_quarter planned_start_quarter "
             "planned_end_quarter cost_per_year programme_id registered_at updated_at"
         ),
-        frozenset({"passed_gates", "business_case", "cost_per_year"}),
+        frozenset({"gate_scheme", "passed_gates", "business_case", "cost_per_year"}),
     ),
     "item_scores": (
         _columns(
