@@ -1,5 +1,6 @@
 """The portfolio REST command API. Responses carry `ETag: "<version>"`; `If-Match` refuses a
-command on an aggregate that moved on (409). Errors are RFC 9457 problem+json."""
+command on an aggregate that moved on (409). Errors are RFC 9457 problem+json. Who reads what
+is `pmo_portfolio.access`: items by sight, the portfolio-wide views for its readers only."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from pmo_kernel.access import require_portfolio_reader
 from pmo_kernel.application import CommandContext
 from pmo_kernel.http.auth import CommandCaller, CurrentPrincipal
 from pmo_kernel.http.conditional import IfMatchHeader, etag, expected_version
@@ -42,11 +44,10 @@ from pmo_portfolio.application.commands import (
 from pmo_portfolio.application.service import Accepted, PortfolioService
 from pmo_portfolio.domain.governance.routing import DEFAULT_RULE_SET_ID
 from pmo_portfolio.views import (
+    ItemView,
     comparison_view,
     envelope_view,
-    gate_approvals_view,
-    gate_scheme_view,
-    item_scores_view,
+    item_view,
     programme_view,
     roadmap_view,
     routing_rules_view,
@@ -57,8 +58,9 @@ PROBLEMS = problem_responses(
     {
         400: "Malformed request (a body that is not JSON)",
         401: "Missing or invalid bearer token",
-        403: "The caller's roles do not allow this command",
-        404: "No such item, model, body, meeting, envelope, scenario or programme",
+        403: "The caller's roles do not allow this command, or this portfolio-wide view",
+        404: "No such item, model, body, meeting, envelope, scenario or programme, or an item "
+        "the caller may not see",
         409: "Not allowed in the current state, or it changed (If-Match / concurrency)",
         413: "Body too large",
         422: "Invalid body, business rule or governance rule failed (the rule is named)",
@@ -230,47 +232,25 @@ async def remove_member(
     )
 
 
-@router.get("/items/{item_id}", summary="A portfolio item folded from its stream")
+@router.get(
+    "/items/{item_id}",
+    summary="A portfolio item folded from its stream, as the caller may see it",
+    description=(
+        "Its requester and sponsor and the portfolio's readers see it whole. Requesters of its "
+        "department (when the service shares departments) and, once it passed the planning "
+        "gate, project and resource managers see it with every figure null and `figures_hidden` "
+        "true. For anyone else it does not exist: 404, as for an unknown id."
+    ),
+    response_model=ItemView,
+)
 async def get_item(
-    item_id: str, service: Service, response: Response, _: CurrentPrincipal
+    item_id: str, service: Service, response: Response, principal: CurrentPrincipal
 ) -> dict[str, Any]:
-    item = await service.items.get(item_id)
+    item, sight = await service.read_item(item_id, principal)
     approvals = await service.approvals_at_next_gate(item)
     scores = await service.item_scores(item)
     response.headers["ETag"] = etag(item.version)
-    return {
-        "id": item.id,
-        "version": item.version,
-        "state": item.state,
-        "current_gate": item.current_gate,
-        "passed_gates": list(item.passed_gates),
-        "next_gate": item.next_gate,
-        "gate_scheme": gate_scheme_view(item.scheme),  # frozen when the item was registered
-        "business_case_version": item.business_case_version,
-        "facts": item.facts.model_dump(mode="json"),
-        "programme_id": item.programme_id,
-        "plan": None
-        if item.start_quarter is None
-        else {
-            "start_quarter": item.start_quarter,
-            "end_quarter": item.end_quarter,
-            "cost_per_year": {
-                str(year): cost.model_dump(mode="json")
-                for year, cost in sorted(item.cost_per_year.items())
-            },
-        },
-        "evaluations": len(item.evaluations),  # how many, superseded ones included
-        **item_scores_view(scores),
-        "decisions": [
-            {
-                **on_record.decision.model_dump(mode="json"),
-                "outdated": on_record.outdated,
-                "latest_business_case_version": on_record.latest_business_case_version,
-            }
-            for on_record in item.decisions
-        ],
-        "approvals": gate_approvals_view(approvals),
-    }
+    return item_view(item, scores, approvals, sight)
 
 
 @router.get(
@@ -302,8 +282,9 @@ async def get_scoring_model(
 
 @router.get("/meetings/{meeting_id}", summary="A meeting, its agenda and its minutes")
 async def get_meeting(
-    meeting_id: str, service: Service, response: Response, _: CurrentPrincipal
+    meeting_id: str, service: Service, response: Response, principal: CurrentPrincipal
 ) -> dict[str, Any]:
+    require_portfolio_reader(principal, "reading a meeting's minutes")
     meeting = await service.meetings.get(meeting_id)
     response.headers["ETag"] = etag(meeting.version)
     return {
@@ -320,8 +301,9 @@ async def get_meeting(
 
 @router.get("/budget-envelopes/{envelope_id}", summary="A budget envelope and its versions")
 async def get_envelope(
-    envelope_id: str, service: Service, response: Response, _: CurrentPrincipal
+    envelope_id: str, service: Service, response: Response, principal: CurrentPrincipal
 ) -> dict[str, Any]:
+    require_portfolio_reader(principal, "reading a budget envelope")
     envelope = await service.envelopes.get(envelope_id)
     response.headers["ETag"] = etag(envelope.version)
     return envelope_view(envelope)
@@ -330,7 +312,8 @@ async def get_envelope(
 @router.get(
     "/roadmap", summary="Approved, planned items by quarter, each year against its envelope"
 )
-async def get_roadmap(service: Service, _: CurrentPrincipal) -> dict[str, Any]:
+async def get_roadmap(service: Service, principal: CurrentPrincipal) -> dict[str, Any]:
+    require_portfolio_reader(principal, "reading the roadmap")
     roadmap, envelopes = await service.roadmap()
     return roadmap_view(roadmap, envelopes)
 
@@ -339,9 +322,10 @@ async def get_roadmap(service: Service, _: CurrentPrincipal) -> dict[str, Any]:
 @router.get("/scenarios/comparison", summary="Scenarios side by side (?ids=a&ids=b)")
 async def get_scenario_comparison(
     service: Service,
-    _: CurrentPrincipal,
+    principal: CurrentPrincipal,
     ids: Annotated[list[str], Query(min_length=1, max_length=20)],
 ) -> dict[str, Any]:
+    require_portfolio_reader(principal, "comparing scenarios")
     return comparison_view(await service.comparison(ids))
 
 
@@ -350,8 +334,9 @@ async def get_scenario_comparison(
     summary="A scenario: inputs, result, state, adoption, and why (cut and efficient frontier)",
 )
 async def get_scenario(
-    scenario_id: str, service: Service, response: Response, _: CurrentPrincipal
+    scenario_id: str, service: Service, response: Response, principal: CurrentPrincipal
 ) -> dict[str, Any]:
+    require_portfolio_reader(principal, "reading a scenario")
     scenario = await service.scenarios.get(scenario_id)
     response.headers["ETag"] = etag(scenario.version)
     return scenario_view(scenario, await service.explanation(scenario))
@@ -359,8 +344,9 @@ async def get_scenario(
 
 @router.get("/programmes/{programme_id}", summary="A programme and the items in it")
 async def get_programme(
-    programme_id: str, service: Service, response: Response, _: CurrentPrincipal
+    programme_id: str, service: Service, response: Response, principal: CurrentPrincipal
 ) -> dict[str, Any]:
+    require_portfolio_reader(principal, "reading a programme")
     programme = await service.programmes.get(programme_id)
     response.headers["ETag"] = etag(programme.version)
     return programme_view(programme, await service.programme_items(programme_id))

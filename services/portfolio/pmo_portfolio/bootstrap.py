@@ -20,6 +20,7 @@ from pmo_kernel.identity import Principal, Role
 from pmo_kernel.relay import OutboxRelay, relay_for
 from pmo_kernel.settings import Settings
 from pmo_kernel.store import EventStore
+from pmo_portfolio.access import PortfolioAccess
 from pmo_portfolio.api import router
 from pmo_portfolio.application.intake import DemandIntake
 from pmo_portfolio.application.service import PortfolioService
@@ -50,7 +51,8 @@ def default_rules(settings: Settings) -> tuple[RoutingRule, ...]:
 def build(settings: Settings, schema: str = SCHEMA) -> PortfolioContainer:
     engine = create_engine(settings.database_url)
     store = EventStore(engine, schema, registry)
-    return PortfolioContainer(settings, engine, store, PortfolioService(store))
+    service = PortfolioService(store, PortfolioAccess(settings))
+    return PortfolioContainer(settings, engine, store, service)
 
 
 def create_app(settings: Settings, container: PortfolioContainer | None = None) -> FastAPI:

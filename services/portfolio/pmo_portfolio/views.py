@@ -10,10 +10,15 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field
+
+from pmo_kernel.access import Sight
 from pmo_kernel.money import Money
+from pmo_portfolio.access import item_without_figures
 from pmo_portfolio.application.selection import Explanation
 from pmo_portfolio.domain.governance import Decision, GateApprovals, RoutingRules, RoutingRuleSet
 from pmo_portfolio.domain.governance.gates import GateScheme
+from pmo_portfolio.domain.governance.item import PortfolioItem
 from pmo_portfolio.domain.planning import BudgetEnvelope, Comparison, Roadmap, Scenario
 from pmo_portfolio.domain.programmes import Programme
 from pmo_portfolio.domain.scoring import ItemScores
@@ -272,11 +277,109 @@ def programme_view(programme: Programme, item_ids: list[str]) -> Json:
     }
 
 
+_HIDDEN = "null when figures_hidden"
+
+
+class MoneyShown(BaseModel):
+    """An amount of money as answered: a decimal string and an ISO 4217 code."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    amount: str
+    currency: str
+
+
+class ItemFactsView(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    estimated_cost: MoneyShown | None = Field(description=f"none estimated, or {_HIDDEN}")
+    category: str
+    department: str
+    risk_level: str | None
+    requires_investment_committee: bool
+
+
+class ItemPlanView(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    start_quarter: str
+    end_quarter: str | None
+    cost_per_year: dict[str, MoneyShown | None] = Field(description=f"each year's cost, {_HIDDEN}")
+
+
+class ItemView(BaseModel):
+    """A portfolio item as the caller may see it. With `figures_hidden` (the caller sees the
+    item but not its figures) every amount of money in it is null, the business case's in its
+    decisions included, and so is each applied routing rule's `reason` (it states the cost)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    version: int
+    state: str
+    current_gate: str | None
+    passed_gates: list[str]
+    next_gate: str | None
+    gate_scheme: dict[str, Any] = Field(description="frozen when the item was registered")
+    business_case_version: int | None
+    facts: ItemFactsView
+    programme_id: str | None
+    plan: ItemPlanView | None
+    evaluations: int = Field(description="how many, superseded ones included")
+    scores: list[dict[str, Any]]
+    consolidated_scores: list[dict[str, Any]]
+    decisions: list[dict[str, Any]] = Field(
+        description=f"with their frozen inputs; amounts and applied rules' reasons {_HIDDEN}"
+    )
+    approvals: dict[str, Any] | None
+    figures_hidden: bool = Field(description="the caller may see the item but not its figures")
+
+
+def item_view(
+    item: PortfolioItem, scores: ItemScores, approvals: GateApprovals | None, sight: Sight
+) -> Json:
+    """The item as `sight` shows it (see `pmo_portfolio.access`)."""
+    view: Json = {
+        "id": item.id,
+        "version": item.version,
+        "state": item.state,
+        "current_gate": item.current_gate,
+        "passed_gates": list(item.passed_gates),
+        "next_gate": item.next_gate,
+        "gate_scheme": gate_scheme_view(item.scheme),
+        "business_case_version": item.business_case_version,
+        "facts": item.facts.model_dump(mode="json"),
+        "programme_id": item.programme_id,
+        "plan": None
+        if item.start_quarter is None
+        else {
+            "start_quarter": item.start_quarter,
+            "end_quarter": item.end_quarter,
+            "cost_per_year": _by_year(item.cost_per_year),
+        },
+        "evaluations": len(item.evaluations),
+        **item_scores_view(scores),
+        "decisions": [
+            {
+                **on_record.decision.model_dump(mode="json"),
+                "outdated": on_record.outdated,
+                "latest_business_case_version": on_record.latest_business_case_version,
+            }
+            for on_record in item.decisions
+        ],
+        "approvals": gate_approvals_view(approvals),
+        "figures_hidden": False,
+    }
+    return view if sight is Sight.FULL else item_without_figures(view)
+
+
 __all__ = [
+    "ItemView",
     "comparison_view",
     "envelope_view",
     "gate_approvals_view",
     "gate_scheme_view",
+    "item_view",
     "programme_view",
     "roadmap_view",
     "routing_rules_view",

@@ -10,11 +10,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from pmo_kernel.access import Sight
 from pmo_kernel.aggregate import Aggregate
-from pmo_kernel.application import CommandContext, Repository, event_metadata, save_together
+from pmo_kernel.application import (
+    CommandContext,
+    Repository,
+    check_expected_version,
+    event_metadata,
+    save_together,
+)
 from pmo_kernel.errors import DomainError, StreamOfAnotherType
-from pmo_kernel.identity import Role
+from pmo_kernel.identity import Principal, Role
 from pmo_kernel.store import EventStore
+from pmo_portfolio.access import PortfolioAccess
 from pmo_portfolio.domain.governance.bodies import GovernanceBody
 from pmo_portfolio.domain.governance.item import PortfolioItem
 from pmo_portfolio.domain.governance.meeting import Meeting
@@ -37,8 +45,9 @@ class Accepted:
 
 
 class ServiceBase:
-    def __init__(self, store: EventStore) -> None:
+    def __init__(self, store: EventStore, access: PortfolioAccess) -> None:
         self.store = store
+        self.access = access
         self.items = Repository(store, PortfolioItem, "portfolio item")
         self.models = Repository(store, ScoringModel, "scoring model")
         self.bodies = Repository(store, GovernanceBody, "governance body")
@@ -49,6 +58,23 @@ class ServiceBase:
         self.roadmap_index = Repository(store, RoadmapIndex, "roadmap index")
         self.scenarios = Repository(store, Scenario, "scenario")
         self.programmes = Repository(store, Programme, "programme")
+
+    async def read_item(self, item_id: str, principal: Principal) -> tuple[PortfolioItem, Sight]:
+        """The item as `principal` may see it (NotFound if they may not see it at all, as for
+        an unknown id). `self.items.get` is the service's own read, whoever asks."""
+        item = await self.items.get(item_id)
+        return item, self.access.visible(principal, item)
+
+    async def _item_for(
+        self, item_id: str, ctx: CommandContext, *, target: bool = True
+    ) -> PortfolioItem:
+        """The item a command acts on, once its role was checked: an item the caller may not
+        see is a 404 before anything else (If-Match included) is looked at. `target`: the
+        command is on the item itself, so If-Match names its version."""
+        item, _ = await self.read_item(item_id, ctx.principal)
+        if target:
+            check_expected_version(item, ctx, self.items.noun)
+        return item
 
     async def _save(self, repo: Repository[Any], aggregate: Aggregate, ctx: CommandContext,
                     **details: Any) -> Accepted:  # fmt: skip

@@ -219,7 +219,7 @@ class PlanningHandlers(ServiceBase):
         """Plan the item; each year it costs money in whose open envelope it then overruns goes
         to arbitration (again, if it already was: the figures and the items at stake changed)."""
         ctx.principal.require_any(MANAGE, "planning an item on the roadmap")
-        item = await self.items.get(item_id, ctx)
+        item = await self._item_for(item_id, ctx)
         now = ctx.now or utcnow()
         before = roadmap_entry(item)
         item.plan(cmd.start_quarter, cmd.end_quarter, cmd.cost_per_year,

@@ -24,7 +24,7 @@ class ProgrammeHandlers(ServiceBase):
     ) -> Accepted:
         ctx.principal.require_any(MANAGE, "assigning an item to a programme")
         programme = await self.programmes.get(cmd.programme_id)
-        item = await self.items.get(item_id, ctx)
+        item = await self._item_for(item_id, ctx)
         previous = item.programme_id
         item.assign_to_programme(programme.id, actor_id=ctx.principal.subject, now=ctx.now)
         return await self._save(self.items, item, ctx, programme_id=programme.id,

@@ -93,7 +93,7 @@ class PortfolioService(PlanningHandlers, ScenarioHandlers, ProgrammeHandlers):
         """The caller is the evaluator; a re-score is a new event, the old one stays."""
         ctx.principal.require_any(EVALUATE, "scoring a portfolio item")
         model = (await self.models.get(cmd.model_id)).for_scoring()
-        item = await self.items.get(item_id, ctx)
+        item = await self._item_for(item_id, ctx)
         item.record_score(
             score_item(
                 model,
@@ -184,7 +184,7 @@ class PortfolioService(PlanningHandlers, ScenarioHandlers, ProgrammeHandlers):
         self, meeting_id: str, cmd: AddAgendaItem, ctx: CommandContext
     ) -> Accepted:
         ctx.principal.require_any(MANAGE, "preparing a meeting's agenda")
-        await self.items.get(cmd.item_id)
+        await self._item_for(cmd.item_id, ctx, target=False)
         meeting = await self.meetings.get(meeting_id, ctx)
         meeting.add_agenda_item(cmd.item_id, cmd.gate, cmd.purpose,
                                 actor_id=ctx.principal.subject, now=ctx.now)  # fmt: skip
@@ -202,7 +202,7 @@ class PortfolioService(PlanningHandlers, ScenarioHandlers, ProgrammeHandlers):
         if meeting.body_id is None:
             raise NotFound(f"meeting {meeting_id} has no body")
         body = await self.bodies.get(meeting.body_id)
-        item = await self.items.get(cmd.item_id)
+        item = await self._item_for(cmd.item_id, ctx, target=False)
         rule_set = await self.rules.load(DEFAULT_RULE_SET_ID)
         score_inputs = await self._score_inputs(item, cmd.scoring_model_id)
         decided_at = ctx.now or utcnow()
