@@ -94,14 +94,15 @@ PORTFOLIO_VIEWS = {
     "arbitrationRequests": "{ arbitrationRequests { year } }",
     "scenarios": "{ scenarios { id } }",
     "scenario": '{ scenario(id: "SC-1") { id } }',
+    "programmes": "{ programmes { id } }",
+    "programme": '{ programme(id: "PG-1") { id } }',
     "scenarioComparison": '{ scenarioComparison(ids: ["SC-1"]) { currency } }',
 }
-# Open to anyone signed in: the governance set-up, the programmes (their items as above).
+# Open to anyone signed in: the governance set-up.
 OPEN_VIEWS = {
     "governanceBodies": "{ governanceBodies { id } }",
     "routingRules": "{ routingRules { version } }",
     "scoringModels": "{ scoringModels { id } }",
-    "programmes": "{ programmes { id items { id } } }",
 }
 
 

@@ -115,12 +115,12 @@ class PlanningQuery:
 
     @fields.field("The programmes by name")
     async def programmes(self, info: GatewayInfo) -> list[Programme]:
-        info.context.principal()
+        info.context.require_portfolio_reader("read the programmes")
         rows = await portfolio(info).read_model.programmes_by_ids(None)
         return [Programme.of(row) for row in rows.values()]
 
     @fields.field("One programme with its items")
     async def programme(self, info: GatewayInfo, id: strawberry.ID) -> Programme | None:
-        info.context.principal()
+        info.context.require_portfolio_reader("read the programme")
         row = await portfolio(info).programme.load(str(id))
         return Programme.of(row) if row is not None else None

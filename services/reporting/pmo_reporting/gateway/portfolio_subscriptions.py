@@ -39,7 +39,7 @@ class PortfolioStreamType(Enum):
 
 
 _KNOWN = frozenset(kind.value for kind in PortfolioStreamType)
-# What anyone signed in may read (the governance set-up, the programmes); the rest, like the
+# What anyone signed in may read (the governance set-up); the rest, like the
 # queries over them, is for the portfolio's readers, and items for those who may see each.
 _OPEN_TO_ALL = frozenset(
     kind.value
@@ -47,7 +47,6 @@ _OPEN_TO_ALL = frozenset(
         PortfolioStreamType.SCORING_MODEL,
         PortfolioStreamType.GOVERNANCE_BODY,
         PortfolioStreamType.ROUTING_RULES,
-        PortfolioStreamType.PROGRAMME,
     )
 )
 
