@@ -12,7 +12,7 @@ from typing import Any
 
 from pmo_kernel.aggregate import Aggregate
 from pmo_kernel.application import CommandContext, Repository, event_metadata, save_together
-from pmo_kernel.errors import DomainError, StreamOfAnotherType
+from pmo_kernel.errors import DomainError
 from pmo_kernel.identity import Role
 from pmo_kernel.store import EventStore
 from pmo_portfolio.domain.governance.bodies import GovernanceBody
@@ -66,14 +66,7 @@ class ServiceBase:
         )
 
     async def _fresh(self, repo: Repository[Any], stream_id: str) -> None:
-        try:
-            existing = await repo.load(stream_id)
-        except StreamOfAnotherType as taken:
-            raise DomainError(
-                f"{repo.noun} {stream_id} cannot be created: the id is taken by a "
-                f"{taken.stream_type}; choose another",
-                id=stream_id,
-            ) from None
+        existing = await repo.load(stream_id)
         if existing.version:
             raise DomainError(f"{repo.noun} {stream_id} already exists", id=stream_id)
 
