@@ -69,7 +69,7 @@ async def test_the_login_appends_and_reads_its_events(
                 f'INSERT INTO "{schema}".idempotency_keys (key, fingerprint, outcome) '
                 "VALUES ('k', 'f', '{}')"
             )
-        assert [e.stream_version for e in await store.read_stream("c-1")] == [1]
+        assert [e.stream_version for e in await store.read_stream("counter", "c-1")] == [1]
     finally:
         await engine.dispose()
 

@@ -11,7 +11,7 @@ from typing import Generic, TypeVar
 from uuid import UUID
 
 from pmo_kernel.aggregate import Aggregate
-from pmo_kernel.errors import ConcurrencyError, NotFound, StreamOfAnotherType
+from pmo_kernel.errors import ConcurrencyError, NotFound
 from pmo_kernel.events import EventMetadata
 from pmo_kernel.identity import Principal
 from pmo_kernel.logs import correlation_id_var
@@ -62,12 +62,9 @@ class Repository(Generic[A]):
         self.noun = noun  # for messages: "scoring model", "meeting"...
 
     async def load(self, stream_id: str) -> A:
-        """The aggregate, new (version 0) if its stream is empty. Stream ids are unique across
-        types, so an id whose stream holds another type's events is no aggregate of this one
-        (StreamOfAnotherType, a 404), not a stream to fold."""
-        history = await self.store.read_stream(stream_id)
-        if history and history[0].stream_type != self.factory.stream_type:
-            raise StreamOfAnotherType(self.noun, stream_id, history[0].stream_type)
+        """The aggregate, new (version 0) if its stream is empty. The stream is this type's
+        (stream_type, stream_id): another type's stream of the same id is another stream."""
+        history = await self.store.read_stream(self.factory.stream_type, stream_id)
         return self.factory.load(stream_id, history)
 
     async def load_all(self) -> list[A]:

@@ -53,17 +53,6 @@ class NotFound(PmoError):
     title = "Not found"
 
 
-class StreamOfAnotherType(NotFound):
-    """The id names a stream of another aggregate type: there is no such aggregate."""
-
-    def __init__(self, noun: str, stream_id: str, stream_type: str) -> None:
-        super().__init__(
-            f"{noun} {stream_id} does not exist ({stream_id} is a {stream_type})",
-            id=stream_id,
-        )
-        self.stream_type = stream_type
-
-
 class ConcurrencyError(PmoError):
     """The stream moved on since it was read: the expected version no longer holds."""
 

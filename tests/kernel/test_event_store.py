@@ -28,7 +28,7 @@ async def test_appended_events_read_back_in_stream_order_with_a_hash_chain(
     first = await store.append("counter", "c-1", 0, [new(1)])
     await store.append("counter", "c-1", 1, [new(2), new(3)], prev_hash=first.last_hash)
 
-    events = await store.read_stream("c-1")
+    events = await store.read_stream("counter", "c-1")
 
     assert [e.stream_version for e in events] == [1, 2, 3]
     assert [e.event for e in events] == [CounterIncremented(by=n) for n in (1, 2, 3)]
@@ -47,7 +47,7 @@ async def test_a_stale_expected_version_is_a_concurrency_error_and_writes_nothin
         await store.append("counter", "c-2", 1, [new(), new()])
 
     assert refused.value.extensions["actual_version"] == 2
-    assert len(await store.read_stream("c-2")) == 2
+    assert len(await store.read_stream("counter", "c-2")) == 2
 
 
 async def test_an_expected_version_ahead_of_the_stream_cannot_leave_a_gap(
@@ -58,7 +58,7 @@ async def test_an_expected_version_ahead_of_the_stream_cannot_leave_a_gap(
     with pytest.raises(ConcurrencyError):
         await store.append("counter", "c-3", 5, [new()])
 
-    assert [e.stream_version for e in await store.read_stream("c-3")] == [1]
+    assert [e.stream_version for e in await store.read_stream("counter", "c-3")] == [1]
 
 
 async def test_a_wrong_chain_hash_is_refused(store: EventStore) -> None:
@@ -77,7 +77,7 @@ async def test_appending_the_same_event_ids_again_is_a_no_op(store: EventStore) 
         assert again.duplicate
         assert again.positions == first.positions
 
-    assert len(await store.read_stream("c-5")) == 2
+    assert len(await store.read_stream("counter", "c-5")) == 2
 
 
 async def test_appending_one_stored_event_again_is_a_no_op_at_either_version(
@@ -98,7 +98,7 @@ async def test_appending_one_stored_event_again_is_a_no_op_at_either_version(
     assert again_first.positions == first.positions
     assert again_second.duplicate
     assert again_second.positions == second.positions
-    assert [e.stream_version for e in await store.read_stream("c-5b")] == [1, 2]
+    assert [e.stream_version for e in await store.read_stream("counter", "c-5b")] == [1, 2]
 
 
 async def test_a_retry_inside_a_callers_transaction_leaves_the_transaction_usable(
@@ -113,7 +113,7 @@ async def test_a_retry_inside_a_callers_transaction_leaves_the_transaction_usabl
 
     assert again.duplicate
     assert not other.duplicate
-    assert len(await store.read_stream("c-5d")) == 1
+    assert len(await store.read_stream("counter", "c-5d")) == 1
 
 
 async def test_a_batch_reusing_some_stored_event_ids_is_refused_whole(store: EventStore) -> None:
@@ -123,7 +123,7 @@ async def test_a_batch_reusing_some_stored_event_ids_is_refused_whole(store: Eve
     with pytest.raises(ConcurrencyError):
         await store.append("counter", "c-6", 1, [new(2), new(3, reused)])
 
-    assert len(await store.read_stream("c-6")) == 1
+    assert len(await store.read_stream("counter", "c-6")) == 1
 
 
 async def test_a_reader_never_skips_an_event_that_commits_after_a_later_one(
@@ -176,7 +176,7 @@ async def test_fifty_writers_racing_on_one_version_leave_exactly_one_winner(
 
     assert sum(1 for o in outcomes if not isinstance(o, BaseException)) == 1
     assert all(isinstance(o, ConcurrencyError) for o in outcomes if isinstance(o, BaseException))
-    assert [e.stream_version for e in await store.read_stream("race")] == [1, 2]
+    assert [e.stream_version for e in await store.read_stream("counter", "race")] == [1, 2]
 
 
 async def test_appending_to_several_streams_is_all_or_nothing(store: EventStore) -> None:
@@ -197,8 +197,8 @@ async def test_appending_to_several_streams_is_all_or_nothing(store: EventStore)
         )
 
     assert [r.version for r in done] == [1, 2]
-    assert len(await store.read_stream("pair-a")) == 1
-    assert len(await store.read_stream("pair-b")) == 2
+    assert len(await store.read_stream("counter", "pair-a")) == 1
+    assert len(await store.read_stream("counter", "pair-b")) == 2
 
 
 async def test_streams_of_one_type_read_back_whole_and_grouped_by_stream(

@@ -54,7 +54,7 @@ def audited_hash(e: RecordedEvent) -> str:
 
 
 async def versions(store: EventStoreContract, stream_id: str) -> list[int]:
-    return [e.stream_version for e in await store.read_stream(stream_id)]
+    return [e.stream_version for e in await store.read_stream("counter", stream_id)]
 
 
 # ---------------------------------------------------------------------- appending
@@ -65,7 +65,7 @@ async def test_a_first_append_starts_the_stream_at_version_1_with_no_previous_ha
 ) -> None:
     result = await any_store.append("counter", "c-1", 0, [new(7)])
 
-    (event,) = await any_store.read_stream("c-1")
+    (event,) = await any_store.read_stream("counter", "c-1")
     assert (result.stream_id, result.version, result.duplicate) == ("c-1", 1, False)
     assert result.positions == (event.global_position,)
     assert result.last_hash == event.hash == audited_hash(event)
@@ -82,7 +82,7 @@ async def test_a_next_append_at_the_stream_version_chains_to_its_head(
     second = await any_store.append("counter", "c-2", 1, [new(2)], prev_hash=first.last_hash)
     third = await any_store.append("counter", "c-2", 2, [new(3)])  # head hash looked up
 
-    events = await any_store.read_stream("c-2")
+    events = await any_store.read_stream("counter", "c-2")
     assert [e.stream_version for e in events] == [1, 2, 3]
     assert [e.prev_hash for e in events] == [None, first.last_hash, second.last_hash]
     assert [e.hash for e in events] == [first.last_hash, second.last_hash, third.last_hash]
@@ -102,6 +102,7 @@ async def test_a_stale_expected_version_is_a_concurrency_error_and_writes_nothin
 
     for refused in (unknown_head, known_head):
         assert refused.value.extensions == {
+            "stream_type": "counter",
             "stream_id": "c-3",
             "expected_version": 1,
             "actual_version": 2,
@@ -195,7 +196,7 @@ async def test_a_batch_takes_consecutive_versions_and_increasing_positions_in_on
 ) -> None:
     result = await any_store.append("counter", "c-9", 0, [new(1), new(2), new(3)])
 
-    events = await any_store.read_stream("c-9")
+    events = await any_store.read_stream("counter", "c-9")
     assert result.version == 3
     assert [e.stream_version for e in events] == [1, 2, 3]
     assert list(result.positions) == sorted(result.positions) == [e.global_position for e in events]
@@ -234,7 +235,10 @@ async def test_appending_to_several_streams_is_all_or_nothing(
         )
 
     assert [(r.stream_id, r.version) for r in done] == [("pair-a", 1), ("pair-b", 2)]
-    together = [*await any_store.read_stream("pair-a"), *await any_store.read_stream("pair-b", 1)]
+    together = [
+        *await any_store.read_stream("counter", "pair-a"),
+        *await any_store.read_stream("counter", "pair-b", 1),
+    ]
     assert len({e.tx_id for e in together}) == 1
     assert await versions(any_store, "pair-a") == [1]
     assert await versions(any_store, "pair-b") == [1, 2]
@@ -265,12 +269,12 @@ async def test_a_stream_reads_back_from_after_a_given_version(
 ) -> None:
     await any_store.append("counter", "c-11", 0, [new(1), new(2), new(3)])
 
-    assert [e.event for e in await any_store.read_stream("c-11", 1)] == [
+    assert [e.event for e in await any_store.read_stream("counter", "c-11", 1)] == [
         CounterIncremented(by=2),
         CounterIncremented(by=3),
     ]
-    assert await any_store.read_stream("c-11", 3) == []
-    assert await any_store.read_stream("no-such-stream") == []
+    assert await any_store.read_stream("counter", "c-11", 3) == []
+    assert await any_store.read_stream("counter", "no-such-stream") == []
 
 
 async def test_streams_of_one_type_read_back_whole_and_grouped_by_stream_id(
@@ -381,12 +385,81 @@ async def test_stats_count_the_events_and_name_the_highest_position(
 async def test_each_read_hands_out_its_own_records(any_store: EventStoreContract) -> None:
     await any_store.append("counter", "c-16", 0, [new(1)])
 
-    (first,) = await any_store.read_stream("c-16")
+    (first,) = await any_store.read_stream("counter", "c-16")
     first.metadata_dict["actor"] = "someone else"
-    (again,) = await any_store.read_stream("c-16")
+    (again,) = await any_store.read_stream("counter", "c-16")
 
     assert first is not again
     assert again.metadata_dict["actor"]["id"] == "tester"
+
+
+# ---------------------------------------------------------------------- typed streams
+
+
+async def test_two_types_may_share_an_id_each_with_its_own_versions_and_chain(
+    any_store: EventStoreContract,
+) -> None:
+    counter = await any_store.append("counter", "0", 0, [new(1), new(2)])
+    tally = await any_store.append("tally", "0", 0, [new(10)])
+
+    counted, tallied = (
+        await any_store.read_stream("counter", "0"),
+        await any_store.read_stream("tally", "0"),
+    )
+    assert [(e.stream_type, e.stream_version, e.event) for e in counted] == [
+        ("counter", 1, CounterIncremented(by=1)),
+        ("counter", 2, CounterIncremented(by=2)),
+    ]
+    assert [(e.stream_type, e.stream_version, e.event) for e in tallied] == [
+        ("tally", 1, CounterIncremented(by=10))
+    ]
+    assert (tallied[0].prev_hash, counted[1].prev_hash) == (None, counted[0].hash)
+    assert [audited_hash(e) for e in [*counted, *tallied]] == [e.hash for e in [*counted, *tallied]]
+    assert (counter.version, tally.version) == (2, 1)
+    of_type = await any_store.read_streams_of_type("tally")
+    assert {i: [e.event_id for e in es] for i, es in of_type.items()} == {
+        "0": [tallied[0].event_id]
+    }
+
+
+async def test_an_id_used_only_by_another_type_is_an_empty_stream(
+    any_store: EventStoreContract,
+) -> None:
+    await any_store.append("counter", "only-counted", 0, [new()])
+
+    assert await any_store.read_stream("tally", "only-counted") == []
+    assert await any_store.read_streams_of_type("tally") == {}
+
+
+async def test_expected_versions_and_head_hashes_are_checked_per_type_and_id(
+    any_store: EventStoreContract,
+) -> None:
+    counter = await any_store.append("counter", "x", 0, [new(), new()])
+    tally = await any_store.append("tally", "x", 0, [new()])
+
+    # The counter's head neither stands for the tally's nor the other way round
+    with pytest.raises(ConcurrencyError) as stale:
+        await any_store.append("tally", "x", 2, [new()])
+    with pytest.raises(ConcurrencyError, match="hash"):
+        await any_store.append("tally", "x", 1, [new()], prev_hash=counter.last_hash)
+    assert stale.value.extensions == {
+        "stream_type": "tally",
+        "stream_id": "x",
+        "expected_version": 2,
+        "actual_version": 1,
+    }
+    assert "tally-x" in stale.value.detail
+    # while each moves on from its own head, in one transaction or alone
+    await any_store.append_streams(
+        [
+            StreamAppend("counter", "x", 2, [new()], prev_hash=counter.last_hash),
+            StreamAppend("tally", "x", 1, [new()], prev_hash=tally.last_hash),
+        ]
+    )
+    await any_store.append("tally", "x", 2, [new()])
+    assert await versions(any_store, "x") == [1, 2, 3]
+    assert [e.stream_version for e in await any_store.read_stream("tally", "x")] == [1, 2, 3]
+    assert [e.stream_version for e in await any_store.read_stream("tally", "x", 2)] == [3]
 
 
 # ---------------------------------------------------------------------- the same hashes

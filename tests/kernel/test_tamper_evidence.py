@@ -65,6 +65,37 @@ async def test_an_untouched_log_verifies(store: EventStore) -> None:
     assert (report.events_checked, report.streams_checked) == (3, 1)
 
 
+async def test_two_types_sharing_an_id_are_two_chains_and_verify_as_two_streams(
+    store: EventStore,
+) -> None:
+    await _three_events(store)  # counter "audited", versions 1 to 3
+    await store.append("tally", "audited", 0, [NewEvent(CounterIncremented(by=9), metadata())])
+
+    report = await verify_chain(store.engine, store.schema)
+
+    assert report.ok, report.first_broken
+    assert (report.events_checked, report.streams_checked) == (4, 2)
+
+
+async def test_a_break_in_one_of_two_streams_sharing_an_id_names_that_stream(
+    store: EventStore,
+) -> None:
+    await _three_events(store)
+    await store.append("tally", "audited", 0, [NewEvent(CounterIncremented(by=9), metadata())])
+    table = f'"{store.schema}".events'
+    async with raw_connection(store.engine) as conn, conn.transaction():
+        await conn.execute(f"ALTER TABLE {table} DISABLE TRIGGER events_immutable")
+        await conn.execute(
+            f"UPDATE {table} SET payload = jsonb_set(payload, '{{by}}', '8') "
+            "WHERE stream_type = 'tally'"
+        )
+        await conn.execute(f"ALTER TABLE {table} ENABLE TRIGGER events_immutable")
+
+    report = await verify_chain(store.engine, store.schema)
+
+    assert [(b.stream, b.stream_version) for b in report.broken] == [("tally-audited", 1)]
+
+
 async def test_a_byte_changed_by_a_superuser_is_found_and_the_event_named(
     store: EventStore,
 ) -> None:

@@ -17,13 +17,18 @@ async def test_appends_in_a_unit_of_work_that_fails_are_all_undone(store: EventS
         async with store.unit_of_work():
             await store.append("counter", "a", 0, one())
             await store.append("counter", "b", 0, one())
-            assert len(await store.read_stream("a")) == 1  # its own writes, before commit
+            assert (
+                len(await store.read_stream("counter", "a")) == 1
+            )  # its own writes, before commit
             raise RuntimeError("the command fails after appending")
 
     with pytest.raises(RuntimeError):
         await command_that_fails_after_appending()
 
-    assert (await store.read_stream("a"), await store.read_stream("b")) == ([], [])
+    assert (await store.read_stream("counter", "a"), await store.read_stream("counter", "b")) == (
+        [],
+        [],
+    )
 
 
 async def test_a_unit_of_work_commits_what_it_appended_and_joins_an_inner_one(
@@ -35,4 +40,4 @@ async def test_a_unit_of_work_commits_what_it_appended_and_joins_an_inner_one(
             assert inner is outer
             await store.append("counter", "a", 1, one(2))
 
-    assert [e.stream_version for e in await store.read_stream("a")] == [1, 2]
+    assert [e.stream_version for e in await store.read_stream("counter", "a")] == [1, 2]

@@ -129,7 +129,7 @@ async def get_demand_events(
             hash=e.hash,
             prev_hash=e.prev_hash,
         )
-        for e in await service.store.read_stream(demand_id)
+        for e in await service.store.read_stream(demand.stream_type, demand_id)
     ]
 
 

@@ -258,12 +258,12 @@ def audit_verify(
             assert first is not None
             console.print(
                 f"[red]{plugin.name}: {len(report.broken)} broken stream(s). First broken event: "
-                f"{first.event_id} (stream {first.stream_id} v{first.stream_version}, position "
+                f"{first.event_id} (stream {first.stream} v{first.stream_version}, position "
                 f"{first.global_position}): {first.reason}"
             )
             for broken in report.broken[1:]:
                 console.print(
-                    f"  also {broken.event_id} (stream {broken.stream_id} "
+                    f"  also {broken.event_id} (stream {broken.stream} "
                     f"v{broken.stream_version}): {broken.reason}"
                 )
         return ok

@@ -1,5 +1,8 @@
 """`pmo audit verify`: recompute every stream's hash chain and name the first broken event.
 
+A stream is (stream_type, stream_id) (pmo_kernel.streams): each has its own chain from version 1,
+so two types sharing an id are two chains.
+
 An event is broken when its stored hash differs from the hash of its canonical form, when its
 prev_hash is not the previous event's hash, or when its stream version does not follow the
 previous one. Any change to a stored byte after the fact (possible only for a superuser who
@@ -17,15 +20,22 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from pmo_kernel.db import raw_connection
 from pmo_kernel.store.hashing import canonical_bytes, chain_hash
+from pmo_kernel.streams import stream_name
 
 
 @dataclass(frozen=True)
 class BrokenEvent:
     global_position: int
     event_id: UUID
+    stream_type: str
     stream_id: str
     stream_version: int
     reason: str
+
+    @property
+    def stream(self) -> str:
+        """The stream's name, `<type>-<id>`."""
+        return stream_name(self.stream_type, self.stream_id)
 
 
 @dataclass(frozen=True)
@@ -55,11 +65,11 @@ async def verify_chain(
     sql = (
         "SELECT global_position, event_id, stream_type, stream_id, stream_version, event_type, "
         "schema_version, payload::text, metadata::text, prev_hash, hash "
-        f'FROM "{schema}".events ORDER BY stream_id, stream_version'
+        f'FROM "{schema}".events ORDER BY stream_type, stream_id, stream_version'
     )
     checked = streams = 0
     broken: list[BrokenEvent] = []
-    current_stream: str | None = None
+    current_stream: tuple[str, str] | None = None
     previous_hash: str | None = None
     previous_version = 0
     stream_broken = False
@@ -67,8 +77,8 @@ async def verify_chain(
         async for row in conn.cursor(sql, prefetch=batch):
             (position, event_id, stream_type, stream_id, version, event_type, schema_version,
              payload, metadata, prev_hash, stored_hash) = row  # fmt: skip
-            if stream_id != current_stream:
-                current_stream, previous_hash, previous_version = stream_id, None, 0
+            if (stream_type, stream_id) != current_stream:
+                current_stream, previous_hash, previous_version = (stream_type, stream_id), None, 0
                 stream_broken = False
                 streams += 1
             checked += 1
@@ -97,7 +107,9 @@ async def verify_chain(
                     reason = "content does not match its hash: the event was altered"
             # Report only the first break of a stream: everything after it fails by consequence.
             if reason is not None and not stream_broken:
-                broken.append(BrokenEvent(position, event_id, stream_id, version, reason))
+                broken.append(
+                    BrokenEvent(position, event_id, stream_type, stream_id, version, reason)
+                )
                 stream_broken = True
             previous_hash, previous_version = stored_hash, version
     if progress is not None:

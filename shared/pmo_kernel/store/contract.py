@@ -3,6 +3,9 @@
 `InMemoryEventStore`. Both keep the same promises, checked by one test suite run on each
 (tests/kernel/test_store_contract.py):
 
+- A stream is (stream_type, stream_id): two types may share an id, each with its own versions
+  and hash chain; `read_stream(stream_type, stream_id)` of a type that never used the id is
+  empty.
 - `append` writes a batch to one stream at an expected version, all of it or nothing, and
   refuses (ConcurrencyError) a stale or future version or a `prev_hash` other than the head's;
   a batch whose event ids are all stored already is a no-op answered with `duplicate=True`.
@@ -56,7 +59,12 @@ class EventStoreContract(Protocol):
     ) -> list[AppendResult]: ...
 
     async def read_stream(
-        self, stream_id: str, after_version: int = 0, *, conn: asyncpg.Connection | None = None
+        self,
+        stream_type: str,
+        stream_id: str,
+        after_version: int = 0,
+        *,
+        conn: asyncpg.Connection | None = None,
     ) -> list[RecordedEvent]: ...
 
     async def read_streams_of_type(self, stream_type: str) -> dict[str, list[RecordedEvent]]: ...

@@ -39,6 +39,7 @@ from pmo_kernel.store.postgres import (
     StreamAppend,
     _Unknown,
 )
+from pmo_kernel.streams import stream_name
 
 
 class _Stored(NamedTuple):
@@ -78,7 +79,8 @@ class InMemoryEventStore:
         self.clock = clock
         self._log: list[_Stored] = []  # in (tx_id, global_position) order: the read order
         self._cursors: list[LogCursor] = []  # the cursor of each entry of _log, for bisect
-        self._streams: dict[str, list[_Stored]] = {}  # version v at index v - 1
+        # (stream type, stream id) -> its events, version v at index v - 1
+        self._streams: dict[tuple[str, str], list[_Stored]] = {}
         self._by_id: dict[UUID, _Stored] = {}
         self._by_position: dict[int, _Stored] = {}
         self._last_position = 0  # never reused, like an identity column
@@ -134,12 +136,12 @@ class InMemoryEventStore:
         # No await from here on: the checks and the write are one step, as one statement is.
         if not events:
             return AppendResult(stream_id, expected_version, None, ())
-        stream = self._streams.get(stream_id, [])
+        stream = self._streams.get((stream_type, stream_id), [])
         if prev_hash is UNKNOWN:
             if expected_version == 0:
                 prev_hash = None
             elif len(stream) != expected_version:
-                raise self._conflict(stream_id, expected_version)
+                raise self._conflict(stream_type, stream_id, expected_version)
             else:
                 prev_hash = stream[-1].hash
         assert prev_hash is None or isinstance(prev_hash, str)
@@ -170,10 +172,12 @@ class InMemoryEventStore:
             )
         if existing:
             raise ConcurrencyError(
-                f"stream {stream_id}: some of these event ids are already stored, others not",
+                f"stream {stream_name(stream_type, stream_id)}: some of these event ids are "
+                "already stored, others not",
+                stream_type=stream_type,
                 stream_id=stream_id,
             )
-        raise self._conflict(stream_id, expected_version)
+        raise self._conflict(stream_type, stream_id, expected_version)
 
     def _write(
         self,
@@ -183,7 +187,7 @@ class InMemoryEventStore:
         rows: list[_Encoded],
         tx_id: int,
     ) -> AppendResult:
-        stream = self._streams.setdefault(stream_id, [])
+        stream = self._streams.setdefault((stream_type, stream_id), [])
         positions: list[int] = []
         for version, row in enumerate(rows, start=expected_version + 1):
             self._last_position += 1
@@ -208,21 +212,26 @@ class InMemoryEventStore:
         while len(self._log) > mark:
             stored = self._log.pop()
             self._cursors.pop()
-            stream = self._streams[stored.stream_id]
+            key = (stored.stream_type, stored.stream_id)
+            stream = self._streams[key]
             stream.pop()
             if not stream:
-                del self._streams[stored.stream_id]
+                del self._streams[key]
             del self._by_id[stored.event_id]
             del self._by_position[stored.global_position]
 
-    def _conflict(self, stream_id: str, expected_version: int) -> ConcurrencyError:
-        actual = len(self._streams.get(stream_id, ()))
+    def _conflict(
+        self, stream_type: str, stream_id: str, expected_version: int
+    ) -> ConcurrencyError:
+        actual = len(self._streams.get((stream_type, stream_id), ()))
         if actual == expected_version:
             reason = "the hash it chains to does not match the stored head"
         else:
             reason = f"it is at version {actual}; reload it and retry"
         return ConcurrencyError(
-            f"stream {stream_id} is not at the expected version {expected_version}: {reason}",
+            f"stream {stream_name(stream_type, stream_id)} is not at the expected version "
+            f"{expected_version}: {reason}",
+            stream_type=stream_type,
             stream_id=stream_id,
             expected_version=expected_version,
             actual_version=actual,
@@ -235,22 +244,26 @@ class InMemoryEventStore:
     # ------------------------------------------------------------------ reading
 
     async def read_stream(
-        self, stream_id: str, after_version: int = 0, *, conn: asyncpg.Connection | None = None
+        self,
+        stream_type: str,
+        stream_id: str,
+        after_version: int = 0,
+        *,
+        conn: asyncpg.Connection | None = None,
     ) -> list[RecordedEvent]:
         await asyncio.sleep(0)
-        stream = self._streams.get(stream_id, [])
+        stream = self._streams.get((stream_type, stream_id), [])
         return [self._decode(stored) for stored in stream[max(after_version, 0) :]]
 
     async def read_streams_of_type(self, stream_type: str) -> dict[str, list[RecordedEvent]]:
         """Every stream of one type, by stream id (in order of their ids, as PostgreSQL sorts
         them under the C collation)."""
         await asyncio.sleep(0)
-        streams: dict[str, list[RecordedEvent]] = {}
-        for stream_id in sorted(self._streams):
-            events = [s for s in self._streams[stream_id] if s.stream_type == stream_type]
-            if events:
-                streams[stream_id] = [self._decode(stored) for stored in events]
-        return streams
+        ids = sorted(stream_id for kind, stream_id in self._streams if kind == stream_type)
+        return {
+            stream_id: [self._decode(stored) for stored in self._streams[stream_type, stream_id]]
+            for stream_id in ids
+        }
 
     async def stream_ids_with(
         self, stream_type: str, event_type: str, **payload: str | int | bool
@@ -259,9 +272,11 @@ class InMemoryEventStore:
         values (as PostgreSQL's jsonb containment of top-level values)."""
         await asyncio.sleep(0)
         found = set()
-        for stream_id, stream in self._streams.items():
+        for (kind, stream_id), stream in self._streams.items():
+            if kind != stream_type:
+                continue
             for stored in stream:
-                if stored.stream_type != stream_type or stored.event_type != event_type:
+                if stored.event_type != event_type:
                     continue
                 data = orjson.loads(stored.payload_json)
                 if all(data.get(key) == value for key, value in payload.items()):

@@ -1,10 +1,12 @@
 """The event store on PostgreSQL.
 
 Writes: `append` puts a batch of events on one stream at an expected version in ONE statement,
-so a single-event append costs one round trip, like a bare INSERT. The unique key
-(stream_id, stream_version) is the optimistic lock; the statement also checks that the stream's
-head is exactly the expected version with the hash the caller chains to, so a stale writer can
-neither overwrite nor leave a gap. Appending an event_id that is already stored is a no-op.
+so a single-event append costs one round trip, like a bare INSERT. A stream is
+(stream_type, stream_id) (pmo_kernel.streams): two types may share an id. The unique key
+(stream_type, stream_id, stream_version) is the optimistic lock; the statement also checks that
+the stream's head is exactly the expected version with the hash the caller chains to, so a
+stale writer can neither overwrite nor leave a gap. Appending an event_id that is already stored
+is a no-op.
 
 Reads of the whole log: positions come from an identity column, assigned at INSERT time, but
 transactions commit in any order; a reader that paged by `global_position > checkpoint` would
@@ -36,6 +38,7 @@ from pmo_kernel.errors import ConcurrencyError, NotFound
 from pmo_kernel.events import DomainEvent, EventMetadata, EventRegistry, LogCursor, RecordedEvent
 from pmo_kernel.store.event_ids import new_event_id
 from pmo_kernel.store.hashing import canonical_bytes_of_encoded
+from pmo_kernel.streams import stream_name
 
 
 class _Unknown:
@@ -98,7 +101,8 @@ class EventStore:
             f"INSERT INTO {t} (event_id, stream_type, stream_id, stream_version, event_type, "
             f"schema_version, payload, metadata, prev_hash, hash) "
         )
-        # A stream's first event: the unique key (stream_id, stream_version) is the whole check.
+        # A stream's first event: the unique key (stream_type, stream_id, stream_version) is
+        # the whole check.
         self._insert_first = (
             f"{columns}VALUES ($1, $2, $3, 1, $5, $6, $7::jsonb, $8::jsonb, $4, $9) "
             f"RETURNING global_position"
@@ -108,14 +112,16 @@ class EventStore:
         # index). No such head: nothing is written, and the caller sorts out why.
         self._insert_next = (
             f"{columns}SELECT $1, $2, $3, $4 + 1, $6, $7, $8::jsonb, $9::jsonb, $5, $10 "
-            f"FROM {t} h WHERE h.stream_id = $3 AND h.stream_version = $4 AND h.hash = $5 "
+            f"FROM {t} h WHERE h.stream_type = $2 AND h.stream_id = $3 AND h.stream_version = $4 "
+            f"AND h.hash = $5 "
             f"RETURNING global_position"
         )
         # The head check of a batch: the stream is new, or its event at the expected version
         # carries the hash the caller chains to.
         head_ok = (
             f"($4 = 0 OR EXISTS (SELECT 1 FROM {t} h "
-            f"WHERE h.stream_id = $3 AND h.stream_version = $4 AND h.hash IS NOT DISTINCT FROM $5))"
+            f"WHERE h.stream_type = $2 AND h.stream_id = $3 AND h.stream_version = $4 "
+            f"AND h.hash IS NOT DISTINCT FROM $5))"
         )
         self._insert_many = (
             f"{columns}SELECT e.event_id, $2, $3, e.v, e.event_type, e.schema_version, e.payload, "
@@ -129,7 +135,7 @@ class EventStore:
             f"RETURNING global_position"
         )
         self._head = (
-            f"SELECT stream_version, hash FROM {t} WHERE stream_id = $1 "
+            f"SELECT stream_version, hash FROM {t} WHERE stream_type = $1 AND stream_id = $2 "
             f"ORDER BY stream_version DESC LIMIT 1"
         )
         self._existing = (
@@ -137,8 +143,8 @@ class EventStore:
             f"ORDER BY global_position"
         )
         self._stream = (
-            f"SELECT {_COLUMNS} FROM {t} WHERE stream_id = $1 AND stream_version > $2 "
-            f"ORDER BY stream_version"
+            f"SELECT {_COLUMNS} FROM {t} WHERE stream_type = $1 AND stream_id = $2 "
+            f"AND stream_version > $3 ORDER BY stream_version"
         )
         self._log = (
             f"SELECT {_COLUMNS} FROM {t} WHERE (tx_id, global_position) > ($1, $2) "
@@ -225,7 +231,8 @@ class EventStore:
                 await pool.release(own, healthy)
             return result
         if prev_hash is UNKNOWN:
-            prev_hash = await self._lookup_head_hash(conn, stream_id, expected_version)
+            prev_hash = await self._lookup_head_hash(conn, stream_type, stream_id,
+                                                     expected_version)  # fmt: skip
         assert prev_hash is None or isinstance(prev_hash, str)
 
         rows = self._encode(stream_type, stream_id, expected_version, events, prev_hash)
@@ -267,10 +274,12 @@ class EventStore:
             )
         if existing:
             raise ConcurrencyError(
-                f"stream {stream_id}: some of these event ids are already stored, others not",
+                f"stream {stream_name(stream_type, stream_id)}: some of these event ids are "
+                "already stored, others not",
+                stream_type=stream_type,
                 stream_id=stream_id,
             )
-        raise await self._conflict(conn, stream_id, expected_version)
+        raise await self._conflict(conn, stream_type, stream_id, expected_version)
 
     async def _insert(
         self,
@@ -326,29 +335,31 @@ class EventStore:
             ]
 
     async def _conflict(
-        self, conn: asyncpg.Connection, stream_id: str, expected_version: int
+        self, conn: asyncpg.Connection, stream_type: str, stream_id: str, expected_version: int
     ) -> ConcurrencyError:
-        row = await conn.fetchrow(self._head, stream_id)
+        row = await conn.fetchrow(self._head, stream_type, stream_id)
         actual = 0 if row is None else int(row["stream_version"])
         if actual == expected_version:
             reason = "the hash it chains to does not match the stored head"
         else:
             reason = f"it is at version {actual}; reload it and retry"
         return ConcurrencyError(
-            f"stream {stream_id} is not at the expected version {expected_version}: {reason}",
+            f"stream {stream_name(stream_type, stream_id)} is not at the expected version "
+            f"{expected_version}: {reason}",
+            stream_type=stream_type,
             stream_id=stream_id,
             expected_version=expected_version,
             actual_version=actual,
         )
 
     async def _lookup_head_hash(
-        self, conn: asyncpg.Connection, stream_id: str, expected_version: int
+        self, conn: asyncpg.Connection, stream_type: str, stream_id: str, expected_version: int
     ) -> str | None:
         if expected_version == 0:
             return None
-        row = await conn.fetchrow(self._head, stream_id)
+        row = await conn.fetchrow(self._head, stream_type, stream_id)
         if row is None or row["stream_version"] != expected_version:
-            raise await self._conflict(conn, stream_id, expected_version)
+            raise await self._conflict(conn, stream_type, stream_id, expected_version)
         hash_: str = row["hash"]
         return hash_
 
@@ -402,15 +413,21 @@ class EventStore:
     # ------------------------------------------------------------------ reading
 
     async def read_stream(
-        self, stream_id: str, after_version: int = 0, *, conn: asyncpg.Connection | None = None
+        self,
+        stream_type: str,
+        stream_id: str,
+        after_version: int = 0,
+        *,
+        conn: asyncpg.Connection | None = None,
     ) -> list[RecordedEvent]:
+        """The stream (stream_type, stream_id)'s events after `after_version`, in order; none
+        if it is empty, whatever other types' streams hold that id."""
         conn = conn or self._joined()
         if conn is None:
             async with raw_connection(self.engine) as own:
-                return await self.read_stream(stream_id, after_version, conn=own)
-        return [
-            self._decode(row) for row in await conn.fetch(self._stream, stream_id, after_version)
-        ]
+                return await self.read_stream(stream_type, stream_id, after_version, conn=own)
+        rows = await conn.fetch(self._stream, stream_type, stream_id, after_version)
+        return [self._decode(row) for row in rows]
 
     async def read_streams_of_type(self, stream_type: str) -> dict[str, list[RecordedEvent]]:
         """Every stream of one type, by stream id: for the few aggregates a command weighs

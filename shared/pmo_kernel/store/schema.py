@@ -4,8 +4,17 @@ alembic history, so every service owns its schema and its migrations."""
 from __future__ import annotations
 
 
-def event_store_ddl(schema: str) -> list[str]:
+def event_store_ddl(schema: str, *, typed_streams: bool = True) -> list[str]:
+    """The events table and what guards it. A stream is (stream_type, stream_id): its versions
+    are unique per type and id, so two types may share an id (see pmo_kernel.streams).
+    `typed_streams=False` is the first migrations' shape, unique per id alone: those migrations
+    are history and keep building it; `typed_stream_key_ddl` moves such a schema on."""
     s = _quote(schema)
+    stream_key = (
+        "CONSTRAINT events_stream_key UNIQUE (stream_type, stream_id, stream_version)"
+        if typed_streams
+        else "CONSTRAINT events_stream_version_key UNIQUE (stream_id, stream_version)"
+    )
     return [
         f"CREATE SCHEMA IF NOT EXISTS {s}",
         # global_position: assigned by the database at insert. It is unique and increasing per
@@ -27,7 +36,7 @@ def event_store_ddl(schema: str) -> list[str]:
             prev_hash text,
             hash text NOT NULL,
             CONSTRAINT events_event_id_key UNIQUE (event_id),
-            CONSTRAINT events_stream_version_key UNIQUE (stream_id, stream_version)
+            {stream_key}
         )""",
         f"CREATE INDEX events_log_order ON {s}.events (tx_id, global_position)",
         f"CREATE INDEX events_by_type ON {s}.events (stream_type, global_position)",
@@ -55,6 +64,47 @@ def event_store_ddl(schema: str) -> list[str]:
             updated_at timestamptz NOT NULL DEFAULT now()
         )""",
         *event_wakeup_ddl(schema),
+    ]
+
+
+def typed_stream_key_ddl(schema: str) -> list[str]:
+    """Move a schema whose streams were unique per id (`events_stream_version_key`) to streams
+    unique per (type, id) (`events_stream_key`). Only constraints change: no event is rewritten
+    (the table refuses it anyway), and every hash chain stays as it was, since a chain already
+    was one id's events. Refuses, naming them, if some id holds events of two types: such
+    events could not exist under the old key unless it was bypassed, and adopting the new key
+    would silently split what was one version sequence. Idempotent."""
+    s = _quote(schema)
+    return [
+        # No append may slip in between the check and the new key (the key takes a stronger
+        # lock anyway, at the end of the transaction's work).
+        f"LOCK TABLE {s}.events IN SHARE ROW EXCLUSIVE MODE",
+        f"""DO $$
+            DECLARE
+                mixed text;
+            BEGIN
+                SELECT string_agg(format('%s (%s)', stream_id, types), ', ')
+                  INTO mixed
+                  FROM (SELECT stream_id, string_agg(DISTINCT stream_type, ', ') AS types
+                          FROM {s}.events GROUP BY stream_id
+                          HAVING count(DISTINCT stream_type) > 1
+                          ORDER BY stream_id LIMIT 20) AS m;
+                IF mixed IS NOT NULL THEN
+                    RAISE EXCEPTION 'cannot make streams typed in schema %: these stream ids '
+                        'hold events of more than one type: %', '{schema}', mixed
+                        USING ERRCODE = 'unique_violation',
+                              HINT = 'the events of each id must be sorted out by hand first; '
+                                     'nothing was changed';
+                END IF;
+            END $$""",
+        f"""ALTER TABLE {s}.events DROP CONSTRAINT IF EXISTS events_stream_version_key""",
+        f"""DO $$ BEGIN
+            IF NOT EXISTS (SELECT FROM pg_constraint WHERE conname = 'events_stream_key'
+                           AND conrelid = '{s}.events'::regclass) THEN
+                ALTER TABLE {s}.events ADD CONSTRAINT events_stream_key
+                    UNIQUE (stream_type, stream_id, stream_version);
+            END IF;
+        END $$""",
     ]
 
 

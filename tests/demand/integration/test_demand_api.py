@@ -129,7 +129,9 @@ async def test_fifty_concurrent_commands_with_the_same_expected_version_let_one_
     statuses = await asyncio.gather(*(revise(i) for i in range(50)))
 
     assert sorted(statuses) == [200] + [409] * 49
-    versions = [e.stream_version for e in await api.container.store.read_stream(demand_id)]
+    versions = [
+        e.stream_version for e in await api.container.store.read_stream("demand", demand_id)
+    ]
     assert versions == [1, 2]
 
 

@@ -78,6 +78,6 @@ async def test_one_trace_id_runs_from_the_http_request_to_the_projection(
     consumer_span = next(s for s in in_trace if s.kind == SpanKind.CONSUMER)
     assert consumer_span.attributes is not None
     assert consumer_span.attributes["messaging.message.id"] == str(projection.applied[0].event_id)
-    stored = await store.read_stream(response.json()["id"])
+    stored = await store.read_stream("demand", response.json()["id"])
     assert stored[0].metadata.traceparent is not None
     assert f"{trace_id:032x}" in stored[0].metadata.traceparent

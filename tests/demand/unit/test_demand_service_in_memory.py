@@ -55,7 +55,7 @@ async def test_a_submitted_demand_is_qualified_and_both_facts_are_stored_in_a_ch
     submitted = await service.submit(submission(), AS_REQUESTER)
     qualified = await service.qualify(submitted.demand_id, QualifyDemand(), AS_ANALYST)
 
-    history = await store.read_stream(submitted.demand_id)
+    history = await store.read_stream("demand", submitted.demand_id)
     assert (submitted.version, submitted.state) == (1, "submitted")
     assert (qualified.version, qualified.state) == (2, "qualified")
     assert [type(e.event) for e in history] == [DemandSubmitted, DemandQualified]
@@ -78,7 +78,7 @@ async def test_a_demand_failing_the_governance_rules_is_not_qualified_and_nothin
         await service.qualify(submitted.demand_id, QualifyDemand(), AS_ANALYST)
 
     assert refused.value.extensions["rule"] == BUSINESS_CASE_COMPLETE
-    assert len(await store.read_stream(submitted.demand_id)) == 1
+    assert len(await store.read_stream("demand", submitted.demand_id)) == 1
 
 
 async def test_only_an_analyst_may_qualify_and_a_refusal_writes_nothing(
@@ -106,7 +106,7 @@ async def test_qualifying_a_version_the_caller_did_not_see_is_a_concurrency_erro
     with pytest.raises(ConcurrencyError):
         await service.qualify(submitted.demand_id, QualifyDemand(), stale)
 
-    assert len(await store.read_stream(submitted.demand_id)) == 1
+    assert len(await store.read_stream("demand", submitted.demand_id)) == 1
 
 
 async def test_of_two_analysts_qualifying_at_once_one_wins_and_the_other_must_reload(
@@ -123,4 +123,4 @@ async def test_of_two_analysts_qualifying_at_once_one_wins_and_the_other_must_re
 
     assert [type(o).__name__ for o in outcomes].count("CommandResult") == 1
     assert [type(o) for o in outcomes if isinstance(o, BaseException)] == [ConcurrencyError]
-    assert len(await store.read_stream(submitted.demand_id)) == 2
+    assert len(await store.read_stream("demand", submitted.demand_id)) == 2

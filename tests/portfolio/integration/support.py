@@ -80,8 +80,8 @@ class Portfolio:
         data: dict[str, Any] = response.json()
         return data
 
-    async def stream(self, stream_id: str) -> list[RecordedEvent]:
-        return await self.container.store.read_stream(stream_id)
+    async def stream(self, stream_type: str, stream_id: str) -> list[RecordedEvent]:
+        return await self.container.store.read_stream(stream_type, stream_id)
 
     # -- given ------------------------------------------------------------------------------------
 

@@ -36,7 +36,7 @@ async def envelopes_of(p: Portfolio, year: int) -> list[str]:
 
 async def claims(p: Portfolio, year: int) -> list[tuple[str, str]]:
     """The claim stream of the year: (event type, envelope id) in order."""
-    events = [recorded.event for recorded in await p.stream(f"budget-year-{year}")]
+    events = [recorded.event for recorded in await p.stream("budget-year", f"budget-year-{year}")]
     return [
         (event.event_type, event.envelope_id)
         for event in events
@@ -66,7 +66,7 @@ async def test_of_two_envelopes_opened_at_once_for_one_year_exactly_one_is_writt
         (lost,) = [f"{s}-{year}" for s in ("left", "right") if f"{s}-{year}" != won]
         # and the loser wrote nothing: one envelope stream for the year, the winner's claim
         assert await envelopes_of(p, year) == [won]
-        assert await p.stream(lost) == []
+        assert await p.stream("budget-envelope", lost) == []
         assert await claims(p, year) == [("BudgetYearClaimed", won)]
         assert (await p.get("/roadmap"))["years"] is not None  # the roadmap still computes
 
@@ -145,7 +145,7 @@ async def test_an_envelope_opened_before_claims_existed_still_holds_its_year(
     refused = await p.post("/budget-envelopes", opening("it-2027", 2027), ANALYST, 409)
     assert "2027 already has the open envelope legacy-2027" in refused["detail"]
     assert await claims(p, 2027) == []
-    assert await p.stream("it-2027") == []
+    assert await p.stream("budget-envelope", "it-2027") == []
 
     # When the old envelope is closed, it has no claim to release; then 2027 may be claimed
     await p.post("/budget-envelopes/legacy-2027/closure", None, ANALYST)

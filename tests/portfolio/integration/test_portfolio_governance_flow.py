@@ -158,4 +158,7 @@ async def test_redelivered_demand_events_register_the_candidate_once(portfolio: 
     await portfolio.deliver(events)
     await portfolio.deliver(events)
 
-    assert [e.stream_version for e in await portfolio.container.store.read_stream("d-twice")] == [1]
+    assert [
+        e.stream_version
+        for e in await portfolio.container.store.read_stream("portfolio-item", "d-twice")
+    ] == [1]

@@ -108,16 +108,45 @@ async def test_an_id_of_another_aggregate_type_is_not_found_rather_than_folded(
         assert response.json()["code"] == "not_found"
 
 
-async def test_creating_with_an_id_another_type_holds_is_refused_naming_it(
+async def test_creating_with_an_id_another_type_holds_creates_another_stream(
     portfolio: Portfolio,
 ) -> None:
     p = portfolio
     await p.candidate("erp")
     programme = {"programme_id": "erp", "name": "ERP", "description": "One", "sponsor": "CFO"}
 
-    refused = await p.post("/programmes", programme, ANALYST, 422)
+    created = await p.post("/programmes", programme, ANALYST, 201)
 
-    assert "taken by a portfolio-item" in refused["detail"]
+    assert (created["id"], created["version"]) == ("erp", 1)
+    assert (await p.get("/programmes/erp"))["name"] == "ERP"
+    item = await p.get("/items/erp")
+    assert (item["id"], item["version"]) == ("erp", 1)
+    assert [e.stream_version for e in await p.stream("programme", "erp")] == [1]
+    assert [e.stream_version for e in await p.stream("portfolio-item", "erp")] == [1]
+
+
+async def test_an_item_and_a_body_of_the_same_id_coexist_each_from_version_1(
+    portfolio: Portfolio,
+) -> None:
+    p = portfolio
+    await p.post("/governance-bodies", {"body_id": "0", "kind": "investment_committee",
+                                        "name": "IC"}, ANALYST, 201)  # fmt: skip
+
+    # Given only body 0, there is no item 0
+    missing = await p.get("/items/0", 404)
+    assert missing["code"] == "not_found"
+
+    # When the candidate 0 arrives, both are there, each its own stream
+    await p.candidate("0")
+    item = await p.get("/items/0")
+    assert (item["id"], item["version"]) == ("0", 1)
+    await p.post("/governance-bodies/0/members", {"person_id": "ivy"}, ANALYST)
+    assert [e.stream_type for e in await p.stream("portfolio-item", "0")] == ["portfolio-item"]
+    body = await p.stream("governance-body", "0")
+    assert [(e.stream_type, e.stream_version) for e in body] == [
+        ("governance-body", 1),
+        ("governance-body", 2),
+    ]
 
 
 async def approved(p: Portfolio, meeting: str, *item_ids: str) -> None:

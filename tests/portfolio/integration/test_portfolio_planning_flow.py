@@ -88,8 +88,8 @@ async def test_a_plan_that_overruns_its_year_requests_arbitration_in_the_same_tr
     (request,) = (await p.get("/budget-envelopes/it-2027"))["arbitration_requests"]
     assert (request["committed"], request["over_by"]) == (eur("600000"), eur("100000"))
     assert request["item_ids"] == ["crm", "erp"]  # dearest first, then by id
-    planned = (await p.stream("erp"))[-1]
-    requested = (await p.stream("it-2027"))[-1]
+    planned = (await p.stream("portfolio-item", "erp"))[-1]
+    requested = (await p.stream("budget-envelope", "it-2027"))[-1]
     assert (planned.event_type, requested.event_type) == ("ItemPlanned", "ArbitrationRequested")
     assert planned.tx_id == requested.tx_id
 
@@ -102,14 +102,20 @@ async def test_a_refused_plan_writes_nothing_on_the_item_or_the_envelope(
     await p.candidate("crm")
     await p.decide(meeting, "crm")
     await p.envelope("it-2027", 2027, "100")
-    before = (len(await p.stream("crm")), len(await p.stream("it-2027")))
+    before = (
+        len(await p.stream("portfolio-item", "crm")),
+        len(await p.stream("budget-envelope", "it-2027")),
+    )
     in_dollars = {"start_quarter": "2027-Q1", "end_quarter": "2027-Q4",
                   "cost_per_year": {"2027": {"amount": "300000", "currency": "USD"}}}  # fmt: skip
 
     refused = await p.post("/items/crm/plan", in_dollars, ANALYST, 422)
 
     assert "mixes currencies" in refused["detail"]
-    assert (len(await p.stream("crm")), len(await p.stream("it-2027"))) == before
+    assert (
+        len(await p.stream("portfolio-item", "crm")),
+        len(await p.stream("budget-envelope", "it-2027")),
+    ) == before
 
 
 async def test_the_roadmap_shows_the_quarters_and_each_year_against_its_envelope(

@@ -50,7 +50,7 @@ async def test_twins_sent_at_once_write_once_and_get_the_same_answer(
     assert [a.status_code for a in answers] == [201, 201, 201]
     assert all(a.json() == answers[0].json() for a in answers)
     assert sorted(a.headers["Idempotent-Replayed"] for a in answers) == ["false", "true", "true"]
-    recorded = [e.event_type for e in await p.stream(meeting)]
+    recorded = [e.event_type for e in await p.stream("meeting", meeting)]
     assert recorded.count("DecisionRecorded") == 1, recorded
 
 

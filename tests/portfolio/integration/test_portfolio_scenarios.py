@@ -68,7 +68,7 @@ async def test_an_infeasible_scenario_is_refused_naming_why_and_nothing_is_saved
     assert refused["code"] == "infeasible_selection"
     assert "budget 2027" in refused["detail"]
     await p.get("/scenarios/too-much", 404)
-    assert await p.stream("too-much") == []
+    assert await p.stream("scenario", "too-much") == []
 
 
 async def test_a_scenario_whose_inputs_do_not_hold_together_is_refused(
@@ -208,7 +208,10 @@ async def test_a_committee_adopts_a_scenario_on_its_minutes_and_on_the_scenario_
     shown = await p.get("/scenarios/best")
     assert shown["state"] == "adopted"
     assert (shown["adoption"]["decision_id"], shown["adoption"]["body_id"]) == (decision_id, "ic")
-    on_meeting, on_scenario = (await p.stream(meeting))[-1], (await p.stream("best"))[-1]
+    on_meeting, on_scenario = (
+        (await p.stream("meeting", meeting))[-1],
+        (await p.stream("scenario", "best"))[-1],
+    )
     assert on_meeting.tx_id == on_scenario.tx_id
     again = await p.post(f"/meetings/{meeting}/scenario-adoptions", adoption, BOARD, 409)
     assert "already adopted" in again["detail"]
@@ -220,11 +223,14 @@ async def test_a_body_without_the_right_to_approve_at_g2_cannot_adopt_a_scenario
     p = portfolio
     meeting = await p.committee("pc", "project_committee", gates=("G3",))
     await p.post("/scenarios", scenario("best", *THREE), ANALYST, 201)
-    before = (len(await p.stream(meeting)), len(await p.stream("best")))
+    before = (len(await p.stream("meeting", meeting)), len(await p.stream("scenario", "best")))
     adoption = {"scenario_id": "best", "participants": ["ivy", "ian"], "rationale": "Fund it"}
 
     refused = await p.post(f"/meetings/{meeting}/scenario-adoptions", adoption, BOARD, 422)
 
     assert refused["code"] == "governance_rule_failed"
     assert [r["rule"] for r in refused["failed_rules"]] == ["decision-rights"]
-    assert (len(await p.stream(meeting)), len(await p.stream("best"))) == before
+    assert (
+        len(await p.stream("meeting", meeting)),
+        len(await p.stream("scenario", "best")),
+    ) == before

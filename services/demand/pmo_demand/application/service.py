@@ -61,7 +61,7 @@ class DemandService:
     async def get(self, demand_id: str) -> Demand:
         """The demand, whoever asks (the service's own reads); callers' reads go through
         `read`."""
-        demand = Demand.load(demand_id, await self.store.read_stream(demand_id))
+        demand = Demand.load(demand_id, await self.store.read_stream(Demand.stream_type, demand_id))
         if demand.version == 0:
             raise NotFound(f"demand {demand_id} does not exist", demand_id=demand_id)
         return demand

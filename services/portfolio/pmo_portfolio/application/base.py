@@ -19,7 +19,7 @@ from pmo_kernel.application import (
     event_metadata,
     save_together,
 )
-from pmo_kernel.errors import DomainError, StreamOfAnotherType
+from pmo_kernel.errors import DomainError
 from pmo_kernel.identity import Principal, Role
 from pmo_kernel.store import EventStore
 from pmo_portfolio.access import PortfolioAccess
@@ -92,14 +92,7 @@ class ServiceBase:
         )
 
     async def _fresh(self, repo: Repository[Any], stream_id: str) -> None:
-        try:
-            existing = await repo.load(stream_id)
-        except StreamOfAnotherType as taken:
-            raise DomainError(
-                f"{repo.noun} {stream_id} cannot be created: the id is taken by a "
-                f"{taken.stream_type}; choose another",
-                id=stream_id,
-            ) from None
+        existing = await repo.load(stream_id)
         if existing.version:
             raise DomainError(f"{repo.noun} {stream_id} already exists", id=stream_id)
 

@@ -116,13 +116,15 @@ class DemandIntake:
         await self._append(conn, item, event)
 
     async def _gate_scheme_in_force(self, conn: asyncpg.Connection) -> GateScheme:
-        history = await self.store.read_stream(DEFAULT_RULE_SET_ID, conn=conn)
+        history = await self.store.read_stream(
+            RoutingRuleSet.stream_type, DEFAULT_RULE_SET_ID, conn=conn
+        )
         return RoutingRuleSet.load(DEFAULT_RULE_SET_ID, history).gate_scheme
 
     async def _note_revision(
         self, conn: asyncpg.Connection, event: ReceivedEvent, data: dict[str, Any]
     ) -> None:
-        history = await self.store.read_stream(event.subject, conn=conn)
+        history = await self.store.read_stream(PortfolioItem.stream_type, event.subject, conn=conn)
         item = PortfolioItem.load(event.subject, history)
         if item.version == 0:
             return

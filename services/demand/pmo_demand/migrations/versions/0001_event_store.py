@@ -17,7 +17,7 @@ depends_on = None
 
 def upgrade() -> None:
     schema = current_schema()
-    for statement in event_store_ddl(schema):
+    for statement in event_store_ddl(schema, typed_streams=False):  # 0004 types them
         op.execute(statement)
     for statement in application_role_ddl(schema, "pmo_demand_app"):
         op.execute(statement)

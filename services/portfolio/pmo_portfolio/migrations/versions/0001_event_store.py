@@ -17,7 +17,8 @@ depends_on = None
 
 def upgrade() -> None:
     schema = current_schema()
-    for statement in event_store_ddl(schema) + consumer_ddl(schema)[1:]:
+    # Streams unique per id, as first built: 0006 makes them unique per (type, id).
+    for statement in event_store_ddl(schema, typed_streams=False) + consumer_ddl(schema)[1:]:
         op.execute(statement)
     for statement in application_role_ddl(schema, "pmo_portfolio_app"):
         op.execute(statement)
