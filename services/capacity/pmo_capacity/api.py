@@ -30,9 +30,10 @@ from pmo_capacity.domain.model import WEEK_PATTERN, monday_of, week_of
 from pmo_capacity.views import CalendarView, CommandAccepted, PersonView
 from pmo_kernel.application import CommandContext
 from pmo_kernel.errors import DomainError
-from pmo_kernel.http.auth import CommandCaller, CurrentPrincipal
-from pmo_kernel.http.conditional import IfMatchHeader, etag, expected_version
-from pmo_kernel.http.idempotency import IdempotencyKeyHeader, run_once
+from pmo_kernel.http.auth import CurrentPrincipal
+from pmo_kernel.http.commands import Context
+from pmo_kernel.http.conditional import etag
+from pmo_kernel.http.idempotency import run_once
 from pmo_kernel.http.problems import problem_responses
 
 PROBLEMS = problem_responses(
@@ -57,17 +58,6 @@ async def _service(request: Request) -> CapacityService:
 
 
 Service = Annotated[CapacityService, Depends(_service)]
-
-
-async def _context(
-    principal: CommandCaller,
-    if_match: IfMatchHeader = None,
-    idempotency_key: IdempotencyKeyHeader = None,
-) -> CommandContext:
-    return CommandContext(principal, expected_version(if_match), idempotency_key)
-
-
-Context = Annotated[CommandContext, Depends(_context)]
 
 
 def _accepted(result: CommandResult, response: Response, location: str) -> CommandAccepted:

@@ -26,10 +26,10 @@ from pmo_demand.domain import (
     WithdrawDemand,
 )
 from pmo_demand.views import CommandAccepted, DemandView, StreamEventView
-from pmo_kernel.application import CommandContext
-from pmo_kernel.http.auth import CommandCaller, CurrentPrincipal
-from pmo_kernel.http.conditional import IfMatchHeader, etag, expected_version
-from pmo_kernel.http.idempotency import IdempotencyKeyHeader, run_once
+from pmo_kernel.http.auth import CurrentPrincipal
+from pmo_kernel.http.commands import Context
+from pmo_kernel.http.conditional import etag
+from pmo_kernel.http.idempotency import run_once
 from pmo_kernel.http.problems import problem_responses
 
 PROBLEMS = problem_responses(
@@ -55,17 +55,6 @@ async def _service(request: Request) -> DemandService:
 
 
 Service = Annotated[DemandService, Depends(_service)]
-
-
-async def _context(
-    principal: CommandCaller,
-    if_match: IfMatchHeader = None,
-    idempotency_key: IdempotencyKeyHeader = None,
-) -> CommandContext:
-    return CommandContext(principal, expected_version(if_match), idempotency_key)
-
-
-Context = Annotated[CommandContext, Depends(_context)]
 
 
 def _accepted(result: CommandResult, response: Response) -> CommandAccepted:

@@ -13,10 +13,10 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from pmo_kernel.access import require_portfolio_reader
-from pmo_kernel.application import CommandContext
-from pmo_kernel.http.auth import CommandCaller, CurrentPrincipal
-from pmo_kernel.http.conditional import IfMatchHeader, etag, expected_version
-from pmo_kernel.http.idempotency import IdempotencyKeyHeader, run_once
+from pmo_kernel.http.auth import CurrentPrincipal
+from pmo_kernel.http.commands import Context
+from pmo_kernel.http.conditional import etag
+from pmo_kernel.http.idempotency import run_once
 from pmo_kernel.http.problems import problem_responses
 from pmo_portfolio.application.commands import (
     AddAgendaItem,
@@ -84,17 +84,6 @@ async def _service(request: Request) -> PortfolioService:
 
 
 Service = Annotated[PortfolioService, Depends(_service)]
-
-
-async def _context(
-    principal: CommandCaller,
-    if_match: IfMatchHeader = None,
-    idempotency_key: IdempotencyKeyHeader = None,
-) -> CommandContext:
-    return CommandContext(principal, expected_version(if_match), idempotency_key)
-
-
-Context = Annotated[CommandContext, Depends(_context)]
 
 
 def _accepted(result: Accepted, response: Response) -> CommandAccepted:
