@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,12 +47,6 @@ def build(settings: Settings, schema: str = SCHEMA) -> DemandContainer:
 def create_app(settings: Settings, container: DemandContainer | None = None) -> FastAPI:
     built = container or build(settings)
 
-    @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        yield
-        if container is None:
-            await built.engine.dispose()
-
     app = create_service_app(
         SERVICE,
         settings,
@@ -64,7 +56,7 @@ def create_app(settings: Settings, container: DemandContainer | None = None) -> 
             "Commands append events to the demand event store; every event is published on "
             "the Kafka topic pmo.demand.events. Errors are RFC 9457 problem+json."
         ),
-        lifespan=lifespan,
+        disposes=built.engine if container is None else None,
     )
     app.state.demand_service = built.service
     app.state.database = built.engine

@@ -62,8 +62,6 @@ def create_app(settings: Settings, container: PortfolioContainer | None = None) 
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await built.service.ensure_default_rules(CommandContext(SYSTEM), default_rules(settings))
         yield
-        if container is None:
-            await built.engine.dispose()
 
     app = create_service_app(
         SERVICE,
@@ -78,6 +76,7 @@ def create_app(settings: Settings, container: PortfolioContainer | None = None) 
             "on pmo.portfolio.events. Errors are RFC 9457 problem+json."
         ),
         lifespan=lifespan,
+        disposes=built.engine if container is None else None,
     )
     app.state.portfolio_service = built.service
     app.state.database = built.engine

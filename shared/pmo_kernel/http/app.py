@@ -31,10 +31,13 @@ def create_service_app(
     description: str,
     version: str = "1.0.0",
     lifespan: Lifespan | None = None,
+    disposes: AsyncEngine | None = None,
 ) -> FastAPI:
     """The service's app with liveness (`/health`: the process answers) and readiness
     (`/ready`: it also reaches the database in `app.state.database`, which the service sets
-    when it has its engine, so a load balancer or Kubernetes sends it traffic only then)."""
+    when it has its engine, so a load balancer or Kubernetes sends it traffic only then).
+    `disposes`: an engine the app made for itself, disposed of when it stops (not one a
+    caller, such as a test, lent it)."""
 
     @asynccontextmanager
     async def started(app: FastAPI) -> AsyncIterator[None]:
@@ -44,6 +47,8 @@ def create_service_app(
             # walk it (they stalled the gateway 150-300 ms under load).
             gc.freeze()
             yield
+        if disposes is not None:
+            await disposes.dispose()
 
     app = FastAPI(
         title=title,
