@@ -45,6 +45,7 @@ class GatewayContext(BaseContext):
         self.authorization = authorization
         self.loaders = Loaders(services.read_model, cache=not long_lived)
         self._principal: Principal | None = None
+        self._audiences: dict[bool, Audience] = {}  # resolvers ask once per row
 
     def principal(self) -> Principal:
         """The authenticated caller; raises UNAUTHENTICATED (with the reason) otherwise."""
@@ -68,7 +69,11 @@ class GatewayContext(BaseContext):
     def audience(self, *, delivered: bool) -> Audience:
         """Which rows the caller sees (pmo_kernel.access): `delivered` for portfolio items,
         which delivery roles see, not for demands."""
-        return Audience.of(self.principal(), self.services.settings, delivered=delivered)
+        audience = self._audiences.get(delivered)
+        if audience is None:
+            audience = Audience.of(self.principal(), self.services.settings, delivered=delivered)
+            self._audiences[delivered] = audience
+        return audience
 
 
 GatewayInfo = Info[GatewayContext, None]
