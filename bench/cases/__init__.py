@@ -16,7 +16,7 @@ class Case:
 
 
 def all_cases() -> list[Case]:
-    from bench import optimizer
+    from bench import optimizer, staffing
     from bench.cases import append, e2e, idle, projection, relay, replay
 
     return [
@@ -29,4 +29,5 @@ def all_cases() -> list[Case]:
         Case("e2e", "command accepted → visible in GraphQL", e2e.run),
         Case("idle", "idle platform, CPU", idle.run),
         Case("optimizer", "portfolio selection: MILP vs greedy", optimizer.case),
+        Case("staffing", "capacity staffing: MILP vs greedy", staffing.case),
     ]
