@@ -230,7 +230,9 @@ def test_violations_are_measured_exactly() -> None:
         need("r3", skills={"sql": 1}),
     )
     assert violations(problem, [Pair("r1", "ann"), Pair("r2", "ann")]) == []
-    assert violations(problem, [Pair("r1", "ann"), Pair("r3", "ann"), Pair("r1", "bob")]) == [
+    broken = [Pair("r1", "ann"), Pair("r3", "ann"), Pair("r1", "bob"), Pair("r9", "ann")]
+    assert violations(problem, broken) == [
+        "r9 -> ann names an unknown request or person",
         "r1 is assigned more than once (ann, bob)",
         "bob lacks the role developer for r1",
         "ann has sql 0, r3 needs 1",

@@ -53,8 +53,8 @@ def _hours(value: Decimal) -> bool:
     return value.is_finite() and value >= 0 and value == value.quantize(HUNDREDTH)
 
 
-def _frozen(mapping: Mapping[str, object]) -> MappingProxyType[str, object]:
-    return MappingProxyType(dict(sorted(mapping.items())))
+def _frozen(mapping: Mapping[str, Decimal]) -> MappingProxyType[str, Decimal]:
+    return MappingProxyType({week: Decimal(hours) for week, hours in sorted(mapping.items())})
 
 
 def _skills(skills: Mapping[str, int]) -> MappingProxyType[str, int]:
@@ -127,6 +127,7 @@ class Need:
     def __post_init__(self) -> None:
         object.__setattr__(self, "skills", _skills(self.skills))
         object.__setattr__(self, "weeks", tuple(self.weeks))
+        object.__setattr__(self, "hours_per_week", Decimal(self.hours_per_week))
 
     @property
     def effort(self) -> Decimal:
@@ -137,6 +138,8 @@ class Need:
         found = []
         if not self.request_id:
             found.append("a need has an empty request_id")
+        if not (self.role and self.project_id):
+            found.append(f"{self.request_id}: a need names its role and its project")
         if not self.weeks:
             found.append(f"{self.request_id}: no weeks")
         bad = [w for w in self.weeks if not WEEK.match(w)]

@@ -73,25 +73,25 @@ def pair_value(problem: StaffingProblem, candidate: Candidate, need: Need) -> De
 
 def _resolved(
     problem: StaffingProblem, assignments: Iterable[Staffed]
-) -> list[tuple[Candidate, Need]]:
+) -> tuple[list[tuple[Candidate, Need]], list[str]]:
+    """The pairs naming a known person and request, and a sentence per one that does not."""
     pairs = []
     unknown = []
     for a in assignments:
         candidate, need = problem.person.get(a.person_id), problem.need.get(a.request_id)
         if candidate is None or need is None:
-            unknown.append(f"{a.request_id} -> {a.person_id}")
+            unknown.append(f"{a.request_id} -> {a.person_id} names an unknown request or person")
         else:
             pairs.append((candidate, need))
-    if unknown:
-        raise InvalidStaffingProblem(
-            f"assignments name unknown requests or people: {', '.join(unknown)}"
-        )
-    return pairs
+    return pairs, sorted(unknown)
 
 
 def value_of(problem: StaffingProblem, assignments: Iterable[Staffed]) -> Decimal:
-    """The plan's value (module doc), whether feasible or not (see `violations`)."""
-    pairs = _resolved(problem, assignments)
+    """The plan's value (module doc), whether feasible or not (see `violations`). Raises
+    `InvalidStaffingProblem` when an assignment names an unknown request or person."""
+    pairs, unknown = _resolved(problem, assignments)
+    if unknown:
+        raise InvalidStaffingProblem("; ".join(unknown), defects=unknown)
     filled: dict[str, int] = defaultdict(int)
     people: dict[str, set[str]] = defaultdict(set)
     points = 0
@@ -105,9 +105,10 @@ def value_of(problem: StaffingProblem, assignments: Iterable[Staffed]) -> Decima
 
 def violations(problem: StaffingProblem, assignments: Iterable[Staffed]) -> list[str]:
     """Every rule the assignments break, exactly (empty: a valid plan), in a fixed order:
-    requests assigned more than once, ineligible pairs, then overbooked person-weeks."""
-    pairs = sorted(_resolved(problem, assignments), key=lambda p: (p[1].request_id, p[0].person_id))
-    found: list[str] = []
+    unknown requests or people, requests assigned more than once, ineligible pairs, then
+    overbooked person-weeks."""
+    resolved, found = _resolved(problem, assignments)
+    pairs = sorted(resolved, key=lambda p: (p[1].request_id, p[0].person_id))
     by_request: dict[str, list[str]] = defaultdict(list)
     for candidate, need in pairs:
         by_request[need.request_id].append(candidate.person_id)
