@@ -282,3 +282,15 @@ def test_an_overbooking_by_the_solver_is_cut_with_the_fewest_largest_requests() 
     cuts = _covers(problem, model, {"r1": "ann", "r2": "ann", "r3": "ann"})
     assert cuts == [tuple(sorted((column["r1"], column["r3"])))] * 4
     assert _covers(problem, model, {"r1": "ann", "r2": "ann"}) == []
+
+
+def test_a_solve_stopped_by_its_time_limit_still_returns_a_valid_plan_no_worse_than_greedy() -> (
+    None
+):
+    from bench.staffing import generate
+
+    problem = generate(300, 240)
+    plan = solve_optimal(problem, time_limit=0.01)  # proven or not, depending on the machine
+    assert violations(problem, plan.assignments) == []
+    assert plan.value >= solve_greedy(problem).value
+    assert plan.solver == "highs" or not plan.optimal

@@ -42,7 +42,8 @@ Determinism. Variables are built by request id then person id, z by person then 
 rows in a canonical order, whatever the order of the problem's lists and mappings; HiGHS's
 branch and bound is deterministic, so the same problem yields the same plan (with the same
 scipy and HiGHS build). Only a solve stopped by its time limit depends on the clock: its
-incumbent is returned with `optimal=False`, or the greedy plan when HiGHS has none.
+incumbent is returned with `optimal=False`, or the greedy plan (solver "greedy") when HiGHS
+has none or a worse one.
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ from pmo_capacity.staffing.model import (
     StaffingProblem,
     StaffingSolverError,
 )
-from pmo_capacity.staffing.scoring import pair_points, pairs_of, violations
+from pmo_capacity.staffing.scoring import pair_points, pairs_of, value_of, violations
 
 TIME_LIMIT = 60.0
 MAX_REPAIRS = 50
@@ -173,7 +174,7 @@ def solve_optimal(problem: StaffingProblem, *, time_limit: float = TIME_LIMIT) -
         remaining = max(time_limit - (time.perf_counter() - started), 0.01)
         result = _solve(model, objective, remaining)
         if result.x is None:
-            return _plan(problem, greedy_pairs(problem), False, "greedy", started)
+            return _unproven(problem, {}, started)
         x: npt.NDArray[np.float64] = np.asarray(result.x)
         chosen = {
             model.pairs[k][0].request_id: model.pairs[k][1].person_id
@@ -182,7 +183,9 @@ def solve_optimal(problem: StaffingProblem, *, time_limit: float = TIME_LIMIT) -
         }
         broken = violations(problem, pairs_of(chosen))
         if not broken:
-            return _plan(problem, chosen, result.status == 0, "highs", started)
+            if result.status == 0:
+                return _plan(problem, chosen, True, "highs", started)
+            return _unproven(problem, chosen, started)
         cuts = _covers(problem, model, chosen)
         if not cuts:  # not an overbooking by a hair: nothing sound to cut, so do not trust it
             break
@@ -215,6 +218,14 @@ def _covers(
                 break
         found.append(tuple(sorted(cover)))
     return found
+
+
+def _unproven(problem: StaffingProblem, incumbent: dict[str, str], started: float) -> StaffingPlan:
+    """Stopped before proving optimality: the solver's best plan, or the greedy one if better."""
+    greedy = greedy_pairs(problem)
+    if value_of(problem, pairs_of(greedy)) > value_of(problem, pairs_of(incumbent)):
+        return _plan(problem, greedy, False, "greedy", started)
+    return _plan(problem, incumbent, False, "highs", started)
 
 
 def _plan(
