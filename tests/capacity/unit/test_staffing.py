@@ -249,13 +249,15 @@ def test_a_malformed_problem_is_refused_naming_every_defect() -> None:
             need("r2", weeks=()),
             need("r3", weeks=("2027-W03", "2027-W02")),
             need("r4", skills={"sql": 6}),
+            need("r5", hours="7.125"),
         )
     assert refused.value.extensions["defects"] == [
         "duplicate person ids: ann",
-        "r1: 0 h/week (> 0, in 0.01)",
+        "r1: 0 h/week (0-168 and > 0, in 0.01)",
         "r2: no weeks",
         "r3: weeks must be ascending and distinct",
         "r4: skill sql minimum 6 is not 1..5",
+        "r5: 7.125 h/week (0-168 and > 0, in 0.01)",
     ]
     with pytest.raises(InvalidStaffingProblem, match="unknown"):
         value_of(staffing(person("ann")), [Pair("r9", "ann")])

@@ -19,6 +19,7 @@ from functools import cached_property
 from types import MappingProxyType
 from typing import Literal
 
+from pmo_capacity.domain.model import HOURS_PER_WEEK_MAX
 from pmo_kernel.errors import DomainError, PmoError
 
 WEEK = re.compile(r"^[0-9]{4}-W(0[1-9]|[1-4][0-9]|5[0-3])$")
@@ -49,8 +50,8 @@ class StaffingSolverError(PmoError):
 
 
 def _hours(value: Decimal) -> bool:
-    """Hours are finite, non-negative and in hundredths (as the capacity domain keeps them)."""
-    return value.is_finite() and value >= 0 and value == value.quantize(HUNDREDTH)
+    """Hours of a week are 0 to 168, in hundredths (as the capacity domain keeps them)."""
+    return value.is_finite() and 0 <= value <= HOURS_PER_WEEK_MAX and value % HUNDREDTH == 0
 
 
 def _frozen(mapping: Mapping[str, Decimal]) -> MappingProxyType[str, Decimal]:
@@ -108,7 +109,7 @@ class Candidate:
             if not WEEK.match(week):
                 found.append(f"{self.person_id}: {week!r} is not an ISO week")
             if not _hours(hours):
-                found.append(f"{self.person_id}: {hours} spare hours in {week} (≥ 0, in 0.01)")
+                found.append(f"{self.person_id}: {hours} spare hours in {week} (0-168, in 0.01)")
         return found
 
 
@@ -148,7 +149,9 @@ class Need:
         elif list(self.weeks) != sorted(set(self.weeks)):
             found.append(f"{self.request_id}: weeks must be ascending and distinct")
         if not (_hours(self.hours_per_week) and self.hours_per_week > 0):
-            found.append(f"{self.request_id}: {self.hours_per_week} h/week (> 0, in 0.01)")
+            found.append(
+                f"{self.request_id}: {self.hours_per_week} h/week (0-168 and > 0, in 0.01)"
+            )
         for skill, level in self.skills.items():
             if not 1 <= level <= 5:
                 found.append(f"{self.request_id}: skill {skill} minimum {level} is not 1..5")
