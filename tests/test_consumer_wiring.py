@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from pmo_capacity.__main__ import cli
+from pmo_capacity.bootstrap import build as build_capacity
+from pmo_capacity.bootstrap import build_planned_items
+from pmo_capacity.plugin import plugin as capacity_plugin
 from pmo_kernel.plugin import discover
 from pmo_portfolio.bootstrap import build, build_intake
 from pmo_reporting.projector import consumer_settings
@@ -17,12 +21,14 @@ def test_the_consumers_commit_offsets_at_the_configured_interval(
     settings = settings_for(UNUSED_DATABASE_URL)
 
     intake = build_intake(settings, build(settings))
+    planned_items = build_planned_items(settings, build_capacity(settings))
 
     assert [
         consumer_settings(settings, "demand").commit_interval_seconds,
         consumer_settings(settings, "portfolio").commit_interval_seconds,
         intake.settings.commit_interval_seconds,
-    ] == [2.5, 2.5, 2.5]
+        planned_items.settings.commit_interval_seconds,
+    ] == [2.5, 2.5, 2.5, 2.5]
 
 
 def test_by_default_offsets_are_committed_at_most_every_second() -> None:
@@ -43,3 +49,18 @@ def test_every_service_that_consumes_declares_its_consumers_to_the_command_line(
     intake = build_intake(settings, build(settings))
     assert declared["portfolio"] == {intake.handler.name: intake.settings.topics}
     assert set(declared["reporting"]) == {"reporting.demands", "reporting.portfolio"}
+    planned_items = build_planned_items(settings, build_capacity(settings))
+    assert declared["capacity"] == {planned_items.handler.name: ("pmo.portfolio.events",)}
+    assert planned_items.settings.topics == ("pmo.portfolio.events",)
+
+
+def test_the_capacity_service_runs_its_planned_items_consumer_as_a_process() -> None:
+    # `make run` / `pmo run` start every ProcessSpec; `python -m pmo_capacity <name>` runs it.
+    assert "planned-items" in {spec.name for spec in capacity_plugin.processes}
+    assert "planned-items" in {command.name for command in cli.registered_commands}
+    settings = settings_for(UNUSED_DATABASE_URL)
+    runner = build_planned_items(settings, build_capacity(settings))
+    assert runner.settings.group_id not in {
+        build_intake(settings, build(settings)).settings.group_id,
+        consumer_settings(settings, "portfolio").group_id,
+    }

@@ -101,6 +101,21 @@ async def test_the_portfolio_login_keeps_the_intakes_bookkeeping(fresh_database:
         await conn.close()
 
 
+async def test_the_capacity_login_keeps_the_planned_items_consumers_bookkeeping(
+    fresh_database: str,
+) -> None:
+    await upgrade(fresh_database, CAPACITY_MIGRATIONS, "capacity")
+    conn = await asyncpg.connect(asyncpg_dsn(with_login(fresh_database, "pmo_capacity_app")))
+    try:
+        await conn.execute(
+            "INSERT INTO capacity.processed_messages (consumer, event_id) "
+            "VALUES ('capacity.planned-items', gen_random_uuid())"
+        )
+        assert await conn.fetchval("SELECT count(*) FROM capacity.processed_messages") == 1
+    finally:
+        await conn.close()
+
+
 async def test_migrating_with_an_app_password_gives_the_login_that_password(
     fresh_database: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -116,6 +116,20 @@ async def test_a_retry_inside_a_callers_transaction_leaves_the_transaction_usabl
     assert len(await store.read_stream("counter", "c-5d")) == 1
 
 
+async def test_a_lookup_on_the_callers_connection_sees_what_its_transaction_appended(
+    store: EventStore,
+) -> None:
+    # A consumer's handler appends and looks up in the one transaction the runner opened.
+    async with raw_connection(store.engine) as conn, conn.transaction():
+        await store.append("tally", "seen-1", 0, [new(41)], conn=conn)
+
+        inside = await store.stream_ids_with("tally", "CounterIncremented", conn=conn, by=41)
+        outside = await store.stream_ids_with("tally", "CounterIncremented", by=41)
+
+    assert (inside, outside) == (["seen-1"], [])
+    assert await store.stream_ids_with("tally", "CounterIncremented", by=41) == ["seen-1"]
+
+
 async def test_a_batch_reusing_some_stored_event_ids_is_refused_whole(store: EventStore) -> None:
     reused = uuid.uuid4()
     await store.append("counter", "c-6", 0, [new(1, reused)])

@@ -16,18 +16,23 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from pmo_capacity.application.requests import ResourceRequestService
 from pmo_capacity.application.service import CapacityService, CommandResult
 from pmo_capacity.domain import (
+    CancelResourceRequest,
     ConfirmAllocation,
     DefineCalendar,
     ProposeAllocation,
+    RaiseResourceRequest,
     RecordLeaving,
     RegisterPerson,
     ReleaseAllocation,
     ReportAvailability,
+    RequestStatus,
+    ReviseResourceRequest,
 )
 from pmo_capacity.domain.model import WEEK_PATTERN, monday_of, week_of
-from pmo_capacity.views import CalendarView, CommandAccepted, PersonView
+from pmo_capacity.views import CalendarView, CommandAccepted, PersonView, ResourceRequestView
 from pmo_kernel.application import CommandContext
 from pmo_kernel.errors import DomainError
 from pmo_kernel.http.auth import CurrentPrincipal
@@ -41,7 +46,8 @@ PROBLEMS = problem_responses(
         400: "Malformed request",
         401: "Missing or invalid bearer token",
         403: "The caller's roles do not allow this command, or they are not the line manager",
-        404: "No such person, calendar or allocation, or not one the caller may see",
+        404: "No such person, calendar, allocation or resource request, or not one the caller "
+        "may see",
         409: "Not allowed in the current state, or the person changed (If-Match / concurrency)",
         413: "Body too large",
         422: "Invalid body or business rule failed (an overbooking names its weeks)",
@@ -265,5 +271,97 @@ async def release_allocation(
     async def execute() -> CommandAccepted:
         result = await service.release_allocation(person_id, allocation_id, body, ctx)
         return _accepted(result, response, f"/people/{person_id}")
+
+    return await _once(request, ctx, body, response, status.HTTP_200_OK, execute)
+
+
+async def _request_service(request: Request) -> ResourceRequestService:
+    service: ResourceRequestService = request.app.state.request_service
+    return service
+
+
+RequestService = Annotated[ResourceRequestService, Depends(_request_service)]
+
+requests = APIRouter(prefix="/resource-requests", tags=["resource requests"], responses=PROBLEMS)
+
+
+@requests.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Raise a resource request: a role, skills, hours a week over ISO weeks, for a "
+    "project (project manager, PMO analyst, resource manager)",
+    response_model=CommandAccepted,
+)
+async def raise_resource_request(
+    body: RaiseResourceRequest,
+    service: RequestService,
+    ctx: Context,
+    response: Response,
+    request: Request,
+) -> CommandAccepted | JSONResponse:
+    async def execute() -> CommandAccepted:
+        result = await service.raise_request(body, ctx)
+        return _accepted(result, response, f"/resource-requests/{result.id}")
+
+    return await _once(request, ctx, body, response, status.HTTP_201_CREATED, execute)
+
+
+@requests.get("", summary="Resource requests, by status and / or project")
+async def list_resource_requests(
+    service: RequestService,
+    principal: CurrentPrincipal,
+    state: Annotated[RequestStatus | None, Query(alias="status")] = None,
+    project_id: str | None = None,
+) -> list[ResourceRequestView]:
+    found = await service.requests_of(principal, state, project_id)
+    return [ResourceRequestView.of(r) for r in found]
+
+
+@requests.get("/{request_id}", summary="A resource request")
+async def get_resource_request(
+    request_id: str, service: RequestService, response: Response, principal: CurrentPrincipal
+) -> ResourceRequestView:
+    found = await service.request(request_id, principal)
+    response.headers["ETag"] = etag(found.version)
+    return ResourceRequestView.of(found)
+
+
+@requests.post(
+    "/{request_id}/revision",
+    summary="Revise an open request's period, hours or skills (a project manager only those "
+    "they raised)",
+    response_model=CommandAccepted,
+)
+async def revise_resource_request(
+    request_id: str,
+    body: ReviseResourceRequest,
+    service: RequestService,
+    ctx: Context,
+    response: Response,
+    request: Request,
+) -> CommandAccepted | JSONResponse:
+    async def execute() -> CommandAccepted:
+        result = await service.revise(request_id, body, ctx)
+        return _accepted(result, response, f"/resource-requests/{request_id}")
+
+    return await _once(request, ctx, body, response, status.HTTP_200_OK, execute)
+
+
+@requests.post(
+    "/{request_id}/cancellation",
+    summary="Cancel an open request, saying why (a project manager only those they raised)",
+    response_model=CommandAccepted,
+)
+async def cancel_resource_request(
+    request_id: str,
+    body: CancelResourceRequest,
+    service: RequestService,
+    ctx: Context,
+    response: Response,
+    request: Request,
+) -> CommandAccepted | JSONResponse:
+    async def execute() -> CommandAccepted:
+        result = await service.cancel(request_id, body, ctx)
+        return _accepted(result, response, f"/resource-requests/{request_id}")
 
     return await _once(request, ctx, body, response, status.HTTP_200_OK, execute)

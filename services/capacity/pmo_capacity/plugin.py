@@ -9,13 +9,16 @@ plugin = ServicePlugin(
     schema="capacity",
     migrations=Path(__file__).parent / "migrations",
     produces=("capacity",),
+    consumes=("portfolio",),
     processes=(
         ProcessSpec("api", "pmo_capacity", "REST command API", port_setting="capacity_url"),
         ProcessSpec("relay", "pmo_capacity", "outbox relay to Kafka"),
+        ProcessSpec("planned-items", "pmo_capacity", "planned portfolio items → resource requests"),
     ),
     hooks={
         "container": "pmo_capacity.bootstrap:build",
         "registry": "pmo_capacity.domain:registry",
+        "consumers": "pmo_capacity.operations:consumers",
     },
     app_role="pmo_capacity_app",
     start_order=15,

@@ -8,7 +8,16 @@ from decimal import Decimal
 from pydantic import BaseModel
 
 from pmo_capacity.application.service import PersonLoad
-from pmo_capacity.domain import AllocationKind, PersonRole, Skill, WorkingCalendar
+from pmo_capacity.domain import (
+    AllocationKind,
+    PersonRole,
+    RequestSource,
+    RequestStatus,
+    RequiredSkill,
+    ResourceRequest,
+    Skill,
+    WorkingCalendar,
+)
 from pmo_kernel.money import Money
 
 
@@ -114,4 +123,42 @@ class PersonView(BaseModel):
                 )
                 for w in load.weeks
             ],
+        )
+
+
+class ResourceRequestView(BaseModel):
+    id: str
+    version: int
+    project_id: str
+    role: PersonRole
+    skills: list[RequiredSkill]
+    start_week: str
+    end_week: str
+    hours_per_week: Decimal
+    source: RequestSource
+    raised_by: str
+    note: str | None
+    status: RequestStatus
+    person_id: str | None  # once filled
+    allocation_id: str | None  # once filled
+    cancel_reason: str | None
+
+    @classmethod
+    def of(cls, request: ResourceRequest) -> ResourceRequestView:
+        return cls(
+            id=request.id,
+            version=request.version,
+            project_id=request.project_id,
+            role=request.role,
+            skills=list(request.skills),
+            start_week=request.start_week,
+            end_week=request.end_week,
+            hours_per_week=request.hours_per_week,
+            source=request.source,
+            raised_by=request.raised_by,
+            note=request.note,
+            status=request.status,
+            person_id=request.person_id,
+            allocation_id=request.allocation_id,
+            cancel_reason=request.cancel_reason,
         )

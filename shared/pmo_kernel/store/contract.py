@@ -70,7 +70,12 @@ class EventStoreContract(Protocol):
     async def read_streams_of_type(self, stream_type: str) -> dict[str, list[RecordedEvent]]: ...
 
     async def stream_ids_with(
-        self, stream_type: str, event_type: str, **payload: str | int | bool
+        self,
+        stream_type: str,
+        event_type: str,
+        *,
+        conn: asyncpg.Connection | None = None,
+        **payload: str | int | bool,
     ) -> list[str]: ...
 
     async def read_all(

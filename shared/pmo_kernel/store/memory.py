@@ -266,7 +266,12 @@ class InMemoryEventStore:
         }
 
     async def stream_ids_with(
-        self, stream_type: str, event_type: str, **payload: str | int | bool
+        self,
+        stream_type: str,
+        event_type: str,
+        *,
+        conn: asyncpg.Connection | None = None,
+        **payload: str | int | bool,
     ) -> list[str]:
         """The streams of `stream_type` holding an `event_type` event whose payload has these
         values (as PostgreSQL's jsonb containment of top-level values)."""

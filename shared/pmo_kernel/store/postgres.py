@@ -440,13 +440,22 @@ class EventStore:
         return streams
 
     async def stream_ids_with(
-        self, stream_type: str, event_type: str, **payload: str | int | bool
+        self,
+        stream_type: str,
+        event_type: str,
+        *,
+        conn: asyncpg.Connection | None = None,
+        **payload: str | int | bool,
     ) -> list[str]:
         """The streams of `stream_type` holding an `event_type` event whose payload has these
         values (e.g. the items ever assigned to one programme): a lookup over those events,
-        where folding every stream of the type would grow with all of them."""
+        where folding every stream of the type would grow with all of them. On `conn`, it
+        sees what the caller's transaction appended (a consumer's handler, see consumer.py)."""
         query = orjson.dumps(payload).decode()
-        rows = await self._fetch(self._streams_with, stream_type, event_type, query)
+        if conn is not None:
+            rows = await conn.fetch(self._streams_with, stream_type, event_type, query)
+        else:
+            rows = await self._fetch(self._streams_with, stream_type, event_type, query)
         return [str(row[0]) for row in rows]
 
     async def read_all(

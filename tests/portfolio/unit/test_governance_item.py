@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -314,6 +315,13 @@ def test_an_approved_item_past_g2_is_planned_with_quarters_and_yearly_costs() ->
             start_quarter="2027-Q1",
             end_quarter="2028-Q2",
             cost_per_year={2027: money("200000"), 2028: money("100000")},
+            # the business case's 180 person-days, with no breakdown: all developers
+            effort_by_role_quarter={
+                "developer": {
+                    q: Decimal(30)
+                    for q in ("2027-Q1", "2027-Q2", "2027-Q3", "2027-Q4", "2028-Q1", "2028-Q2")
+                }
+            },
             planned_by=ANALYST,
             planned_at=NOW,
         ),

@@ -19,6 +19,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "routing_rule",
         "routing_rules",
         "decision_record",
+        "effort",
     ),
     "events": ("events",),
     "aggregates": ("bodies", "item", "meeting", "routing"),

@@ -6,13 +6,17 @@ from pmo_capacity.domain.commands import (
     COMMAND_ROLES,
     COST_READER_ROLES,
     READER_ROLES,
+    REQUEST_CHANGE_ANY_ROLES,
+    CancelResourceRequest,
     ConfirmAllocation,
     DefineCalendar,
     ProposeAllocation,
+    RaiseResourceRequest,
     RecordLeaving,
     RegisterPerson,
     ReleaseAllocation,
     ReportAvailability,
+    ReviseResourceRequest,
 )
 from pmo_capacity.domain.events import (
     AllocationConfirmed,
@@ -23,6 +27,10 @@ from pmo_capacity.domain.events import (
     CapacityEvent,
     PersonLeft,
     PersonRegistered,
+    ResourceRequestCancelled,
+    ResourceRequestFilled,
+    ResourceRequestRaised,
+    ResourceRequestRevised,
     registry,
 )
 from pmo_capacity.domain.model import (
@@ -37,12 +45,21 @@ from pmo_capacity.domain.model import (
     weeks_between,
 )
 from pmo_capacity.domain.person import Allocation, OverAllocation, Person
+from pmo_capacity.domain.request import ResourceRequest
+from pmo_capacity.domain.request_values import (
+    REQUEST_HOURS_MAX,
+    RequestSource,
+    RequestStatus,
+    RequiredSkill,
+)
 
 __all__ = [
     "COMMAND_ROLES",
     "COST_READER_ROLES",
     "MAX_RANGE_WEEKS",
     "READER_ROLES",
+    "REQUEST_CHANGE_ANY_ROLES",
+    "REQUEST_HOURS_MAX",
     "Allocation",
     "AllocationConfirmed",
     "AllocationKind",
@@ -50,6 +67,7 @@ __all__ = [
     "AllocationReleased",
     "AvailabilityReported",
     "CalendarDefined",
+    "CancelResourceRequest",
     "CapacityEvent",
     "ConfirmAllocation",
     "DefineCalendar",
@@ -61,10 +79,20 @@ __all__ = [
     "PersonRegistered",
     "PersonRole",
     "ProposeAllocation",
+    "RaiseResourceRequest",
     "RecordLeaving",
     "RegisterPerson",
     "ReleaseAllocation",
     "ReportAvailability",
+    "RequestSource",
+    "RequestStatus",
+    "RequiredSkill",
+    "ResourceRequest",
+    "ResourceRequestCancelled",
+    "ResourceRequestFilled",
+    "ResourceRequestRaised",
+    "ResourceRequestRevised",
+    "ReviseResourceRequest",
     "Skill",
     "WeekLoad",
     "WorkingCalendar",

@@ -22,6 +22,7 @@ from pmo_capacity.domain.model import (
     monday_of,
     week_count,
 )
+from pmo_capacity.domain.request_values import RequestHours, RequiredSkill
 from pmo_kernel.money import Money
 
 Id = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
@@ -106,6 +107,61 @@ class ReleaseAllocation(Command):
     reason: Note | None = None
 
 
+def _forward_range(start_week: str, end_week: str, what: str) -> None:
+    if monday_of(end_week) < monday_of(start_week):
+        raise ValueError("end_week may not be before start_week")
+    if week_count(start_week, end_week) > MAX_RANGE_WEEKS:
+        raise ValueError(f"{what} spans at most {MAX_RANGE_WEEKS} weeks")
+
+
+def _one_level_per_required_skill(skills: list[RequiredSkill] | None) -> None:
+    names = [s.name.casefold() for s in skills or []]
+    if len(names) != len(set(names)):
+        raise ValueError("each skill may be required once")
+
+
+RequiredSkills = Annotated[list[RequiredSkill], Field(max_length=20)]
+
+
+class RaiseResourceRequest(Command):
+    """A request for a person of `role` with `skills`, `hours_per_week` over the weeks from
+    `start_week` to `end_week`, for project `project_id` (the portfolio item's id)."""
+
+    project_id: Id
+    role: PersonRole
+    skills: RequiredSkills = []
+    start_week: IsoWeek
+    end_week: IsoWeek
+    hours_per_week: RequestHours
+    note: Note | None = None
+
+    @model_validator(mode="after")
+    def _a_request_that_holds(self) -> Self:
+        _forward_range(self.start_week, self.end_week, "a request")
+        _one_level_per_required_skill(self.skills)
+        return self
+
+
+class ReviseResourceRequest(Command):
+    """New values for an open request; what is left out stays as it is."""
+
+    start_week: IsoWeek | None = None
+    end_week: IsoWeek | None = None
+    hours_per_week: RequestHours | None = None
+    skills: RequiredSkills | None = None
+
+    @model_validator(mode="after")
+    def _something_to_revise(self) -> Self:
+        if not self.model_fields_set:
+            raise ValueError("give at least one of start_week, end_week, hours_per_week, skills")
+        _one_level_per_required_skill(self.skills)
+        return self
+
+
+class CancelResourceRequest(Command):
+    reason: Annotated[Note, Field(min_length=1)]
+
+
 _RESOURCE_MANAGER = frozenset({"resource_manager", "admin"})
 _ALLOCATORS = frozenset({"project_manager", "pmo_analyst", "resource_manager", "admin"})
 
@@ -117,7 +173,13 @@ COMMAND_ROLES: dict[str, frozenset[str]] = {
     "record_leaving": _RESOURCE_MANAGER,
     "propose_allocation": _ALLOCATORS,
     "release_allocation": _ALLOCATORS,
+    "raise_resource_request": _ALLOCATORS,
+    "revise_resource_request": _ALLOCATORS,
+    "cancel_resource_request": _ALLOCATORS,
 }
+# Who may revise or cancel any resource request; a project manager without one of these roles
+# only the requests they raised (ResourceRequest).
+REQUEST_CHANGE_ANY_ROLES = frozenset({"pmo_analyst", "resource_manager", "admin", "service"})
 # Who may read people and their load (besides the person's line manager).
 READER_ROLES = frozenset(
     {"resource_manager", "project_manager", "pmo_analyst", "portfolio_board", "executive",

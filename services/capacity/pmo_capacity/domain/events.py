@@ -19,6 +19,7 @@ from pmo_capacity.domain.model import (
     Skill,
     Subject,
 )
+from pmo_capacity.domain.request_values import RequestHours, RequestSource, RequiredSkill
 from pmo_kernel.events import DomainEvent, EventRegistry
 from pmo_kernel.money import Money
 
@@ -133,6 +134,68 @@ class AllocationReleased(DomainEvent):
     released_at: AwareDatetime
 
 
+@registry.event
+class ResourceRequestRaised(DomainEvent):
+    """Someone needs a person of `role` with `skills` for project `project_id`: `hours_per_week`
+    from `start_week` to `end_week`. `source` says whether a person raised it (direct) or the
+    portfolio's plan of the item did (portfolio)."""
+
+    event_type: ClassVar[str] = "ResourceRequestRaised"
+
+    request_id: Id
+    project_id: Id
+    role: PersonRole
+    skills: list[RequiredSkill]
+    start_week: IsoWeek
+    end_week: IsoWeek
+    hours_per_week: RequestHours
+    source: RequestSource
+    note: Annotated[str, Field(max_length=1000)] | None = None
+    raised_by: Subject
+    raised_at: AwareDatetime
+
+
+@registry.event
+class ResourceRequestRevised(DomainEvent):
+    """The open request now asks for this period, these hours and these skills (all of them,
+    changed or not)."""
+
+    event_type: ClassVar[str] = "ResourceRequestRevised"
+
+    request_id: Id
+    start_week: IsoWeek
+    end_week: IsoWeek
+    hours_per_week: RequestHours
+    skills: list[RequiredSkill]
+    revised_by: Subject
+    revised_at: AwareDatetime
+
+
+@registry.event
+class ResourceRequestCancelled(DomainEvent):
+    """The request is no longer needed, and why."""
+
+    event_type: ClassVar[str] = "ResourceRequestCancelled"
+
+    request_id: Id
+    reason: Annotated[str, Field(max_length=1000)]
+    cancelled_by: Subject
+    cancelled_at: AwareDatetime
+
+
+@registry.event
+class ResourceRequestFilled(DomainEvent):
+    """The request is met by the person's allocation `allocation_id`."""
+
+    event_type: ClassVar[str] = "ResourceRequestFilled"
+
+    request_id: Id
+    person_id: Id
+    allocation_id: Id
+    filled_by: Subject
+    filled_at: AwareDatetime
+
+
 CapacityEvent = (
     CalendarDefined
     | PersonRegistered
@@ -141,4 +204,8 @@ CapacityEvent = (
     | AllocationProposed
     | AllocationConfirmed
     | AllocationReleased
+    | ResourceRequestRaised
+    | ResourceRequestRevised
+    | ResourceRequestCancelled
+    | ResourceRequestFilled
 )

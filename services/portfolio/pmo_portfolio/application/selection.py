@@ -19,10 +19,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 
 from pmo_kernel.errors import DomainError
 from pmo_portfolio.domain.governance import ItemState, validated
+from pmo_portfolio.domain.governance.effort import spread
 from pmo_portfolio.domain.governance.item import PortfolioItem
 from pmo_portfolio.domain.planning import ScenarioCandidate, ScenarioInputs, ScenarioResult
 from pmo_portfolio.domain.scoring import ItemScored, consolidate
@@ -39,7 +40,6 @@ from pmo_portfolio.optimization.explain import above_cut, below_cut
 SOLVER = "milp-highs"
 OPEN_STATES = frozenset({ItemState.CANDIDATE, ItemState.APPROVED})
 DELIVERY_ROLE = "delivery"  # the one role a portfolio item's effort is demanded of
-_CENT = Decimal("0.01")
 
 
 def problem_of(inputs: ScenarioInputs, context: str) -> SelectionProblem:
@@ -84,10 +84,7 @@ def demand_of(item: PortfolioItem) -> dict[str, dict[str, Decimal]]:
     quarters, effort = item.planned_quarters, item.effort_person_days
     if not quarters or not effort:
         return {}
-    share = (effort / len(quarters)).quantize(_CENT, rounding=ROUND_DOWN)
-    per_quarter = dict.fromkeys(quarters[:-1], share)
-    per_quarter[quarters[-1]] = effort - share * (len(quarters) - 1)
-    return {DELIVERY_ROLE: per_quarter}
+    return {DELIVERY_ROLE: spread(effort, quarters)}
 
 
 def portfolio_candidates(

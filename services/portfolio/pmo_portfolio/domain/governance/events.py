@@ -274,7 +274,10 @@ class ItemDecided(DomainEvent):
 
 @registry.event
 class ItemPlanned(DomainEvent):
-    """The item's place on the roadmap: its quarters and its cost per calendar year."""
+    """The item's place on the roadmap: its quarters and its cost per calendar year, and the
+    people it needs: person-days per role (as the capacity service names roles) per planned
+    quarter, from its business case (governance.effort). Planned before that was published:
+    empty."""
 
     event_type: ClassVar[str] = "ItemPlanned"
 
@@ -282,6 +285,7 @@ class ItemPlanned(DomainEvent):
     start_quarter: Quarter
     end_quarter: Quarter
     cost_per_year: dict[int, NonNegativeMoney]
+    effort_by_role_quarter: dict[str, dict[Quarter, Decimal]] = {}
     planned_by: ActorId
     planned_at: Timestamp
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, Self
 
 from pmo_kernel.aggregate import Aggregate
@@ -27,6 +27,7 @@ from pmo_kernel.errors import DomainError, GovernanceRuleFailed, InvalidTransiti
 from pmo_kernel.events import DomainEvent, utcnow
 from pmo_kernel.money import Money
 from pmo_portfolio.domain.governance.decision_record import Decision, DecisionOnRecord
+from pmo_portfolio.domain.governance.effort import effort_by_role_quarter, person_days
 from pmo_portfolio.domain.governance.events import (
     BusinessCaseRevisionNoted,
     CandidateRegistered,
@@ -54,6 +55,16 @@ def quarter_key(quarter: str, context: str = "") -> tuple[int, int]:
             f"{prefix}{quarter!r} is not a quarter (expected e.g. 2027-Q1)", quarter=quarter
         )
     return int(match.group(1)), int(match.group(2))
+
+
+def quarters_between(first: str, last: str) -> tuple[str, ...]:
+    """Every quarter from `first` to `last`, both included (e.g. 2027-Q4, 2028-Q1)."""
+    (year, quarter), end = quarter_key(first), quarter_key(last)
+    quarters: list[str] = []
+    while (year, quarter) <= end:
+        quarters.append(f"{year}-Q{quarter}")
+        year, quarter = (year + 1, 1) if quarter == 4 else (year, quarter + 1)
+    return tuple(quarters)
 
 
 class PortfolioItem(Aggregate):
@@ -125,25 +136,13 @@ class PortfolioItem(Aggregate):
         none while it is unplanned."""
         if self.start_quarter is None or self.end_quarter is None:
             return ()
-        (year, quarter), end = quarter_key(self.start_quarter), quarter_key(self.end_quarter)
-        quarters: list[str] = []
-        while (year, quarter) <= end:
-            quarters.append(f"{year}-Q{quarter}")
-            year, quarter = (year + 1, 1) if quarter == 4 else (year, quarter + 1)
-        return tuple(quarters)
+        return quarters_between(self.start_quarter, self.end_quarter)
 
     @property
     def effort_person_days(self) -> Decimal | None:
         """The effort the latest known business case estimates, in person-days; None when it
         gives none (or nothing readable as a non-negative number)."""
-        effort = self.business_case.get("effort_person_days")
-        if effort is None or isinstance(effort, bool):
-            return None
-        try:
-            days = Decimal(str(effort))
-        except InvalidOperation:
-            return None
-        return days if days.is_finite() and days >= 0 else None
+        return person_days(self.business_case.get("effort_person_days"))
 
     @property
     def decisions(self) -> tuple[DecisionOnRecord, ...]:
@@ -388,7 +387,8 @@ class PortfolioItem(Aggregate):
         actor_id: str,
         now: datetime | None = None,
     ) -> None:
-        """Place an approved item on the roadmap: its quarters and its cost per calendar year."""
+        """Place an approved item on the roadmap: its quarters and its cost per calendar year,
+        and the effort its business case gives, by role and quarter (governance.effort)."""
         self._require_registered()
         assert self.state is not None
         assert self.current_gate is not None
@@ -440,6 +440,9 @@ class PortfolioItem(Aggregate):
                 start_quarter=start_quarter,
                 end_quarter=end_quarter,
                 cost_per_year=dict(sorted(cost_per_year.items())),
+                effort_by_role_quarter=effort_by_role_quarter(
+                    self.business_case, quarters_between(start_quarter, end_quarter)
+                ),
                 planned_by=actor_id,
                 planned_at=now or utcnow(),
             )
