@@ -9,7 +9,9 @@ import pytest
 
 from pmo_capacity.application.planned_items import (
     HOURS_PER_PERSON_DAY,
+    SEAT_HOURS,
     requests_of_plan,
+    seats_of,
     weeks_of_quarter,
 )
 from pmo_kernel.consumer import Unprocessable
@@ -53,3 +55,22 @@ def test_an_unknown_role_or_no_effort_asks_for_nothing() -> None:
 def test_more_than_a_request_can_hold_is_unprocessable() -> None:
     with pytest.raises(Unprocessable, match="developer in 2027-Q1"):
         requests_of_plan("D-7", {"developer": {"2027-Q1": "100000"}})
+
+
+def test_a_demand_of_more_than_a_full_time_week_is_split_into_even_seats() -> None:
+    wanted = requests_of_plan("D-7", {"developer": {"2027-Q1": "200"}})  # 123.08 h a week
+
+    assert {request_id: c.hours_per_week for request_id, c in wanted.items()} == {
+        "item-D-7-developer-2027-Q1": Decimal("30.77"),
+        "item-D-7-developer-2027-Q1-seat-2": Decimal("30.77"),
+        "item-D-7-developer-2027-Q1-seat-3": Decimal("30.77"),
+        "item-D-7-developer-2027-Q1-seat-4": Decimal("30.77"),
+    }
+    assert sum(c.hours_per_week for c in wanted.values()) == Decimal("123.08")
+    assert all(c.hours_per_week <= SEAT_HOURS for c in wanted.values())
+
+
+def test_seats_share_the_hours_evenly_and_the_last_takes_the_cents_left() -> None:
+    assert seats_of(Decimal("40")) == [Decimal("40")]
+    assert seats_of(Decimal("40.01")) == [Decimal("20.00"), Decimal("20.01")]
+    assert seats_of(Decimal("100")) == [Decimal("33.33"), Decimal("33.33"), Decimal("33.34")]

@@ -2,9 +2,12 @@
 project ends.
 
 - `ItemPlanned` carries the people the item needs: person-days per role per quarter. Each
-  (role, quarter) is one request, id `item-<item id>-<role>-<quarter>`, source "portfolio",
-  over the ISO weeks whose Monday falls in the quarter, at person-days x HOURS_PER_PERSON_DAY
-  (8 h) / the number of those weeks, to the cent. A re-plan revises the item's open requests
+  (role, quarter) is a demand over the ISO weeks whose Monday falls in the quarter, at
+  person-days x HOURS_PER_PERSON_DAY (8 h) / the number of those weeks, to the cent. A request
+  is filled whole by one person, so the demand is split into seats of at most SEAT_HOURS (a
+  full-time week) shared evenly (the last seat takes the cents left): requests
+  `item-<item id>-<role>-<quarter>`, then `...-seat-2`, `...-seat-3`; source "portfolio". A
+  re-plan revises the item's open requests
   (period and hours; skills a person added stay), raises those it adds and cancels those it no
   longer needs. A filled request is left as it is. A request this consumer cancelled is raised
   again, under the next id (`<id>.2`...), if a later plan needs its quarter again; one a person
@@ -23,7 +26,7 @@ import logging
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any, TypeVar
 
 import asyncpg
@@ -51,6 +54,8 @@ from pmo_kernel.store import EventStore, NewEvent
 log = logging.getLogger(__name__)
 
 HOURS_PER_PERSON_DAY = Decimal(8)  # a person-day of the portfolio's estimates, in hours
+SEAT_HOURS = Decimal(40)  # at most one full-time week per request (one person fills it)
+MAX_SEATS = 100  # a role's demand in a quarter of more than 100 people is a mistake upstream
 PLANNER = Actor(id="system:capacity-planned-items", name="capacity planned items",
                 roles=("service",))  # fmt: skip
 ITEM_STREAM = "portfolio-item"
@@ -78,8 +83,16 @@ def weeks_of_quarter(quarter: str) -> list[str]:
     return weeks
 
 
-def request_id_of(item_id: str, role: str, quarter: str) -> str:
-    return f"item-{item_id}-{role}-{quarter}"
+def request_id_of(item_id: str, role: str, quarter: str, seat: int = 1) -> str:
+    base = f"item-{item_id}-{role}-{quarter}"
+    return base if seat == 1 else f"{base}-seat-{seat}"
+
+
+def seats_of(hours: Decimal) -> list[Decimal]:
+    """`hours` a week as the fewest seats of at most SEAT_HOURS, shared evenly to the cent."""
+    count = int((hours / SEAT_HOURS).to_integral_value(rounding=ROUND_CEILING))
+    share = (hours / count).quantize(_CENT, rounding=ROUND_DOWN)
+    return [share] * (count - 1) + [hours - share * (count - 1)]
 
 
 def requests_of_plan(
@@ -98,14 +111,21 @@ def requests_of_plan(
             )
             if hours <= 0:
                 continue
-            try:
-                command = RaiseResourceRequest(
-                    project_id=item_id, role=PersonRole(role), start_week=weeks[0],
-                    end_week=weeks[-1], hours_per_week=hours,
-                )  # fmt: skip
-            except ValidationError as exc:
-                raise Unprocessable(f"item {item_id}: {role} in {quarter}: {exc}") from exc
-            wanted[request_id_of(item_id, role, quarter)] = command
+            seats = seats_of(hours)
+            if len(seats) > MAX_SEATS:
+                raise Unprocessable(
+                    f"item {item_id}: {role} in {quarter}: {hours} h a week is more than "
+                    f"{MAX_SEATS} people"
+                )
+            for seat, seat_hours in enumerate(seats, start=1):
+                try:
+                    command = RaiseResourceRequest(
+                        project_id=item_id, role=PersonRole(role), start_week=weeks[0],
+                        end_week=weeks[-1], hours_per_week=seat_hours,
+                    )  # fmt: skip
+                except ValidationError as exc:
+                    raise Unprocessable(f"item {item_id}: {role} in {quarter}: {exc}") from exc
+                wanted[request_id_of(item_id, role, quarter, seat)] = command
     return wanted
 
 

@@ -8,9 +8,10 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-# A request may ask for more than one person's week: a portfolio item's demand of a role in a
-# quarter is one request, however many people it takes.
-REQUEST_HOURS_MAX = Decimal("9999.99")
+# A request is filled whole by one person (the staffing optimiser's unit), so it asks for at
+# most a week's hours; a larger demand is several requests (the planned-items consumer splits a
+# portfolio item's demand of a role in a quarter into seats of at most a full-time week).
+REQUEST_HOURS_MAX = Decimal(168)
 
 RequestHours = Annotated[Decimal, Field(gt=0, le=REQUEST_HOURS_MAX, max_digits=6, decimal_places=2)]
 
