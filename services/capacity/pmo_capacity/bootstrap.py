@@ -12,7 +12,9 @@ from pmo_capacity.api import calendars, people, requests
 from pmo_capacity.application.planned_items import PlannedItems
 from pmo_capacity.application.requests import ResourceRequestService
 from pmo_capacity.application.service import CapacityService
+from pmo_capacity.application.staffing import StaffingService
 from pmo_capacity.domain import registry
+from pmo_capacity.proposals_api import proposals
 from pmo_kernel.consumer import ConsumerRunner, ConsumerSettings
 from pmo_kernel.db import create_engine
 from pmo_kernel.http.app import create_service_app
@@ -35,14 +37,16 @@ class CapacityContainer:
     store: EventStore
     service: CapacityService
     requests: ResourceRequestService
+    staffing: StaffingService
 
 
 def build(settings: Settings, schema: str = SCHEMA) -> CapacityContainer:
     engine = create_engine(settings.database_url)
     store = EventStore(engine, schema, registry)
     return CapacityContainer(
-        settings, engine, store, CapacityService(store), ResourceRequestService(store)
-    )
+        settings, engine, store, CapacityService(store), ResourceRequestService(store),
+        StaffingService(store),
+    )  # fmt: skip
 
 
 def create_app(settings: Settings, container: CapacityContainer | None = None) -> FastAPI:
@@ -58,17 +62,21 @@ def create_app(settings: Settings, container: CapacityContainer | None = None) -
             "Commands append events to the capacity event store; every event is published on "
             "the Kafka topic pmo.capacity.events. Resource requests are raised by project "
             "managers and analysts, and from the portfolio's planned items "
-            "(pmo.portfolio.events). Errors are RFC 9457 problem+json."
+            "(pmo.portfolio.events); staffing proposals fill them optimally (MILP, HiGHS), "
+            "beside a greedy baseline, and are accepted request by request. Errors are RFC "
+            "9457 problem+json."
         ),
         disposes=built.engine if container is None else None,
     )
     app.state.capacity_service = built.service
     app.state.request_service = built.requests
+    app.state.staffing_service = built.staffing
     app.state.database = built.engine
     app.state.idempotency = IdempotencyKeys(built.store)
     app.include_router(people)
     app.include_router(calendars)
     app.include_router(requests)
+    app.include_router(proposals)
     app.include_router(event_feed_router(built.store))
     return app
 

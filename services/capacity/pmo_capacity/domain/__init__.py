@@ -45,6 +45,16 @@ from pmo_capacity.domain.model import (
     weeks_between,
 )
 from pmo_capacity.domain.person import Allocation, OverAllocation, Person
+from pmo_capacity.domain.proposal import StaffingProposal
+from pmo_capacity.domain.proposal_events import (
+    ProposedAlternative,
+    ProposedAssignment,
+    ProposedAssignmentAccepted,
+    ProposedAssignmentDeclined,
+    StaffingProposed,
+    UnfilledHours,
+    UnfilledRequest,
+)
 from pmo_capacity.domain.request import ResourceRequest
 from pmo_capacity.domain.request_values import (
     REQUEST_HOURS_MAX,
@@ -79,6 +89,10 @@ __all__ = [
     "PersonRegistered",
     "PersonRole",
     "ProposeAllocation",
+    "ProposedAlternative",
+    "ProposedAssignment",
+    "ProposedAssignmentAccepted",
+    "ProposedAssignmentDeclined",
     "RaiseResourceRequest",
     "RecordLeaving",
     "RegisterPerson",
@@ -94,6 +108,10 @@ __all__ = [
     "ResourceRequestRevised",
     "ReviseResourceRequest",
     "Skill",
+    "StaffingProposal",
+    "StaffingProposed",
+    "UnfilledHours",
+    "UnfilledRequest",
     "WeekLoad",
     "WorkingCalendar",
     "registry",
