@@ -121,3 +121,11 @@ class IdempotencyKeyReused(PmoError):
     code = "idempotency_key_reused"
     status = 422
     title = "Idempotency key reused with a different request"
+
+
+class UnsupportedMediaType(PmoError):
+    """The body is not of a media type the endpoint reads (e.g. CSV sent as JSON)."""
+
+    code = "unsupported_media_type"
+    status = 415
+    title = "Unsupported media type"

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from pmo_capacity.application.people_csv import MAX_ROWS
 from pmo_capacity.application.requests import ResourceRequestService
 from pmo_capacity.application.service import CapacityService, CommandResult
 from pmo_capacity.domain import (
+    AddSkill,
     CancelResourceRequest,
     ConfirmAllocation,
     DefineCalendar,
@@ -32,9 +34,16 @@ from pmo_capacity.domain import (
     ReviseResourceRequest,
 )
 from pmo_capacity.domain.model import WEEK_PATTERN, monday_of, week_of
-from pmo_capacity.views import CalendarView, CommandAccepted, PersonView, ResourceRequestView
+from pmo_capacity.views import (
+    CalendarView,
+    CommandAccepted,
+    PeopleImported,
+    PersonView,
+    ResourceRequestView,
+    SkillsView,
+)
 from pmo_kernel.application import CommandContext
-from pmo_kernel.errors import DomainError
+from pmo_kernel.errors import DomainError, UnsupportedMediaType
 from pmo_kernel.http.auth import CurrentPrincipal
 from pmo_kernel.http.commands import Context
 from pmo_kernel.http.conditional import etag
@@ -55,6 +64,7 @@ PROBLEMS = problem_responses(
         503: "The database is unavailable: nothing was written, send again after Retry-After",
     }
 )
+M = TypeVar("M", bound=BaseModel)
 DEFAULT_WEEKS = 13  # a read without a range: this week and the next twelve
 
 
@@ -84,8 +94,8 @@ async def _once(
     body: BaseModel | None,
     response: Response,
     status_code: int,
-    execute: Callable[[], Awaitable[CommandAccepted]],
-) -> CommandAccepted | JSONResponse:
+    execute: Callable[[], Awaitable[M]],
+) -> M | JSONResponse:
     return await run_once(
         request, ctx.principal, ctx.idempotency_key, body, response, status_code, execute
     )
@@ -93,6 +103,32 @@ async def _once(
 
 calendars = APIRouter(prefix="/calendars", tags=["calendars"], responses=PROBLEMS)
 people = APIRouter(prefix="/people", tags=["people"], responses=PROBLEMS)
+skills = APIRouter(prefix="/skills", tags=["skills"], responses=PROBLEMS)
+
+
+@skills.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Add a skill to the catalogue; names are unique case-insensitively (resource manager)",
+    response_model=CommandAccepted,
+)
+async def add_skill(
+    body: AddSkill, service: Service, ctx: Context, response: Response, request: Request
+) -> CommandAccepted | JSONResponse:
+    async def execute() -> CommandAccepted:
+        result = await service.add_skill(body, ctx)
+        return _accepted(result, response, "/skills")
+
+    return await _once(request, ctx, body, response, status.HTTP_201_CREATED, execute)
+
+
+@skills.get("", summary="The skills catalogue: the skills people may have and requests need")
+async def list_skills(
+    service: Service, response: Response, principal: CurrentPrincipal
+) -> SkillsView:
+    catalogue = await service.skill_catalogue()
+    response.headers["ETag"] = etag(catalogue.version)
+    return SkillsView.of(catalogue)
 
 
 @calendars.post(
@@ -134,6 +170,58 @@ async def register_person(
         return _accepted(result, response, f"/people/{result.id}")
 
     return await _once(request, ctx, body, response, status.HTTP_201_CREATED, execute)
+
+
+class PeopleCsv(BaseModel):
+    """The CSV of an import, as the idempotency fingerprint sees it."""
+
+    csv: str
+
+
+CSV_MEDIA_TYPE = "text/csv"
+
+
+@people.post(
+    "/import",
+    status_code=status.HTTP_201_CREATED,
+    summary="Register people from CSV, all in one append or none (resource manager); any "
+    "rejected row: 422 listing every one (row, column, message)",
+    description=(
+        "Body `text/csv` (UTF-8), a header row then one person a row; columns name, "
+        "line_manager, team, roles (`;`-separated), skills (`name:level;name:level`), "
+        "cost_rate_per_day, currency, calendar_id, part_time_percent (empty: 100). Each row "
+        f"follows the rules of POST /people. At most {MAX_ROWS} rows (413)."
+    ),
+    response_model=PeopleImported,
+    responses=problem_responses({415: "The body is not text/csv"}),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {CSV_MEDIA_TYPE: {"schema": {"type": "string"}}},
+        }
+    },
+)
+async def import_people(
+    service: Service, ctx: Context, response: Response, request: Request
+) -> PeopleImported | JSONResponse:
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != CSV_MEDIA_TYPE:
+        raise UnsupportedMediaType(
+            f"send the people as {CSV_MEDIA_TYPE}, not {media_type or 'no content type'}"
+        )
+    try:
+        text = (await request.body()).decode("utf-8-sig")  # a spreadsheet's BOM is not a column
+    except UnicodeDecodeError:
+        raise DomainError("the CSV is not UTF-8 text") from None
+
+    async def execute() -> PeopleImported:
+        result = await service.import_people(text, ctx)
+        response.headers["Location"] = "/people"
+        return PeopleImported.of(result)
+
+    return await _once(
+        request, ctx, PeopleCsv(csv=text), response, status.HTTP_201_CREATED, execute
+    )
 
 
 Week = Annotated[str | None, Query(pattern=WEEK_PATTERN, description="ISO week, e.g. 2027-W05")]
@@ -225,10 +313,12 @@ async def _propose(
 _person_command("leaving", "Record the person's last day (resource manager)", _leaving,
                 RecordLeaving, "record_leaving")  # fmt: skip
 _person_command("availability-reports",
-                "Report the person's availability for one ISO week (their line manager)",
+                "Report the person's availability for one ISO week, or a month: each of its ISO "
+                "weeks, those whose Thursday is in it (their line manager)",
                 _report, ReportAvailability, "report_availability")  # fmt: skip
 _person_command("allocations",
-                "Propose a soft allocation; refused (422 over_allocation, naming the weeks) if "
+                "Propose a soft allocation, in hours a week or in percent of the person's "
+                "availability each week; refused (422 over_allocation, naming the weeks) if "
                 "it overbooks the person, unless accept_over_allocation (then flagged)",
                 _propose, ProposeAllocation, "propose_allocation")  # fmt: skip
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from pmo_capacity.api import calendars, people, requests
+from pmo_capacity.api import calendars, people, requests, skills
 from pmo_capacity.application.planned_items import PlannedItems
 from pmo_capacity.application.requests import ResourceRequestService
 from pmo_capacity.application.service import CapacityService
@@ -75,6 +75,7 @@ def create_app(settings: Settings, container: CapacityContainer | None = None) -
     app.state.idempotency = IdempotencyKeys(built.store)
     app.include_router(people)
     app.include_router(calendars)
+    app.include_router(skills)
     app.include_router(requests)
     app.include_router(proposals)
     app.include_router(event_feed_router(built.store))

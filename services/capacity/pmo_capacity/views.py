@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from pydantic import BaseModel
 
-from pmo_capacity.application.service import PersonLoad
+from pmo_capacity.application.service import ImportResult, PersonLoad
 from pmo_capacity.domain import (
     AllocationKind,
     PersonRole,
@@ -16,6 +16,7 @@ from pmo_capacity.domain import (
     RequiredSkill,
     ResourceRequest,
     Skill,
+    SkillCatalogue,
     WorkingCalendar,
 )
 from pmo_kernel.money import Money
@@ -27,6 +28,47 @@ class CommandAccepted(BaseModel):
     event_ids: list[str]
     allocation_id: str | None = None
     replayed: bool = False
+
+
+class SkillView(BaseModel):
+    name: str
+    description: str | None
+    added_by: str
+    added_at: datetime
+
+
+class SkillsView(BaseModel):
+    version: int
+    skills: list[SkillView]  # by name, case-insensitively
+
+    @classmethod
+    def of(cls, catalogue: SkillCatalogue) -> SkillsView:
+        return cls(
+            version=catalogue.version,
+            skills=[
+                SkillView(name=s.name, description=s.description, added_by=s.added_by,
+                          added_at=s.added_at)
+                for _, s in sorted(catalogue.skills.items())
+            ],
+        )  # fmt: skip
+
+
+class ImportedPersonView(BaseModel):
+    row: int  # the CSV's row; row 1 is the header
+    id: str
+
+
+class PeopleImported(BaseModel):
+    people: list[ImportedPersonView]
+    event_ids: list[str]
+    replayed: bool = False
+
+    @classmethod
+    def of(cls, result: ImportResult) -> PeopleImported:
+        return cls(
+            people=[ImportedPersonView(row=p.row, id=p.id) for p in result.people],
+            event_ids=[str(e) for e in result.event_ids],
+        )
 
 
 class CalendarView(BaseModel):
@@ -45,12 +87,19 @@ class CalendarView(BaseModel):
         )  # fmt: skip
 
 
+class AllocationWeekView(BaseModel):
+    week: str
+    hours: Decimal
+
+
 class AllocationView(BaseModel):
     allocation_id: str
     project_id: str
     start_week: str
     end_week: str
-    hours_per_week: Decimal
+    hours_per_week: Decimal | None  # None: a share of availability (percent_of_availability)
+    percent_of_availability: Decimal | None
+    weeks: list[AllocationWeekView]  # the hours it loads each week read (none once released)
     kind: AllocationKind
     over_allocated: bool
     released: bool
@@ -104,6 +153,12 @@ class PersonView(BaseModel):
                     start_week=a.start_week,
                     end_week=a.end_week,
                     hours_per_week=a.hours_per_week,
+                    percent_of_availability=a.percent_of_availability,
+                    weeks=[
+                        AllocationWeekView(week=w.week, hours=a.hours_in(w.available_hours))
+                        for w in load.weeks
+                        if a.covers(w.week) and not a.released
+                    ],
                     kind=a.kind,
                     over_allocated=a.over_allocated,
                     released=a.released,

@@ -15,6 +15,8 @@ from tests.support import bearer, settings_for
 RESOURCE_MANAGER = ("rita", "resource_manager")
 LINE_MANAGER = ("marc", "resource_manager")
 PROJECT_MANAGER = ("paula", "project_manager")
+# The skills the helpers' people and requests have: in the catalogue before each test.
+CATALOGUE = ("Prince2", "Python", "SQL")
 
 
 @dataclass
@@ -29,6 +31,13 @@ class CapacityApi:
     async def events_stored(self) -> int:
         count, _ = await self.container.store.stats()
         return count
+
+    async def skills(self, *names: str) -> None:
+        for name in names:
+            response = await self.client.post(
+                "/skills", json={"name": name}, headers=self.as_(*RESOURCE_MANAGER)
+            )
+            assert response.status_code == 201, response.text
 
     async def calendar(self, calendar_id: str = "BE", **more: Any) -> httpx.Response:
         body = {"calendar_id": calendar_id, "name": "Belgium", "hours_per_week": "40", **more}
@@ -59,5 +68,7 @@ async def capacity_api(fresh_database: str) -> AsyncIterator[CapacityApi]:
     app = create_app(settings, container)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://capacity") as client:
-        yield CapacityApi(client, container, settings)
+        api = CapacityApi(client, container, settings)
+        await api.skills(*CATALOGUE)
+        yield api
     await container.engine.dispose()

@@ -147,4 +147,4 @@ def test_the_folded_stream_gives_the_same_person() -> None:
     again = type(ann).load("p-1", history)
     assert again.version == 3
     assert again.loads(BE, "2027-W10", "2027-W12") == ann.loads(BE, "2027-W10", "2027-W12")
-    assert Decimal(again.allocations["a-1"].hours_per_week) == 8
+    assert again.allocations["a-1"].hours_per_week == Decimal(8)

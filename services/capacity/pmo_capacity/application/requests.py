@@ -4,19 +4,23 @@ version. Who may revise or cancel which request is the aggregate's rule (Resourc
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from uuid import uuid4
 
 from pmo_capacity.application.service import CommandResult
 from pmo_capacity.domain import (
+    CATALOGUE_ID,
     COMMAND_ROLES,
     READER_ROLES,
     CancelResourceRequest,
     RaiseResourceRequest,
     RequestSource,
     RequestStatus,
+    RequiredSkill,
     ResourceRequest,
     ResourceRequestRaised,
     ReviseResourceRequest,
+    SkillCatalogue,
 )
 from pmo_kernel.application import CommandContext, Repository, event_metadata
 from pmo_kernel.identity import Principal
@@ -28,6 +32,7 @@ class ResourceRequestService:
     def __init__(self, store: EventStore) -> None:
         self.store = store
         self.requests = Repository(store, ResourceRequest, "resource request")
+        self.catalogues = Repository(store, SkillCatalogue, "skills catalogue")
 
     # ------------------------------------------------------------------ reads
 
@@ -62,6 +67,7 @@ class ResourceRequestService:
         ctx.principal.require_any(
             COMMAND_ROLES["raise_resource_request"], "raising a resource request"
         )
+        await self._require_known_skills(command.skills, "raising a resource request")
         request = ResourceRequest.raise_request(
             str(uuid4()), command, RequestSource.DIRECT, ctx.principal.subject, ctx.now
         )
@@ -74,6 +80,8 @@ class ResourceRequestService:
             COMMAND_ROLES["revise_resource_request"], "revising a resource request"
         )
         request = await self.requests.get(request_id, ctx)
+        if command.skills is not None:
+            await self._require_known_skills(command.skills, f"revising request {request_id}")
         request.revise(command, ctx.principal.subject, ctx.principal.roles, ctx.now)
         return await self._save(request, ctx)
 
@@ -86,6 +94,11 @@ class ResourceRequestService:
         request = await self.requests.get(request_id, ctx)
         request.cancel(command.reason, ctx.principal.subject, ctx.principal.roles, ctx.now)
         return await self._save(request, ctx)
+
+    async def _require_known_skills(self, skills: Iterable[RequiredSkill], what: str) -> None:
+        """Only a person's request is checked: the portfolio's (planned items) need no skill."""
+        catalogue = await self.catalogues.load(CATALOGUE_ID)
+        catalogue.require_known((s.name for s in skills), what)
 
     async def _save(self, request: ResourceRequest, ctx: CommandContext) -> CommandResult:
         ids = [new_event_id() for _ in request.pending]

@@ -13,9 +13,12 @@ from typing import TypeVar
 from uuid import UUID, uuid4
 
 from pmo_capacity.access import PersonAccess
+from pmo_capacity.application.people_csv import ImportRejected, RejectedRow, parse_people
 from pmo_capacity.domain import (
+    CATALOGUE_ID,
     COMMAND_ROLES,
     MAX_RANGE_WEEKS,
+    AddSkill,
     DefineCalendar,
     Person,
     ProposeAllocation,
@@ -23,13 +26,14 @@ from pmo_capacity.domain import (
     RegisterPerson,
     ReleaseAllocation,
     ReportAvailability,
+    SkillCatalogue,
     WeekLoad,
     WorkingCalendar,
     week_count,
 )
 from pmo_capacity.domain.model import monday_of
 from pmo_kernel.aggregate import Aggregate
-from pmo_kernel.application import CommandContext, Repository, event_metadata
+from pmo_kernel.application import CommandContext, Repository, event_metadata, save_together
 from pmo_kernel.errors import DomainError, InvalidTransition
 from pmo_kernel.identity import Principal
 from pmo_kernel.store import EventStore
@@ -48,6 +52,18 @@ class CommandResult:
 
 
 @dataclass(frozen=True)
+class ImportedPerson:
+    row: int
+    id: str
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    people: list[ImportedPerson]
+    event_ids: tuple[UUID, ...]
+
+
+@dataclass(frozen=True)
 class PersonLoad:
     person: Person
     calendar: WorkingCalendar
@@ -61,8 +77,12 @@ class CapacityService:
         self.access = access or PersonAccess()
         self.people = Repository(store, Person, "person")
         self.calendars = Repository(store, WorkingCalendar, "calendar")
+        self.catalogues = Repository(store, SkillCatalogue, "skills catalogue")
 
     # ------------------------------------------------------------------ reads
+
+    async def skill_catalogue(self) -> SkillCatalogue:
+        return await self.catalogues.load(CATALOGUE_ID)
 
     async def calendar(self, calendar_id: str) -> WorkingCalendar:
         return await self.calendars.get(calendar_id)
@@ -97,6 +117,12 @@ class CapacityService:
         calendar = WorkingCalendar.define(command, ctx.principal.subject, ctx.now)
         return await self._save(self.calendars, calendar, ctx)
 
+    async def add_skill(self, command: AddSkill, ctx: CommandContext) -> CommandResult:
+        ctx.principal.require_any(COMMAND_ROLES["add_skill"], "adding a skill to the catalogue")
+        catalogue = await self.skill_catalogue()
+        catalogue.add(command.name, command.description, ctx.principal.subject, ctx.now)
+        return await self._save(self.catalogues, catalogue, ctx)
+
     async def register_person(self, command: RegisterPerson, ctx: CommandContext) -> CommandResult:
         ctx.principal.require_any(COMMAND_ROLES["register_person"], "registering a person")
         calendar = await self.calendars.load(command.calendar_id)
@@ -104,8 +130,49 @@ class CapacityService:
             raise DomainError(
                 f"there is no calendar {command.calendar_id}", calendar_id=command.calendar_id
             )
+        catalogue = await self.skill_catalogue()
+        catalogue.require_known((s.name for s in command.skills), f"registering {command.name}")
         person = Person.register(str(uuid4()), command, ctx.principal.subject, ctx.now)
         return await self._save(self.people, person, ctx)
+
+    async def import_people(self, csv_text: str, ctx: CommandContext) -> ImportResult:
+        """Every person of the CSV (application.people_csv) registered in one append, or none
+        and every rejected row listed: the rules of `register_person`, row by row."""
+        ctx.principal.require_any(COMMAND_ROLES["import_people"], "importing people")
+        parsed = parse_people(csv_text)
+        catalogue = await self.skill_catalogue()
+        calendars = {c.id for c in await self.calendars.load_all() if c.version}
+        rejected = list(parsed.rejected)
+        for row, command in parsed.people:
+            if command.calendar_id not in calendars:
+                rejected.append(
+                    RejectedRow(row, "calendar_id", f"there is no calendar {command.calendar_id}")
+                )
+            unknown = catalogue.unknown(s.name for s in command.skills)
+            if unknown:
+                rejected.append(
+                    RejectedRow(
+                        row, "skills",
+                        f"the skills catalogue has no {', '.join(unknown)}",
+                    )
+                )  # fmt: skip
+        if rejected:
+            raise ImportRejected(sorted(rejected, key=lambda r: r.row))
+        people = [
+            (row, Person.register(str(uuid4()), command, ctx.principal.subject, ctx.now))
+            for row, command in parsed.people
+        ]
+        metadata = event_metadata(ctx)
+        event_ids: list[UUID] = []
+        parts = []
+        for _, person in people:
+            ids = [new_event_id() for _ in person.pending]
+            event_ids.extend(ids)
+            parts.append((person, self.people.pending_append(person, metadata, ids)))
+        await save_together(self.store, parts)
+        return ImportResult(
+            [ImportedPerson(row, person.id) for row, person in people], tuple(event_ids)
+        )
 
     async def record_leaving(
         self, person_id: str, command: RecordLeaving, ctx: CommandContext

@@ -7,6 +7,7 @@ from pmo_capacity.domain.commands import (
     COST_READER_ROLES,
     READER_ROLES,
     REQUEST_CHANGE_ANY_ROLES,
+    AddSkill,
     CancelResourceRequest,
     ConfirmAllocation,
     DefineCalendar,
@@ -31,6 +32,7 @@ from pmo_capacity.domain.events import (
     ResourceRequestFilled,
     ResourceRequestRaised,
     ResourceRequestRevised,
+    SkillAdded,
     registry,
 )
 from pmo_capacity.domain.model import (
@@ -44,6 +46,7 @@ from pmo_capacity.domain.model import (
     week_count,
     weeks_between,
 )
+from pmo_capacity.domain.months import Month, weeks_of_month
 from pmo_capacity.domain.person import Allocation, OverAllocation, Person
 from pmo_capacity.domain.proposal import StaffingProposal
 from pmo_capacity.domain.proposal_events import (
@@ -62,14 +65,17 @@ from pmo_capacity.domain.request_values import (
     RequestStatus,
     RequiredSkill,
 )
+from pmo_capacity.domain.skills import CATALOGUE_ID, SkillCatalogue, UnknownSkills
 
 __all__ = [
+    "CATALOGUE_ID",
     "COMMAND_ROLES",
     "COST_READER_ROLES",
     "MAX_RANGE_WEEKS",
     "READER_ROLES",
     "REQUEST_CHANGE_ANY_ROLES",
     "REQUEST_HOURS_MAX",
+    "AddSkill",
     "Allocation",
     "AllocationConfirmed",
     "AllocationKind",
@@ -82,6 +88,7 @@ __all__ = [
     "ConfirmAllocation",
     "DefineCalendar",
     "IsoWeek",
+    "Month",
     "OverAllocation",
     "OverbookedWeek",
     "Person",
@@ -108,13 +115,17 @@ __all__ = [
     "ResourceRequestRevised",
     "ReviseResourceRequest",
     "Skill",
+    "SkillAdded",
+    "SkillCatalogue",
     "StaffingProposal",
     "StaffingProposed",
     "UnfilledHours",
     "UnfilledRequest",
+    "UnknownSkills",
     "WeekLoad",
     "WorkingCalendar",
     "registry",
     "week_count",
     "weeks_between",
+    "weeks_of_month",
 ]

@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from pmo_capacity.domain.model import (
     MAX_RANGE_WEEKS,
@@ -18,10 +18,12 @@ from pmo_capacity.domain.model import (
     PersonRole,
     PositivePercent,
     Skill,
+    SkillName,
     Subject,
     monday_of,
     week_count,
 )
+from pmo_capacity.domain.months import Month, weeks_of_month
 from pmo_capacity.domain.request_values import RequestHours, RequiredSkill
 from pmo_kernel.money import Money
 
@@ -40,6 +42,11 @@ class DefineCalendar(Command):
     public_holidays: Annotated[list[date], Field(max_length=400)] = []
 
 
+class AddSkill(Command):
+    name: SkillName
+    description: Note | None = None
+
+
 class RegisterPerson(Command):
     name: Name
     line_manager: Subject
@@ -50,14 +57,21 @@ class RegisterPerson(Command):
     calendar_id: Id
     part_time_percent: PositivePercent = Decimal(100)
 
-    @model_validator(mode="after")
-    def _one_level_per_skill(self) -> Self:
-        names = [s.name.casefold() for s in self.skills]
+    # Field validators, so that an error names its field (a CSV import reports the column).
+    @field_validator("skills")
+    @classmethod
+    def _one_level_per_skill(cls, skills: list[Skill]) -> list[Skill]:
+        names = [s.name.casefold() for s in skills]
         if len(names) != len(set(names)):
             raise ValueError("each skill may be given once")
-        if self.cost_rate_per_day.amount < 0:
+        return skills
+
+    @field_validator("cost_rate_per_day")
+    @classmethod
+    def _not_negative(cls, rate: Money) -> Money:
+        if rate.amount < 0:
             raise ValueError("the cost rate per day may not be negative")
-        return self
+        return rate
 
 
 class RecordLeaving(Command):
@@ -65,9 +79,12 @@ class RecordLeaving(Command):
 
 
 class ReportAvailability(Command):
-    """Either `available_percent`, or hours of absence and / or other duties."""
+    """For one ISO `week` or a calendar `month` (each of its ISO weeks, those whose Thursday
+    falls in it): either `available_percent`, or hours of absence and / or other duties, a
+    week (a month's report is the same report for each of its weeks)."""
 
-    week: IsoWeek
+    week: IsoWeek | None = None
+    month: Month | None = None
     available_percent: Percent | None = None
     absence_hours: Hours | None = None
     other_duty_hours: Hours | None = None
@@ -75,6 +92,8 @@ class ReportAvailability(Command):
 
     @model_validator(mode="after")
     def _one_way_of_saying_it(self) -> Self:
+        if (self.week is None) == (self.month is None):
+            raise ValueError("give either week or month, not both")
         hours = self.absence_hours is not None or self.other_duty_hours is not None
         if (self.available_percent is not None) == hours:
             raise ValueError(
@@ -82,16 +101,30 @@ class ReportAvailability(Command):
             )
         return self
 
+    @property
+    def weeks(self) -> list[str]:
+        """The weeks the report is for."""
+        if self.month is not None:
+            return weeks_of_month(self.month)
+        assert self.week is not None  # one of them, by the validator
+        return [self.week]
+
 
 class ProposeAllocation(Command):
+    """Either `hours_per_week`, or `percent_of_availability`: that share of the person's
+    available hours each week (an absence lowers it)."""
+
     project_id: Id
     start_week: IsoWeek
     end_week: IsoWeek
-    hours_per_week: Annotated[Hours, Field(gt=0)]
+    hours_per_week: Annotated[Hours, Field(gt=0)] | None = None
+    percent_of_availability: PositivePercent | None = None
     accept_over_allocation: bool = False
 
     @model_validator(mode="after")
     def _a_forward_range(self) -> Self:
+        if (self.hours_per_week is None) == (self.percent_of_availability is None):
+            raise ValueError("give either hours_per_week or percent_of_availability, not both")
         if monday_of(self.end_week) < monday_of(self.start_week):
             raise ValueError("end_week may not be before start_week")
         if week_count(self.start_week, self.end_week) > MAX_RANGE_WEEKS:
@@ -168,6 +201,8 @@ _ALLOCATORS = frozenset({"project_manager", "pmo_analyst", "resource_manager", "
 # Roles allowed each command; the line manager's own commands (reporting availability,
 # confirming) are checked against the person instead: whoever is their line manager.
 COMMAND_ROLES: dict[str, frozenset[str]] = {
+    "add_skill": _RESOURCE_MANAGER,
+    "import_people": _RESOURCE_MANAGER,
     "define_calendar": _RESOURCE_MANAGER,
     "register_person": _RESOURCE_MANAGER,
     "record_leaving": _RESOURCE_MANAGER,

@@ -17,6 +17,7 @@ from pmo_capacity.domain.model import (
     PersonRole,
     PositivePercent,
     Skill,
+    SkillName,
     Subject,
 )
 from pmo_capacity.domain.request_values import RequestHours, RequestSource, RequiredSkill
@@ -92,7 +93,8 @@ class AvailabilityReported(DomainEvent):
 
 @registry.event
 class AllocationProposed(DomainEvent):
-    """A soft allocation: hours per week of the person to a project over a range of weeks.
+    """A soft allocation of the person to a project over a range of weeks: `hours_per_week`,
+    or `percent_of_availability` (that share of their available hours each week). Either one.
     `over_allocated` when it was accepted although it overbooks `overbooked_weeks`."""
 
     event_type: ClassVar[str] = "AllocationProposed"
@@ -102,7 +104,8 @@ class AllocationProposed(DomainEvent):
     project_id: Id
     start_week: IsoWeek
     end_week: IsoWeek
-    hours_per_week: Hours
+    hours_per_week: Hours | None = None
+    percent_of_availability: PositivePercent | None = None
     over_allocated: bool
     overbooked_weeks: list[OverbookedWeek]
     proposed_by: Subject
@@ -196,6 +199,18 @@ class ResourceRequestFilled(DomainEvent):
     filled_at: AwareDatetime
 
 
+@registry.event
+class SkillAdded(DomainEvent):
+    """A resource manager added a skill to the catalogue (SkillCatalogue)."""
+
+    event_type: ClassVar[str] = "SkillAdded"
+
+    name: SkillName
+    description: Annotated[str, Field(max_length=1000)] | None = None
+    added_by: Subject
+    added_at: AwareDatetime
+
+
 CapacityEvent = (
     CalendarDefined
     | PersonRegistered
@@ -208,4 +223,5 @@ CapacityEvent = (
     | ResourceRequestRevised
     | ResourceRequestCancelled
     | ResourceRequestFilled
+    | SkillAdded
 )

@@ -74,6 +74,9 @@ class PersonRole(StrEnum):
     SUPPORT = "support"
 
 
+SkillName = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+
+
 class Skill(BaseModel):
     """A named skill and its level, 1 (notions) to 5 (expert)."""
 

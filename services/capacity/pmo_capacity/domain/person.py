@@ -63,15 +63,27 @@ class Allocation:
     project_id: str
     start_week: str
     end_week: str
-    hours_per_week: Decimal
+    hours_per_week: Decimal | None  # None: a share of the person's availability
     kind: AllocationKind
     over_allocated: bool
     proposed_by: str
     confirmed_by: str | None = None
     released: bool = False
+    percent_of_availability: Decimal | None = None
 
     def covers(self, week: str) -> bool:
         return monday_of(self.start_week) <= monday_of(week) <= monday_of(self.end_week)
+
+    def hours_in(self, available_hours: Decimal) -> Decimal:
+        """The hours it loads a week in which the person is available `available_hours`."""
+        return hours_of(self.hours_per_week, self.percent_of_availability, available_hours)
+
+
+def hours_of(hours: Decimal | None, percent: Decimal | None, available_hours: Decimal) -> Decimal:
+    if hours is not None:
+        return hours
+    assert percent is not None  # an allocation gives one of them
+    return (available_hours * percent / HUNDRED).quantize(CENT)
 
 
 @dataclass(frozen=True)
@@ -141,18 +153,22 @@ class Person(Aggregate):
         self, command: ReportAvailability, by: str, now: datetime | None = None
     ) -> None:
         self._require_line_manager(by, "reporting availability")
-        self._record(
-            AvailabilityReported(
-                person_id=self.id,
-                week=command.week,
-                available_percent=command.available_percent,
-                absence_hours=command.absence_hours,
-                other_duty_hours=command.other_duty_hours,
-                note=command.note,
-                reported_by=by,
-                reported_at=now or utcnow(),
+        at = now or utcnow()
+        # A month's report is one event per week, so the latest report of a week holds
+        # whether it was made for the week or for its month.
+        for week in command.weeks:
+            self._record(
+                AvailabilityReported(
+                    person_id=self.id,
+                    week=week,
+                    available_percent=command.available_percent,
+                    absence_hours=command.absence_hours,
+                    other_duty_hours=command.other_duty_hours,
+                    note=command.note,
+                    reported_by=by,
+                    reported_at=at,
+                )
             )
-        )
 
     def propose_allocation(
         self,
@@ -164,19 +180,22 @@ class Person(Aggregate):
     ) -> None:
         if allocation_id in self.allocations:
             raise InvalidTransition(f"allocation {allocation_id} already exists")
-        overbooked = [
-            OverbookedWeek(
-                week=load.week,
-                available_hours=load.available_hours,
-                allocated_hours=(load.allocated_hours + command.hours_per_week).quantize(CENT),
-            )
-            for load in self.loads(calendar, command.start_week, command.end_week)
-            if load.allocated_hours + command.hours_per_week > load.available_hours
-        ]
+        hours, percent = command.hours_per_week, command.percent_of_availability
+        overbooked = []
+        for load in self.loads(calendar, command.start_week, command.end_week):
+            allocated = load.allocated_hours + hours_of(hours, percent, load.available_hours)
+            if allocated > load.available_hours:
+                overbooked.append(
+                    OverbookedWeek(
+                        week=load.week, available_hours=load.available_hours,
+                        allocated_hours=allocated.quantize(CENT),
+                    )
+                )  # fmt: skip
         if overbooked and not command.accept_over_allocation:
             weeks = ", ".join(w.week for w in overbooked)
+            asked = f"{hours} h a week" if hours is not None else f"{percent} % of availability"
             raise OverAllocation(
-                f"{command.hours_per_week} h a week overbooks {self.name} in {weeks}: send "
+                f"{asked} overbooks {self.name} in {weeks}: send "
                 "accept_over_allocation=true to allocate anyway (flagged over-allocated)",
                 person_id=self.id,
                 overbooked_weeks=[w.model_dump(mode="json") for w in overbooked],
@@ -188,7 +207,8 @@ class Person(Aggregate):
                 project_id=command.project_id,
                 start_week=command.start_week,
                 end_week=command.end_week,
-                hours_per_week=command.hours_per_week,
+                hours_per_week=hours,
+                percent_of_availability=percent,
                 over_allocated=bool(overbooked),
                 overbooked_weeks=overbooked,
                 proposed_by=by,
@@ -269,6 +289,7 @@ class Person(Aggregate):
                 kind=AllocationKind.SOFT,
                 over_allocated=event.over_allocated,
                 proposed_by=event.proposed_by,
+                percent_of_availability=event.percent_of_availability,
             )
         elif isinstance(event, AllocationConfirmed):
             allocation = self.allocations[event.allocation_id]
@@ -306,9 +327,10 @@ class Person(Aggregate):
         active = [a for a in self.allocations.values() if not a.released]
         loads = []
         for week in weeks_between(first, last):
+            available = self.available_hours(calendar, week)
             soft = sum(
                 (
-                    a.hours_per_week
+                    a.hours_in(available)
                     for a in active
                     if a.kind is AllocationKind.SOFT and a.covers(week)
                 ),
@@ -316,7 +338,7 @@ class Person(Aggregate):
             )
             hard = sum(
                 (
-                    a.hours_per_week
+                    a.hours_in(available)
                     for a in active
                     if a.kind is AllocationKind.HARD and a.covers(week)
                 ),
@@ -325,7 +347,7 @@ class Person(Aggregate):
             loads.append(
                 WeekLoad(
                     week=week,
-                    available_hours=self.available_hours(calendar, week),
+                    available_hours=available,
                     allocated_hours=(soft + hard).quantize(CENT),
                     soft_hours=soft.quantize(CENT),
                     hard_hours=hard.quantize(CENT),
