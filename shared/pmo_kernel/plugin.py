@@ -6,7 +6,7 @@ independently deployable: install only the packages a machine should run."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -82,6 +82,22 @@ DemoHook = Callable[[Settings, Callable[[str], None]], Coroutine[Any, Any, str]]
 # rebuild(settings, progress) -> a one-line summary
 RebuildHook = Callable[[Settings, ProgressCallback], Coroutine[Any, Any, str]]
 ConsumersHook = Callable[[Settings], list[ConsumerSpec]]
+
+
+def demo_order(plugins: Sequence[ServicePlugin]) -> list[ServicePlugin]:
+    """`plugins` so that each comes after the installed services it consumes (its demo data
+    builds on theirs: capacity staffs the portfolio's items), otherwise in the given order."""
+    left = list(plugins)
+    installed = {plugin.name for plugin in left}
+    ordered: list[ServicePlugin] = []
+    while left:
+        done = {plugin.name for plugin in ordered}
+        ready = [p for p in left if installed.intersection(p.consumes) - {p.name} <= done]
+        # In a cycle nobody is ready: the first in the given order goes first.
+        chosen = ready[0] if ready else left[0]
+        ordered.append(chosen)
+        left.remove(chosen)
+    return ordered
 
 
 def discover() -> list[ServicePlugin]:

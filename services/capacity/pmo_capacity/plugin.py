@@ -16,6 +16,7 @@ plugin = ServicePlugin(
         ProcessSpec("planned-items", "pmo_capacity", "planned portfolio items → resource requests"),
     ),
     hooks={
+        "demo": "pmo_capacity.demo:seed",
         "container": "pmo_capacity.bootstrap:build",
         "registry": "pmo_capacity.domain:registry",
         "consumers": "pmo_capacity.operations:consumers",

@@ -23,7 +23,7 @@ from pmo_kernel.cloudevents import dlq_topic
 from pmo_kernel.db import create_engine, with_login
 from pmo_kernel.identity import Role, issue_token
 from pmo_kernel.migrations import migrate_service, upgrade
-from pmo_kernel.plugin import ConsumerSpec, ServicePlugin, discover
+from pmo_kernel.plugin import ConsumerSpec, ServicePlugin, demo_order, discover
 from pmo_kernel.settings import Settings, load_settings
 
 app = typer.Typer(help="pmo: the Project Management Office platform", no_args_is_help=True)
@@ -291,9 +291,10 @@ def _progress() -> Progress:
 
 @app.command()
 def demo() -> None:
-    """Load a realistic sample: demands from several departments, in every state."""
+    """Load a realistic sample: demands in every state, a year of portfolio decisions, and the
+    people who staff the planned items; each service after those whose events it consumes."""
     seeded = False
-    for plugin in discover():
+    for plugin in demo_order(discover()):
         seed = plugin.demo_hook()
         if seed is None:
             continue

@@ -96,7 +96,8 @@ class ResourceRequestService:
         return await self._save(request, ctx)
 
     async def _require_known_skills(self, skills: Iterable[RequiredSkill], what: str) -> None:
-        """Only a person's request is checked: the portfolio's (planned items) need no skill."""
+        """The skills must be in the catalogue. The planned-items consumer raises the
+        portfolio's requests without this service: they ask for no skill."""
         catalogue = await self.catalogues.load(CATALOGUE_ID)
         catalogue.require_known((s.name for s in skills), what)
 
