@@ -70,6 +70,15 @@ def test_a_header_missing_a_column_or_with_an_unknown_one_is_refused() -> None:
     ]
 
 
+def test_a_header_naming_a_column_twice_is_refused() -> None:
+    with pytest.raises(ImportRejected) as refused:
+        parse_people(HEADER.replace("\n", ",team\n") + ANN.replace("\n", ",Data\n"))
+
+    assert refused.value.extensions["rejected_rows"] == [
+        RejectedRow(1, "team", "column given twice").as_json()
+    ]
+
+
 def test_a_csv_without_people_is_refused() -> None:
     with pytest.raises(ImportRejected):
         parse_people(HEADER)

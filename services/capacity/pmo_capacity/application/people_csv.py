@@ -100,9 +100,12 @@ def _check_header(header: Any) -> None:
     columns = [str(c).strip() for c in header or []]
     missing = [c for c in COLUMNS if c not in columns]
     unknown = [c for c in columns if c not in COLUMNS]
-    problems = [RejectedRow(HEADER_ROW, c, "missing column") for c in missing] + [
-        RejectedRow(HEADER_ROW, c, "unknown column") for c in unknown
-    ]
+    twice = sorted({c for c in columns if columns.count(c) > 1})
+    problems = (
+        [RejectedRow(HEADER_ROW, c, "missing column") for c in missing]
+        + [RejectedRow(HEADER_ROW, c, "unknown column") for c in unknown]
+        + [RejectedRow(HEADER_ROW, c, "column given twice") for c in twice]
+    )
     if problems:
         raise ImportRejected(problems)
 

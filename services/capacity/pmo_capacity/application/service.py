@@ -148,14 +148,9 @@ class CapacityService:
                 rejected.append(
                     RejectedRow(row, "calendar_id", f"there is no calendar {command.calendar_id}")
                 )
-            unknown = catalogue.unknown(s.name for s in command.skills)
+            unknown = ", ".join(catalogue.unknown(s.name for s in command.skills))
             if unknown:
-                rejected.append(
-                    RejectedRow(
-                        row, "skills",
-                        f"the skills catalogue has no {', '.join(unknown)}",
-                    )
-                )  # fmt: skip
+                rejected.append(RejectedRow(row, "skills", f"the catalogue has no {unknown}"))
         if rejected:
             raise ImportRejected(sorted(rejected, key=lambda r: r.row))
         people = [
