@@ -114,6 +114,12 @@ def test_a_week_belongs_to_the_quarter_of_its_monday() -> None:
     assert mondays_of(Q1)[0] == date(2027, 1, 4)
 
 
+def test_a_quarter_that_starts_on_a_monday_holds_that_week() -> None:
+    assert (mondays_of("2024-Q1")[-1], mondays_of("2024-Q2")[0]) == (
+        date(2024, 3, 25), date(2024, 4, 1),
+    )  # fmt: skip
+
+
 def test_someone_whose_calendar_is_not_known_yet_counts_for_nothing() -> None:
     assert free(dev(calendar_id="FR"), roles=("developer",)) == {"developer": {Q1: Decimal("0")}}
 
