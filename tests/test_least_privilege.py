@@ -101,6 +101,27 @@ async def test_the_portfolio_login_keeps_the_intakes_bookkeeping(fresh_database:
         await conn.close()
 
 
+async def test_the_portfolio_login_keeps_the_capacity_feeds_facts(fresh_database: str) -> None:
+    await upgrade(fresh_database, PORTFOLIO_MIGRATIONS, "portfolio")
+    conn = await asyncpg.connect(asyncpg_dsn(with_login(fresh_database, "pmo_portfolio_app")))
+    try:
+        for statement in (
+            "INSERT INTO portfolio.capacity_streams VALUES ('person', 'p-1', 1)",
+            "INSERT INTO portfolio.capacity_people VALUES ('p-1', '{developer}', 'BE', 100, null)",
+            "INSERT INTO portfolio.capacity_calendars VALUES ('BE', 40, '{2027-01-01}')",
+            "INSERT INTO portfolio.capacity_reports VALUES ('p-1', '2027-W01', 50, null, null)",
+            "INSERT INTO portfolio.capacity_allocations "
+            "VALUES ('p-1', 'a-1', 'crm', '2027-W01', '2027-W02', 8, 'soft', false)",
+            "INSERT INTO portfolio.capacity_version VALUES (true, 7)",
+            "UPDATE portfolio.capacity_allocations SET released = true",
+            "UPDATE portfolio.capacity_version SET position = 8",
+        ):
+            await conn.execute(statement)
+        assert await conn.fetchval("SELECT position FROM portfolio.capacity_version") == 8
+    finally:
+        await conn.close()
+
+
 async def test_the_capacity_login_keeps_the_planned_items_consumers_bookkeeping(
     fresh_database: str,
 ) -> None:

@@ -117,15 +117,18 @@ def decision(
     body_kind: str = "investment_committee",
     awaiting: list[str] | None = None,
     earlier: list[str] | None = None,
+    capacity_version: int | None = None,
 ) -> dict[str, Any]:
     """A Decision payload. Joint sign-off fields only when given (`awaiting`: the body kinds
     still to approve, `earlier`: the approvals it counts with): without them, as published
-    before joint sign-off existed."""
+    before joint sign-off existed; so is `capacity_version`."""
     joint: dict[str, Any] = {}
     if awaiting is not None:
         joint["awaiting_approval_from"] = awaiting
     if earlier is not None:
         joint["earlier_approvals"] = earlier
+    if capacity_version is not None:
+        joint["capacity_version"] = capacity_version
     return {
         **joint,
         "decision_id": decision_id,

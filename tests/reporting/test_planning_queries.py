@@ -36,7 +36,8 @@ def planning_events() -> list[ReceivedEvent]:
     p1.decided("DEC-1")
     planned(p1, "2026-Q3", "2027-Q2", {"2026": "40000.00", "2027": "60000.00"})
     assigned(p1, "PG-1")
-    p2 = Item("P-2", at=T0 + timedelta(days=1)).registered("Payroll").decided("DEC-2")
+    dec2 = decision("DEC-2", "P-2", at=T0 + timedelta(days=1), capacity_version=812)
+    p2 = Item("P-2", at=T0 + timedelta(days=1)).registered("Payroll").decided("DEC-2", made=dec2)
     planned(p2, "2026-Q1", "2026-Q4", {"2026": "130000.00"})
     p3 = Item("P-3", at=T0 + timedelta(days=2)).registered("Data lake")
     planned(p3, "2026-Q1", "2026-Q2", {"2026": "10000.00"})
@@ -49,7 +50,7 @@ def planning_events() -> list[ReceivedEvent]:
     lean = Scenario("SC-2", at=T0 + timedelta(days=1)).saved(
         ["P-1", "P-3"], name="Lean", value="122.5", used={"2026": "50000", "2028": "5000"}
     )
-    minutes = meeting("M-2", [decision("DEC-2", "P-2", meeting_id="M-2")])
+    minutes = meeting("M-2", [decision("DEC-2", "P-2", meeting_id="M-2", capacity_version=812)])
     adoption_recorded(minutes, "DEC-9", "SC-1", ["P-1", "P-2"])
     streams = [p1, p2, p3, e2026, e2027, e2025, baseline, lean, programme("PG-1"), minutes]
     return [e for stream in streams for e in stream.events]
@@ -341,3 +342,16 @@ async def test_a_decision_shows_the_envelope_version_it_was_based_on(
         "amount": None,
         "envelope": {"version": 2, "amount": {"amount": "150000.00"}},
     }
+
+
+async def test_a_decision_shows_the_capacity_version_it_was_taken_on(
+    seeded: None, gateway: httpx.AsyncClient, analyst_headers: Headers
+) -> None:
+    query = """{ taken: decision(id: "DEC-2") { frozenInputs { capacityVersion } }
+                 older: decision(id: "DEC-1") { frozenInputs { capacityVersion } } }"""
+
+    data = await ask(gateway, query, analyst_headers)
+
+    # DEC-1's payload is from before the portfolio consumed the capacity events.
+    assert data["taken"]["frozenInputs"]["capacityVersion"] == 812
+    assert data["older"]["frozenInputs"]["capacityVersion"] is None

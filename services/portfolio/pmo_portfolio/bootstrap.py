@@ -24,6 +24,7 @@ from pmo_portfolio.access import PortfolioAccess
 from pmo_portfolio.api import router
 from pmo_portfolio.application.intake import DemandIntake
 from pmo_portfolio.application.service import PortfolioService
+from pmo_portfolio.capacity.feed import CapacityFeed
 from pmo_portfolio.domain.governance import RoutingRule, default_routing_rules
 from pmo_portfolio.domain.registry import registry
 
@@ -31,6 +32,7 @@ SERVICE = "portfolio"
 SCHEMA = "portfolio"
 MIGRATIONS = Path(__file__).parent / "migrations"
 INTAKE_GROUP = "pmo-portfolio-demand-intake"
+CAPACITY_FEED_GROUP = "pmo-portfolio-capacity"
 SYSTEM = Principal(subject="system:portfolio", name="pmo portfolio", roles=frozenset({Role.ADMIN}))
 
 
@@ -95,12 +97,26 @@ def build_intake(settings: Settings, container: PortfolioContainer) -> ConsumerR
         container.engine,
         container.store.schema,
         DemandIntake(container.store),
-        ConsumerSettings(
-            topics=(settings.topic("demand"),),
-            group_id=INTAKE_GROUP,
-            bootstrap_servers=settings.kafka_bootstrap_servers,
-            partitions=settings.kafka_partitions,
-            replication=settings.kafka_replication_factor,
-            commit_interval_seconds=settings.consumer_commit_interval_seconds,
-        ),
+        _consumer_settings(settings, "demand", INTAKE_GROUP),
+    )
+
+
+def build_capacity_feed(settings: Settings, container: PortfolioContainer) -> ConsumerRunner:
+    """pmo.capacity.events → the capacity facts scenarios and decisions use (capacity.feed)."""
+    return ConsumerRunner(
+        container.engine,
+        container.store.schema,
+        CapacityFeed(container.store.schema),
+        _consumer_settings(settings, "capacity", CAPACITY_FEED_GROUP),
+    )
+
+
+def _consumer_settings(settings: Settings, service: str, group_id: str) -> ConsumerSettings:
+    return ConsumerSettings(
+        topics=(settings.topic(service),),
+        group_id=group_id,
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        partitions=settings.kafka_partitions,
+        replication=settings.kafka_replication_factor,
+        commit_interval_seconds=settings.consumer_commit_interval_seconds,
     )

@@ -8,13 +8,14 @@ from pmo_kernel.settings import Settings
 from pmo_kernel.store import EventStore
 from pmo_portfolio.application.intake import DemandIntake
 from pmo_portfolio.bootstrap import SCHEMA
+from pmo_portfolio.capacity.feed import CapacityFeed
 from pmo_portfolio.domain.registry import registry
 
 
 def consumers(settings: Settings) -> list[ConsumerSpec]:
-    """The demand intake, for `pmo dlq list` and `pmo dlq replay`. It appends through the
-    connection it is handed (the replay's transaction), so its store's engine never
-    connects."""
+    """The demand intake and the capacity feed, for `pmo dlq list` and `pmo dlq replay`. They
+    write through the connection they are handed (the replay's transaction), so the intake's
+    store's engine never connects."""
     store = EventStore(create_engine(settings.database_url, pool_size=1), SCHEMA, registry)
     return [
         ConsumerSpec(
@@ -22,5 +23,11 @@ def consumers(settings: Settings) -> list[ConsumerSpec]:
             topics=(settings.topic("demand"),),
             schema=SCHEMA,
             handler=DemandIntake(store),
-        )
+        ),
+        ConsumerSpec(
+            name=CapacityFeed.name,
+            topics=(settings.topic("capacity"),),
+            schema=SCHEMA,
+            handler=CapacityFeed(SCHEMA),
+        ),
     ]

@@ -9,11 +9,12 @@ plugin = ServicePlugin(
     schema="portfolio",
     migrations=Path(__file__).parent / "migrations",
     produces=("portfolio",),
-    consumes=("demand",),
+    consumes=("demand", "capacity"),
     processes=(
         ProcessSpec("api", "pmo_portfolio", "REST command API", port_setting="portfolio_url"),
         ProcessSpec("relay", "pmo_portfolio", "outbox relay to Kafka"),
         ProcessSpec("intake", "pmo_portfolio", "accepted demands → portfolio candidates"),
+        ProcessSpec("capacity-feed", "pmo_portfolio", "capacity events → the capacity picture"),
     ),
     hooks={
         "demo": "pmo_portfolio.demo:seed",

@@ -162,6 +162,7 @@ def _approval_view(decision: Decision) -> Json:
         "outcome": decision.outcome.value,
         "conditions": list(decision.conditions),
         "business_case_version": decision.business_case_version,
+        "capacity_version": decision.capacity_version,
         "decided_at": decision.decided_at.isoformat(),
     }
 

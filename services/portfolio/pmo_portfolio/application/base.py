@@ -23,6 +23,7 @@ from pmo_kernel.errors import DomainError
 from pmo_kernel.identity import Principal, Role
 from pmo_kernel.store import EventStore
 from pmo_portfolio.access import PortfolioAccess
+from pmo_portfolio.capacity.tables import CapacityTables
 from pmo_portfolio.domain.governance.bodies import GovernanceBody
 from pmo_portfolio.domain.governance.item import PortfolioItem
 from pmo_portfolio.domain.governance.meeting import Meeting
@@ -58,6 +59,7 @@ class ServiceBase:
         self.roadmap_index = Repository(store, RoadmapIndex, "roadmap index")
         self.scenarios = Repository(store, Scenario, "scenario")
         self.programmes = Repository(store, Programme, "programme")
+        self.capacity = CapacityTables(store.engine, store.schema)
 
     async def read_item(self, item_id: str, principal: Principal) -> tuple[PortfolioItem, Sight]:
         """The item as `principal` may see it (NotFound if they may not see it at all, as for

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.config import JsonDict
@@ -162,8 +162,18 @@ class SelectionInputs(Command):
     budgets: dict[int, Decimal] = Field(min_length=1, max_length=20, json_schema_extra=YEAR_KEYS)
     currency: str = Field(min_length=3, max_length=3)
     capacity: dict[str, dict[str, Decimal]] = Field(default_factory=dict)
+    # "capacity_service": the capacity is the capacity service's picture (free person-days per
+    # role and quarter of the candidates' demand), and the demand of a portfolio item is its
+    # effort by role and quarter; `capacity` is then left out.
+    capacity_from: Literal["inputs", "capacity_service"] = "inputs"
     dependencies: list[tuple[str, str]] = Field(default_factory=list, max_length=5000)
     exclusions: list[tuple[str, str]] = Field(default_factory=list, max_length=5000)
+
+    @model_validator(mode="after")
+    def _one_source_of_capacity(self) -> Self:
+        if self.capacity_from == "capacity_service" and self.capacity:
+            raise ValueError("give the capacity, or capacity_from capacity_service, not both")
+        return self
 
 
 class SaveScenario(Command):

@@ -2,6 +2,8 @@
 
 A scenario is solved when it is saved and never again: the event keeps the inputs and the
 answer, so what a committee adopted is what it was shown, however the portfolio moved since.
+Its capacity is typed in, or (`capacity_from: capacity_service`) the capacity service's picture
+as the portfolio's capacity feed holds it, kept with the capacity version it was folded at.
 An infeasible problem saves nothing. The adoption is one fact on two streams, the meeting's
 minutes and the scenario, appended together.
 """
@@ -11,10 +13,12 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections import OrderedDict
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from typing import Any
 
 from pmo_kernel.application import CommandContext
-from pmo_kernel.errors import NotFound
+from pmo_kernel.errors import DomainError, NotFound
 from pmo_kernel.events import utcnow
 from pmo_portfolio.application.base import DECIDE, MANAGE, Accepted, ServiceBase
 from pmo_portfolio.application.commands import (
@@ -26,14 +30,19 @@ from pmo_portfolio.application.commands import (
 from pmo_portfolio.application.selection import (
     Explanation,
     PortfolioCandidates,
+    demand_by_role,
     explain,
     portfolio_candidates,
     problem_of,
     result_of,
+    roles_and_quarters,
 )
+from pmo_portfolio.capacity.picture import CapacityPicture, picture
 from pmo_portfolio.domain.governance import DEFAULT_RULE_SET_ID, check_scenario_adoption, validated
-from pmo_portfolio.domain.governance.item import PortfolioItem
+from pmo_portfolio.domain.governance.item import PortfolioItem, quarter_key
 from pmo_portfolio.domain.planning import Comparison, Scenario, ScenarioInputs, compare
+from pmo_portfolio.domain.planning.events import ScenarioCandidate
+from pmo_portfolio.domain.scoring.model import ScoringModelVersion
 from pmo_portfolio.optimization import optimise
 from pmo_portfolio.optimization.frontier import LEVELS
 
@@ -60,14 +69,31 @@ class ScenarioHandlers(ServiceBase):
         await self._fresh(self.scenarios, cmd.scenario_id)
         context = f"scenario {cmd.scenario_id} cannot be saved"
         source = cmd.portfolio_source
-        chosen = (
-            PortfolioCandidates(tuple(cmd.inputs.candidates or ()), {})
-            if source is None
-            else await self._portfolio_candidates(source, cmd)
-        )
+        from_capacity = cmd.inputs.capacity_from == "capacity_service"
+        capacity: Mapping[str, Mapping[str, Decimal]] = cmd.inputs.capacity
+        capacity_version: int | None = None
+        if source is None:
+            chosen = PortfolioCandidates(tuple(cmd.inputs.candidates or ()), {})
+            if from_capacity:
+                demands = [c.demand_by_role_period for c in chosen.candidates]
+                known = await self._capacity_picture(demands, chosen.candidates, context)
+                capacity, capacity_version = known.free_person_days, known.version
+        else:
+            model, items, unscored = await self._portfolio_items(source, cmd)
+            if from_capacity:
+                known = await self._capacity_picture(
+                    [demand_by_role(item) for item in items], items, context
+                )
+                capacity, capacity_version = known.free_person_days, known.version
+            chosen = portfolio_candidates(
+                items, model, budgets=cmd.inputs.budgets, currency=cmd.inputs.currency.upper(),
+                capacity=capacity, unscored=unscored, by_role=from_capacity,
+            )  # fmt: skip
+        if from_capacity:
+            capacity = demanded_capacity(capacity, chosen.candidates)
         inputs = validated(
             ScenarioInputs, context, candidates=chosen.candidates, budgets=cmd.inputs.budgets,
-            currency=cmd.inputs.currency, capacity=cmd.inputs.capacity,
+            currency=cmd.inputs.currency, capacity=capacity, capacity_version=capacity_version,
             dependencies=cmd.inputs.dependencies, exclusions=cmd.inputs.exclusions,
         )  # fmt: skip
         problem = problem_of(inputs, context)
@@ -86,6 +112,7 @@ class ScenarioHandlers(ServiceBase):
             self.scenarios, scenario, ctx, selected=list(result.selected),
             total_value=str(result.total_value), optimal=result.optimal,
             skipped=sorted(chosen.skipped), skipped_reasons=chosen.skipped,
+            capacity_version=capacity_version,
         )  # fmt: skip
 
     async def archive_scenario(
@@ -140,9 +167,11 @@ class ScenarioHandlers(ServiceBase):
 
     # ---------------------------------------------------------------- helpers
 
-    async def _portfolio_candidates(
+    async def _portfolio_items(
         self, source: FromPortfolio, cmd: SaveScenario
-    ) -> PortfolioCandidates:
+    ) -> tuple[ScoringModelVersion, list[PortfolioItem], list[str]]:
+        """The scoring model, the items to build candidates from, and the ids of the items
+        known never to have been scored with the model (left unread)."""
         model = (await self.models.get(source.scoring_model_id)).for_scoring()
         if source.item_ids is None:
             # Every item of the portfolio is a candidate, but only those scored with the model
@@ -154,22 +183,49 @@ class ScenarioHandlers(ServiceBase):
             registered = await self.store.stream_ids_with(
                 PortfolioItem.stream_type, "CandidateRegistered"
             )
-            unscored = sorted(set(registered) - set(scored))
-        else:
-            unscored = []
-            # Only the items named: their streams, not the whole portfolio's.
-            items = [await self.items.load(item_id) for item_id in sorted(set(source.item_ids))]
-            unknown = [item.id for item in items if item.version == 0]
-            if unknown:
-                raise NotFound(
-                    f"scenario {cmd.scenario_id} cannot be saved: no portfolio item "
-                    f"{', '.join(unknown)}",
-                    item_ids=unknown,
-                )
-        return portfolio_candidates(
-            items, model, budgets=cmd.inputs.budgets, currency=cmd.inputs.currency.upper(),
-            capacity=cmd.inputs.capacity, unscored=unscored,
-        )  # fmt: skip
+            return model, items, sorted(set(registered) - set(scored))
+        # Only the items named: their streams, not the whole portfolio's.
+        items = [await self.items.load(item_id) for item_id in sorted(set(source.item_ids))]
+        unknown = [item.id for item in items if item.version == 0]
+        if unknown:
+            raise NotFound(
+                f"scenario {cmd.scenario_id} cannot be saved: no portfolio item "
+                f"{', '.join(unknown)}",
+                item_ids=unknown,
+            )
+        return model, items, []
+
+    async def _capacity_picture(
+        self,
+        demands: Iterable[Mapping[str, Mapping[str, Decimal]]],
+        candidates: Iterable[PortfolioItem | ScenarioCandidate],
+        context: str,
+    ) -> CapacityPicture:
+        """The capacity service's free person-days for every role and quarter demanded. The
+        candidates' own allocations are not counted as used: their demand is what is weighed."""
+        roles, quarters = roles_and_quarters(demands)
+        for quarter in sorted(quarters):
+            quarter_key(quarter, context)
+        facts = await self.capacity.facts(quarters)
+        if facts.version is None:
+            raise DomainError(
+                f"{context}: the portfolio has received no capacity event yet, so the capacity "
+                "service's picture is empty; give the capacity instead",
+            )
+        ids = frozenset(candidate.id for candidate in candidates)
+        return picture(facts, quarters, roles=roles, ignoring_projects=ids)
 
 
-__all__ = ["ScenarioHandlers"]
+def demanded_capacity(
+    capacity: Mapping[str, Mapping[str, Decimal]], candidates: Iterable[ScenarioCandidate]
+) -> dict[str, dict[str, Decimal]]:
+    """`capacity` for the roles and periods some candidate demands, and those only."""
+    kept: dict[str, dict[str, Decimal]] = {}
+    for candidate in candidates:
+        for role, periods in candidate.demand_by_role_period.items():
+            for period in periods:
+                kept.setdefault(role, {})[period] = capacity[role][period]
+    return {role: dict(sorted(periods.items())) for role, periods in sorted(kept.items())}
+
+
+__all__ = ["ScenarioHandlers", "demanded_capacity"]

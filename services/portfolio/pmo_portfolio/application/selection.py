@@ -12,6 +12,11 @@ person-days per quarter, keyed like "2027-Q1". An item that is unplanned, or who
 gives no effort, demands nothing; an item planned in a quarter the delivery capacity does not
 list is skipped, with the reason, as one costing money in a year without budget is. Without a
 delivery capacity, no candidate demands anything and capacity does not limit the selection.
+
+With the capacity service's picture instead (`by_role`), an item demands its effort by role and
+quarter (`demand_by_role`, governance.effort: the roles the capacity service counts people in)
+and the capacity is the picture's free person-days of those roles and quarters; an item needing
+a role in a quarter the capacity does not list is skipped, with the reason, as above.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from decimal import Decimal
 
 from pmo_kernel.errors import DomainError
 from pmo_portfolio.domain.governance import ItemState, validated
-from pmo_portfolio.domain.governance.effort import spread
+from pmo_portfolio.domain.governance.effort import effort_by_role_quarter, spread
 from pmo_portfolio.domain.governance.item import PortfolioItem
 from pmo_portfolio.domain.planning import ScenarioCandidate, ScenarioInputs, ScenarioResult
 from pmo_portfolio.domain.scoring import ItemScored, consolidate
@@ -87,6 +92,24 @@ def demand_of(item: PortfolioItem) -> dict[str, dict[str, Decimal]]:
     return {DELIVERY_ROLE: spread(effort, quarters)}
 
 
+def demand_by_role(item: PortfolioItem) -> dict[str, dict[str, Decimal]]:
+    """The item's demand as the capacity service's picture is read: person-days per role and
+    planned quarter, from its latest business case (what `ItemPlanned` publishes)."""
+    return effort_by_role_quarter(item.business_case, item.planned_quarters)
+
+
+def roles_and_quarters(
+    demands: Iterable[Mapping[str, Mapping[str, Decimal]]],
+) -> tuple[set[str], set[str]]:
+    """Every role and every period some demand names."""
+    roles: set[str] = set()
+    periods: set[str] = set()
+    for demand in demands:
+        roles.update(demand)
+        periods.update(period for per_period in demand.values() for period in per_period)
+    return roles, periods
+
+
 def portfolio_candidates(
     items: Iterable[PortfolioItem],
     model: ScoringModelVersion,
@@ -95,13 +118,15 @@ def portfolio_candidates(
     currency: str,
     capacity: Mapping[str, Mapping[str, Decimal]] | None = None,
     unscored: Iterable[str] = (),
+    by_role: bool = False,
 ) -> PortfolioCandidates:
     """Each open candidate or approved item, valued at its consolidated score under `model`,
     costed by its plan (or, unplanned, its estimated cost in the first budget year) and, when
     `capacity` has the delivery role, demanding its effort over its planned quarters
-    (`demand_of`). An item that cannot be valued, costed within the budgets or staffed within
-    the capacity's quarters is skipped, with the reason; so is each of `unscored` (items known
-    never to have been scored with the model, left unread)."""
+    (`demand_of`); `by_role`, demanding its effort by role (`demand_by_role`) of `capacity`.
+    An item that cannot be valued, costed within the budgets or staffed within the capacity's
+    quarters is skipped, with the reason; so is each of `unscored` (items known never to have
+    been scored with the model, left unread)."""
     first_year = min(budgets)
     delivery = (capacity or {}).get(DELIVERY_ROLE)
     candidates: list[ScenarioCandidate] = []
@@ -135,12 +160,17 @@ def portfolio_candidates(
                 f"it costs money in {', '.join(map(str, unbudgeted))}, which has no budget"
             )
             continue
-        demand = demand_of(item) if delivery is not None else {}
-        unstaffed = [q for q in demand.get(DELIVERY_ROLE, {}) if q not in (delivery or {})]
+        if by_role:
+            demand = demand_by_role(item)
+        else:
+            demand = demand_of(item) if delivery is not None else {}
+        unstaffed = [
+            f"{role} in {', '.join(missing)}"
+            for role, quarters in demand.items()
+            if (missing := [q for q in quarters if q not in (capacity or {}).get(role, {})])
+        ]
         if unstaffed:
-            skipped[item.id] = (
-                f"it needs {DELIVERY_ROLE} in {', '.join(unstaffed)}, which has no capacity"
-            )
+            skipped[item.id] = f"it needs {'; '.join(unstaffed)}, which has no capacity"
             continue
         candidates.append(
             ScenarioCandidate(
@@ -186,9 +216,11 @@ __all__ = [
     "SOLVER",
     "Explanation",
     "PortfolioCandidates",
+    "demand_by_role",
     "demand_of",
     "explain",
     "portfolio_candidates",
     "problem_of",
     "result_of",
+    "roles_and_quarters",
 ]

@@ -194,9 +194,10 @@ class PortfolioService(PlanningHandlers, ScenarioHandlers, ProgrammeHandlers):
         self, meeting_id: str, cmd: TakeDecision, ctx: CommandContext
     ) -> Accepted:
         """Check the decision against the body's rights and the routing rules in force, freeze
-        the inputs it is based on, and record it on the meeting and the item together. An
-        approval that still awaits other required bodies (joint sign-off) leaves the item's
-        state and gate as they are: the answer says which bodies are awaited."""
+        the inputs it is based on (the capacity version among them), and record it on the
+        meeting and the item together. An approval that still awaits other required bodies
+        (joint sign-off) leaves the item's state and gate as they are: the answer says which
+        bodies are awaited."""
         ctx.principal.require_any(DECIDE, "recording a decision")
         meeting = await self.meetings.get(meeting_id, ctx)
         if meeting.body_id is None:
@@ -214,6 +215,7 @@ class PortfolioService(PlanningHandlers, ScenarioHandlers, ProgrammeHandlers):
             conditions=cmd.conditions, decided_at=decided_at,
             budget_envelope_id=envelope.id if envelope else None,
             budget_envelope_version=envelope.envelope_version if envelope else None,
+            capacity_version=await self.capacity.version(),
             **score_inputs,
         )  # fmt: skip
         meeting.record_decision(decision, actor_id=ctx.principal.subject, now=ctx.now)

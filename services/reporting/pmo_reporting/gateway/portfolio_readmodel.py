@@ -53,7 +53,8 @@ _TABLES: Mapping[str, tuple[tuple[str, ...], frozenset[str]]] = {
             "conditions participants business_case_version business_case facts "
             "scoring_model_id scoring_model_version consolidated_score evaluator_count "
             "rule_set_version applied_rules budget_envelope_id budget_envelope_version "
-            "decided_at recorded_by recorded_at awaiting_approval_from earlier_approvals"
+            "decided_at recorded_by recorded_at awaiting_approval_from earlier_approvals "
+            "capacity_version"
         ),
         frozenset(
             {

@@ -394,6 +394,10 @@ class FrozenInputs:
     rule_set_version: int
     applied_rules: list[AppliedRule]
     budget_envelope: DecidedEnvelope | None
+    capacity_version: int | None = strawberry.field(
+        description="The capacity service's log position the portfolio had applied when the "
+        "decision was taken (null: no capacity event yet, or a decision from before)"
+    )
 
 
 @strawberry.type(description="A governance decision on one item at one gate")
@@ -509,6 +513,7 @@ class Decision:
                 )
                 if envelope is not None
                 else None,
+                capacity_version=row["capacity_version"],
             ),
         )
 

@@ -201,6 +201,8 @@ def decision_row(decision: Mapping[str, Any], **extra: Any) -> Row:
         "applied_rules": list(decision.get("applied_rules") or []),
         "budget_envelope_id": decision.get("budget_envelope_id"),
         "budget_envelope_version": decision.get("budget_envelope_version"),
+        # Additive: decisions from before the portfolio's capacity feed have none.
+        "capacity_version": decision.get("capacity_version"),
         "decided_at": decision["decided_at"],
         # Joint sign-off (additive: payloads from before it have neither, meaning none).
         "awaiting_approval_from": [

@@ -52,6 +52,9 @@ class Decision(BaseModel):
     applied_rules: tuple[AppliedRule, ...] = ()
     budget_envelope_id: Id | None = None
     budget_envelope_version: VersionNumber | None = None
+    # The capacity version the decision was taken on: the highest capacity event position the
+    # portfolio had applied (None when it had none, and on decisions older than the feed).
+    capacity_version: int | None = Field(default=None, ge=1)
     decided_at: AwareDatetime
     # Joint sign-off, on approvals only (both empty on every other decision, and on approvals
     # taken before joint sign-off existed): when routing rules require several bodies at the

@@ -289,6 +289,7 @@ def decide(
     evaluator_count: int = 0,
     budget_envelope_id: str | None = None,
     budget_envelope_version: int | None = None,
+    capacity_version: int | None = None,
 ) -> Decision:
     """`check_decision`, then the Decision with the item's and rule set's inputs frozen in it:
     an approval also records the approvals it joins and the required bodies still awaited."""
@@ -323,6 +324,7 @@ def decide(
         applied_rules=applied,
         budget_envelope_id=budget_envelope_id,
         budget_envelope_version=budget_envelope_version,
+        capacity_version=capacity_version,
         decided_at=decided_at or utcnow(),
         earlier_approvals=earlier,
         awaiting_approval_from=awaiting,

@@ -105,6 +105,9 @@ class ScenarioInputs(_Value):
     capacity: ByRolePeriod = Field(default_factory=dict)
     dependencies: tuple[Pair, ...] = ()  # (a, b): a can only be selected with b
     exclusions: tuple[Pair, ...] = ()  # (a, b): a and b are not both selected
+    # When the capacity is the capacity service's picture: the capacity version it was folded
+    # at (the highest capacity event position applied). None: typed in, or none at all.
+    capacity_version: int | None = Field(default=None, ge=1)
 
     @field_validator("currency")
     @classmethod
