@@ -46,6 +46,9 @@ class ServicePlugin:
     migrations: Path
     produces: tuple[str, ...] = ()  # services whose topic it publishes (its own name)
     consumes: tuple[str, ...] = ()
+    # The services whose demo data its own builds on (capacity staffs the portfolio's planned
+    # items): not `consumes`, which may run both ways (the portfolio also reads capacity).
+    demo_after: tuple[str, ...] = ()
     processes: tuple[ProcessSpec, ...] = ()
     # Optional hooks resolved lazily by name to keep discovery cheap: "module:function".
     hooks: Mapping[str, str] = field(default_factory=dict)
@@ -85,14 +88,14 @@ ConsumersHook = Callable[[Settings], list[ConsumerSpec]]
 
 
 def demo_order(plugins: Sequence[ServicePlugin]) -> list[ServicePlugin]:
-    """`plugins` so that each comes after the installed services it consumes (its demo data
-    builds on theirs: capacity staffs the portfolio's items), otherwise in the given order."""
+    """`plugins` so that each comes after the installed services its demo data builds on
+    (`demo_after`: capacity staffs the portfolio's items), otherwise in the given order."""
     left = list(plugins)
     installed = {plugin.name for plugin in left}
     ordered: list[ServicePlugin] = []
     while left:
         done = {plugin.name for plugin in ordered}
-        ready = [p for p in left if installed.intersection(p.consumes) - {p.name} <= done]
+        ready = [p for p in left if installed.intersection(p.demo_after) - {p.name} <= done]
         # In a cycle nobody is ready: the first in the given order goes first.
         chosen = ready[0] if ready else left[0]
         ordered.append(chosen)

@@ -10,6 +10,7 @@ plugin = ServicePlugin(
     migrations=Path(__file__).parent / "migrations",
     produces=("capacity",),
     consumes=("portfolio",),
+    demo_after=("portfolio",),
     processes=(
         ProcessSpec("api", "pmo_capacity", "REST command API", port_setting="capacity_url"),
         ProcessSpec("relay", "pmo_capacity", "outbox relay to Kafka"),

@@ -10,6 +10,7 @@ plugin = ServicePlugin(
     migrations=Path(__file__).parent / "migrations",
     produces=("portfolio",),
     consumes=("demand", "capacity"),
+    demo_after=("demand",),
     processes=(
         ProcessSpec("api", "pmo_portfolio", "REST command API", port_setting="portfolio_url"),
         ProcessSpec("relay", "pmo_portfolio", "outbox relay to Kafka"),
