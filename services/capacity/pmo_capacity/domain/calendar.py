@@ -8,8 +8,8 @@ from typing import Self
 
 from pmo_capacity.domain.commands import DefineCalendar
 from pmo_capacity.domain.events import CalendarDefined
-from pmo_capacity.domain.model import WORKING_DAYS, working_days_of
 from pmo_kernel.aggregate import Aggregate
+from pmo_kernel.capacity import Contract, worked_days
 from pmo_kernel.errors import InvalidTransition
 from pmo_kernel.events import DomainEvent, utcnow
 
@@ -62,10 +62,16 @@ class WorkingCalendar(Aggregate):
             self.hours_per_week = event.hours_per_week
             self.public_holidays = frozenset(event.public_holidays)
 
+    def contract(
+        self, part_time_percent: Decimal = Decimal(100), last_day: date | None = None
+    ) -> Contract:
+        """The calendar as the kernel's availability rule takes it, for one person."""
+        return Contract(self.hours_per_week, self.public_holidays, part_time_percent, last_day)
+
     @property
     def hours_per_day(self) -> Decimal:
-        return self.hours_per_week / WORKING_DAYS
+        return self.contract().hours_per_day
 
     def working_days(self, week: str) -> list[date]:
         """The days of `week` worked under this calendar: Monday to Friday, less holidays."""
-        return [day for day in working_days_of(week) if day not in self.public_holidays]
+        return worked_days(self.contract(), week)

@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+# The week arithmetic is the shared kernel's (the reporting service reads loads with it too);
+# re-exported here, where the capacity code has always found it.
+from pmo_kernel.capacity.weeks import (
+    WORKING_DAYS,
+    monday_of,
+    week_count,
+    week_of,
+    weeks_between,
+    working_days_of,
+)
+
 MAX_RANGE_WEEKS = 156  # an allocation or a read spans at most three years
 WEEK_PATTERN = r"^[0-9]{4}-W(0[1-9]|[1-4][0-9]|5[0-3])$"
 HOURS_PER_WEEK_MAX = Decimal(168)
-WORKING_DAYS = 5  # Monday to Friday; a public holiday on one of them is not worked
 
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Subject = Annotated[str, StringConstraints(min_length=1, max_length=200)]
@@ -36,32 +45,6 @@ IsoWeek = Annotated[
     StringConstraints(pattern=WEEK_PATTERN),
     AfterValidator(_real_week),
 ]
-
-
-def week_of(day: date) -> str:
-    year, week, _ = day.isocalendar()
-    return f"{year:04d}-W{week:02d}"
-
-
-def monday_of(week: str) -> date:
-    return date.fromisocalendar(int(week[:4]), int(week[6:]), 1)
-
-
-def working_days_of(week: str) -> list[date]:
-    monday = monday_of(week)
-    return [monday + timedelta(days=i) for i in range(WORKING_DAYS)]
-
-
-def weeks_between(first: str, last: str) -> Iterator[str]:
-    """Every ISO week from `first` to `last`, both included."""
-    day, end = monday_of(first), monday_of(last)
-    while day <= end:
-        yield week_of(day)
-        day += timedelta(days=7)
-
-
-def week_count(first: str, last: str) -> int:
-    return (monday_of(last) - monday_of(first)).days // 7 + 1
 
 
 class PersonRole(StrEnum):
@@ -113,3 +96,27 @@ class OverbookedWeek(BaseModel):
     week: IsoWeek
     available_hours: Decimal
     allocated_hours: Decimal  # with the new allocation
+
+
+__all__ = [
+    "HOURS_PER_WEEK_MAX",
+    "MAX_RANGE_WEEKS",
+    "WEEK_PATTERN",
+    "WORKING_DAYS",
+    "AllocationKind",
+    "Hours",
+    "IsoWeek",
+    "Name",
+    "OverbookedWeek",
+    "Percent",
+    "PersonRole",
+    "PositivePercent",
+    "Skill",
+    "Subject",
+    "WeekLoad",
+    "monday_of",
+    "week_count",
+    "week_of",
+    "weeks_between",
+    "working_days_of",
+]

@@ -5,7 +5,8 @@ the append are one optimistic-locked decision: two concurrent proposals cannot b
 Effective availability of a week = the calendar's hours on the days the person works that week
 (Monday to Friday, less public holidays, less the days after they leave) x part-time
 percentage, then the latest report for the week: a percentage of that, or that less the hours
-of absence and other duties (never below zero).
+of absence and other duties (never below zero). The arithmetic is the shared kernel's
+(pmo_kernel.capacity), which the reporting service's heatmap uses too.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from pmo_capacity.domain.model import (
     monday_of,
     weeks_between,
 )
+from pmo_kernel import capacity as kernel
 from pmo_kernel.aggregate import Aggregate
 from pmo_kernel.errors import DomainError, InvalidTransition, NotFound, PermissionDenied
 from pmo_kernel.events import DomainEvent, utcnow
@@ -92,6 +94,9 @@ class Report:
     absence_hours: Decimal | None
     other_duty_hours: Decimal | None
     reported_by: str
+
+    def kernel(self) -> kernel.Report:
+        return kernel.Report(self.available_percent, self.absence_hours, self.other_duty_hours)
 
 
 class Person(Aggregate):
@@ -300,26 +305,19 @@ class Person(Aggregate):
 
     # -- read -----------------------------------------------------------------------------------
 
+    def contract(self, calendar: WorkingCalendar) -> kernel.Contract:
+        return calendar.contract(self.part_time_percent, self.last_day)
+
     def calendar_hours(self, calendar: WorkingCalendar, week: str) -> Decimal:
         """The hours the person's contract gives in `week`, before any report: the calendar's
         hours on the days they work (not after they leave) x their part-time percentage."""
-        days = [
-            day
-            for day in calendar.working_days(week)
-            if self.last_day is None or day <= self.last_day
-        ]
-        return calendar.hours_per_day * len(days) * self.part_time_percent / HUNDRED
+        return kernel.calendar_hours(self.contract(calendar), week)
 
     def available_hours(self, calendar: WorkingCalendar, week: str) -> Decimal:
-        hours = self.calendar_hours(calendar, week)
         report = self.reports.get(week)
-        if report is not None:
-            if report.available_percent is not None:
-                hours = hours * report.available_percent / HUNDRED
-            else:
-                taken = (report.absence_hours or 0) + (report.other_duty_hours or 0)
-                hours = max(Decimal(0), hours - taken)
-        return hours.quantize(CENT)
+        return kernel.available_hours(
+            self.contract(calendar), week, report.kernel() if report is not None else None
+        )
 
     def loads(self, calendar: WorkingCalendar, first: str, last: str) -> list[WeekLoad]:
         """Each week from `first` to `last`: availability and the hours allocated (soft and
