@@ -57,7 +57,11 @@ def test_every_service_that_consumes_declares_its_consumers_to_the_command_line(
         capacity_feed.handler.name: ("pmo.capacity.events",),
     }
     assert capacity_feed.settings.topics == ("pmo.capacity.events",)
-    assert set(declared["reporting"]) == {"reporting.demands", "reporting.portfolio"}
+    assert set(declared["reporting"]) == {
+        "reporting.demands",
+        "reporting.portfolio",
+        "reporting.capacity",
+    }
     planned_items = build_planned_items(settings, build_capacity(settings))
     assert declared["capacity"] == {planned_items.handler.name: ("pmo.portfolio.events",)}
     assert planned_items.settings.topics == ("pmo.portfolio.events",)
@@ -72,6 +76,7 @@ def test_the_capacity_service_runs_its_planned_items_consumer_as_a_process() -> 
     assert runner.settings.group_id not in {
         build_intake(settings, build(settings)).settings.group_id,
         consumer_settings(settings, "portfolio").group_id,
+        consumer_settings(settings, "capacity").group_id,
     }
 
 

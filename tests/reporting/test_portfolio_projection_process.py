@@ -69,9 +69,16 @@ def test_the_rebuild_replays_the_portfolio_feed_once_the_service_is_installed(
     assert [c.name for c in operations.consumers(settings)] == [
         "reporting.demands",
         "reporting.portfolio",
+        "reporting.capacity",
     ]
     monkeypatch.setattr(operations, "service_names", lambda: {"demand", "reporting"})
     assert [s.service for s in operations.feed_sources(settings, "t")] == ["demand"]
     monkeypatch.setattr(operations, "service_names", lambda: {"demand", "portfolio"})
     sources = operations.feed_sources(settings, "t")
     assert [(s.service, s.base_url) for s in sources][1] == ("portfolio", settings.portfolio_url)
+    monkeypatch.setattr(operations, "service_names", lambda: {"demand", "capacity"})
+    sources = operations.feed_sources(settings, "t")
+    assert [(s.service, s.base_url) for s in sources] == [
+        ("demand", settings.demand_url),
+        ("capacity", settings.capacity_url),
+    ]

@@ -9,6 +9,8 @@ from pmo_kernel.identity import Role, issue_token
 from pmo_kernel.plugin import ConsumerSpec, ProgressCallback
 from pmo_kernel.rebuild import FeedSource, rebuild_read_models
 from pmo_kernel.settings import Settings
+from pmo_reporting.projections.capacity import PROJECTION_NAME as CAPACITY_PROJECTION
+from pmo_reporting.projections.capacity import CapacityProjection
 from pmo_reporting.projections.demand import PROJECTION_NAME, DemandProjection
 from pmo_reporting.projections.portfolio import PROJECTION_NAME as PORTFOLIO_PROJECTION
 from pmo_reporting.projections.portfolio import PortfolioProjection
@@ -29,12 +31,18 @@ def consumers(settings: Settings) -> list[ConsumerSpec]:
             schema=SCHEMA,
             handler=PortfolioProjection(SCHEMA),
         ),
+        ConsumerSpec(
+            name=CAPACITY_PROJECTION,
+            topics=(settings.topic("capacity"),),
+            schema=SCHEMA,
+            handler=CapacityProjection(SCHEMA),
+        ),
     ]
 
 
 async def rebuild(settings: Settings, progress: ProgressCallback) -> str:
-    """Replay the demand and portfolio services' event feeds into fresh read models, then
-    switch over."""
+    """Replay the demand, portfolio and capacity services' event feeds into fresh read
+    models, then switch over."""
     token = issue_token(settings, "pmo-reporting-rebuild", [Role.SERVICE], name="rebuild")
     engine = create_engine(settings.database_url, pool_size=2)
     try:
@@ -44,7 +52,11 @@ async def rebuild(settings: Settings, progress: ProgressCallback) -> str:
             live_schema=SCHEMA,
             migrations=MIGRATIONS,
             sources=feed_sources(settings, token),
-            handlers={"demand": DemandProjection, "portfolio": PortfolioProjection},
+            handlers={
+                "demand": DemandProjection,
+                "portfolio": PortfolioProjection,
+                "capacity": CapacityProjection,
+            },
             switchover_lock=SWITCHOVER_LOCK,
             progress=progress,
         )
@@ -54,12 +66,15 @@ async def rebuild(settings: Settings, progress: ProgressCallback) -> str:
 
 
 def feed_sources(settings: Settings, token: str) -> list[FeedSource]:
-    """The feeds to replay: the demand service's, and the portfolio service's once it is part
-    of the platform (its `pmo.services` entry point is declared: until then `pmo run` does not
-    start it, there is no feed to read and no portfolio event to miss)."""
+    """The feeds to replay: the demand service's, and the portfolio and capacity services'
+    once each is part of the platform (its `pmo.services` entry point is declared: until then
+    `pmo run` does not start it, there is no feed to read and no event of its to miss)."""
     sources = [FeedSource("demand", settings.demand_url, token)]
-    if "portfolio" in service_names():
+    names = service_names()
+    if "portfolio" in names:
         sources.append(FeedSource("portfolio", settings.portfolio_url, token))
+    if "capacity" in names:
+        sources.append(FeedSource("capacity", settings.capacity_url, token))
     return sources
 
 

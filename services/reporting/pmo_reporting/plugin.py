@@ -8,10 +8,10 @@ plugin = ServicePlugin(
     name="reporting",
     schema="reporting",
     migrations=Path(__file__).parent / "migrations",
-    consumes=("demand", "portfolio"),
+    consumes=("demand", "portfolio", "capacity"),
     processes=(
         ProcessSpec(
-            "projector", "pmo_reporting", "demand and portfolio events → reporting read models"
+            "projector", "pmo_reporting", "demand, portfolio and capacity events → read models"
         ),
         ProcessSpec(
             "gateway", "pmo_reporting", "GraphQL gateway (/graphql)", port_setting="reporting_url"

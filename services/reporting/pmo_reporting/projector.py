@@ -1,10 +1,12 @@
-"""The projector process: demand and portfolio events from Kafka → the reporting read models.
+"""The projector process: demand, portfolio and capacity events from Kafka → the reporting
+read models.
 
-It runs two of the kernel's ConsumerRunners side by side, one per topic and consumer group
+It runs the kernel's ConsumerRunners side by side, one per topic and consumer group
 (exactly-once by event id, offsets committed after the database, dead letters for what can
 never apply): DemandProjection takes each polled demand batch in one call (`handle_batch`), two
-statements whatever its size; PortfolioProjection the portfolio's (portfolio.py). Each keeps
-its own dedupe records (the handler's name keys them), so neither can stall the other.
+statements whatever its size; PortfolioProjection the portfolio's (portfolio.py);
+CapacityProjection the capacity's (capacity.py). Each keeps its own dedupe records (the
+handler's name keys them), so none can stall the others.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from pmo_kernel.consumer import ConsumerRunner, ConsumerSettings
 from pmo_kernel.db import create_engine
 from pmo_kernel.migrations import upgrade
 from pmo_kernel.settings import Settings
+from pmo_reporting.projections.capacity import CapacityProjection
 from pmo_reporting.projections.demand import DemandProjection
 from pmo_reporting.projections.portfolio import PortfolioProjection
 
@@ -32,13 +35,15 @@ SCHEMA = "reporting"
 MIGRATIONS = Path(__file__).parent / "migrations"
 GROUP_ID = "pmo-reporting-projector"
 PORTFOLIO_GROUP_ID = "pmo-reporting-portfolio-projector"
-GROUPS = {"demand": GROUP_ID, "portfolio": PORTFOLIO_GROUP_ID}  # topic (service) → group
+CAPACITY_GROUP_ID = "pmo-reporting-capacity-projector"
+# topic (service) → group
+GROUPS = {"demand": GROUP_ID, "portfolio": PORTFOLIO_GROUP_ID, "capacity": CAPACITY_GROUP_ID}
 STOP_GRACE_SECONDS = 5.0
 SWITCHOVER_LOCK = "pmo-reporting-read-models"  # see pmo_kernel.rebuild
 
 
 def consumer_settings(settings: Settings, service: str = "demand") -> ConsumerSettings:
-    """The consumer of one service's topic ("demand" or "portfolio")."""
+    """The consumer of one service's topic ("demand", "portfolio" or "capacity")."""
     return ConsumerSettings(
         topics=(settings.topic(service),),
         group_id=GROUPS[service],
@@ -65,11 +70,18 @@ async def run_projector(settings: Settings, stopping: asyncio.Event) -> None:
                 PortfolioProjection(SCHEMA),
                 consumer_settings(settings, "portfolio"),
             ),
+            ConsumerRunner(
+                engine,
+                SCHEMA,
+                CapacityProjection(SCHEMA),
+                consumer_settings(settings, "capacity"),
+            ),
         ]
         log.info(
-            "projecting %s and %s into %s",
+            "projecting %s, %s and %s into %s",
             settings.topic("demand"),
             settings.topic("portfolio"),
+            settings.topic("capacity"),
             SCHEMA,
         )
         await _until_stopped(_together(*(r.run(stopping) for r in runners)), stopping)
