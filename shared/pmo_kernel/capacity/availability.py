@@ -11,14 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
+from functools import lru_cache
 
 from pmo_kernel.capacity.weeks import WORKING_DAYS, monday_of, weeks_between, working_days_of
 
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
 ZERO = Decimal(0)
+ZERO_CENTS = Decimal("0.00")
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,7 @@ class Booking:
         return monday_of(self.start_week) <= monday_of(week) <= monday_of(self.end_week)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Load:
     """One week of a person's: the hours they are available and the hours allocated."""
 
@@ -65,10 +67,7 @@ class Load:
     available_hours: Decimal
     soft_hours: Decimal
     hard_hours: Decimal
-
-    @property
-    def allocated_hours(self) -> Decimal:
-        return (self.soft_hours + self.hard_hours).quantize(CENT)
+    allocated_hours: Decimal  # soft + hard
 
     @property
     def over_allocated(self) -> bool:
@@ -112,26 +111,66 @@ def week_loads(
 ) -> list[Load]:
     """Each week from `first` to `last`: availability (with the week's latest report, from
     `reports` by week) and the hours `bookings` allocate, soft and hard. Released allocations
-    no longer load anyone: leave them out of `bookings`."""
+    no longer load anyone: leave them out of `bookings`.
+
+    The same arithmetic as `available_hours` week by week, done so that a heatmap of hundreds
+    of people over years stays fast: a week's contract hours depend only on how many days are
+    worked in it, so each count is computed once."""
     spans = [
         (monday_of(b.start_week), monday_of(b.end_week), b.hours_per_week, b.hard) for b in bookings
     ]
+    holidays = _weekday_holidays_by_monday(contract.public_holidays)
+    leaves = contract.last_day
+    by_days: dict[int, tuple[Decimal, Decimal]] = {}  # days worked → (hours, to the cent)
     loads: list[Load] = []
-    for week in weeks_between(first, last):
-        monday = monday_of(week)
-        soft, hard = ZERO, ZERO
-        for start, end, hours, is_hard in spans:
+    for week, monday in _span(first, last):
+        if leaves is not None and leaves < monday + _FRIDAY:
+            days = len(worked_days(contract, week))  # the week they leave, or after
+        else:
+            days = WORKING_DAYS - holidays.get(monday, 0)
+        contract_hours = by_days.get(days)
+        if contract_hours is None:
+            hours = contract.hours_per_day * days * contract.part_time_percent / HUNDRED
+            contract_hours = by_days[days] = (hours, hours.quantize(CENT))
+        report = reports.get(week)
+        if report is None:
+            available = contract_hours[1]
+        else:
+            hours = contract_hours[0]
+            if report.available_percent is not None:
+                hours = hours * report.available_percent / HUNDRED
+            else:
+                taken = (report.absence_hours or ZERO) + (report.other_duty_hours or ZERO)
+                hours = max(ZERO, hours - taken)
+            available = hours.quantize(CENT)
+        soft, hard = ZERO_CENTS, ZERO_CENTS
+        for start, end, booked, is_hard in spans:
             if start <= monday <= end:
                 if is_hard:
-                    hard += hours
+                    hard += booked
                 else:
-                    soft += hours
-        loads.append(
-            Load(
-                week=week,
-                available_hours=available_hours(contract, week, reports.get(week)),
-                soft_hours=soft.quantize(CENT),
-                hard_hours=hard.quantize(CENT),
-            )
-        )
+                    soft += booked
+        if soft or hard:
+            soft, hard = soft.quantize(CENT), hard.quantize(CENT)
+        loads.append(Load(week, available, soft, hard, (soft + hard).quantize(CENT)))
     return loads
+
+
+_FRIDAY = timedelta(days=WORKING_DAYS - 1)
+
+
+@lru_cache(maxsize=64)
+def _span(first: str, last: str) -> tuple[tuple[str, date], ...]:
+    """(week, its Monday) from `first` to `last`: the same few ranges are read again and again."""
+    return tuple((week, monday_of(week)) for week in weeks_between(first, last))
+
+
+@lru_cache(maxsize=64)
+def _weekday_holidays_by_monday(holidays: frozenset[date]) -> dict[date, int]:
+    """How many of a week's Monday to Friday are holidays, by the week's Monday."""
+    counts: dict[date, int] = {}
+    for day in holidays:
+        if day.weekday() < WORKING_DAYS:
+            monday = day - timedelta(days=day.weekday())
+            counts[monday] = counts.get(monday, 0) + 1
+    return counts

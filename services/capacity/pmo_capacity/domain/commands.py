@@ -25,6 +25,8 @@ from pmo_capacity.domain.model import (
 )
 from pmo_capacity.domain.months import Month, weeks_of_month
 from pmo_capacity.domain.request_values import RequestHours, RequiredSkill
+from pmo_kernel.capacity.access import COST_READER_ROLES as COST_READER_ROLES
+from pmo_kernel.capacity.access import READER_ROLES as READER_ROLES
 from pmo_kernel.money import Money
 
 Id = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
@@ -215,10 +217,6 @@ COMMAND_ROLES: dict[str, frozenset[str]] = {
 # Who may revise or cancel any resource request; a project manager without one of these roles
 # only the requests they raised (ResourceRequest).
 REQUEST_CHANGE_ANY_ROLES = frozenset({"pmo_analyst", "resource_manager", "admin", "service"})
-# Who may read people and their load (besides the person's line manager).
-READER_ROLES = frozenset(
-    {"resource_manager", "project_manager", "pmo_analyst", "portfolio_board", "executive",
-     "auditor", "admin", "service"}
-)  # fmt: skip
-# Who sees cost rates (besides the line manager).
-COST_READER_ROLES = frozenset({"resource_manager", "pmo_analyst", "auditor", "admin", "service"})
+# Who may read people and their load, and who sees cost rates (besides the person's line
+# manager), READER_ROLES and COST_READER_ROLES, are the kernel's (pmo_kernel.capacity.access):
+# the reporting gateway applies the same rule to its read models.

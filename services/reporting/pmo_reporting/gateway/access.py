@@ -1,6 +1,7 @@
 """Row-level visibility on the read side: the kernel's rules (pmo_kernel.access) applied to the
 read models' rows, as a test of one row (`sight_of`) and as SQL for lists and totals
-(`restrict`), so a list, its totalCount and its KPIs count the same rows.
+(`restrict`), so a list, its totalCount and its KPIs count the same rows. People and their
+capacity follow the capacity rule (pmo_kernel.capacity.access): `PeopleAudience`.
 
 The write services apply the same rules to their own REST answers; the gateway applies them
 again because it reads the read models directly, not through those services.
@@ -9,10 +10,12 @@ again because it reads the read models directly, not through those services.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pmo_kernel.access import Audience, Ownership, Sight, person_key, without_figures
+from pmo_kernel.capacity.access import READER_ROLES, sees_cost_rate, sees_person
+from pmo_kernel.identity import Principal
 from pmo_reporting.gateway.sql import Conditions
 
 # person_key in SQL: lower case, runs of whitespace collapsed to one space, trimmed.
@@ -76,8 +79,34 @@ def masked(value: Any, sight: Sight) -> Any:
     return value if sight is Sight.FULL else without_figures(value)
 
 
+@dataclass(frozen=True)
+class PeopleAudience:
+    """Which people (and their allocations and load) one caller sees, and whose cost rates:
+    capacity's readers see everyone, a line manager only the people they manage, anyone else
+    no one. A person hidden from the caller is absent from lists, totals and the heatmap, and
+    answers as an unknown id does (null), so ids cannot be probed."""
+
+    principal: Principal
+
+    @property
+    def everyone(self) -> bool:
+        return bool(self.principal.roles & READER_ROLES)
+
+    def sees(self, row: Mapping[str, Any]) -> bool:
+        return sees_person(self.principal, row["line_manager"])
+
+    def sees_cost_rate(self, row: Mapping[str, Any]) -> bool:
+        return sees_cost_rate(self.principal, row["line_manager"])
+
+    def restrict(self, conditions: Conditions, *, table: str = "") -> None:
+        """Add to `conditions` the SQL keeping only the people `sees` does not hide."""
+        if not self.everyone:
+            conditions.add(f"{table}line_manager = ?", self.principal.subject)
+
+
 __all__ = [
     "DELIVERED_ITEM_SQL",
+    "PeopleAudience",
     "delivered_item",
     "item_sight",
     "masked",

@@ -22,6 +22,7 @@ from pmo_kernel.http.app import create_service_app
 from pmo_kernel.http.openapi import amend_openapi
 from pmo_kernel.identity import prepare_keys
 from pmo_kernel.settings import Settings
+from pmo_reporting.gateway.capacity_readmodel import CapacityReadModel
 from pmo_reporting.gateway.context import GatewayContext, GatewayServices, get_context
 from pmo_reporting.gateway.demand_api import DemandApi
 from pmo_reporting.gateway.errors import GatewayError, add_codes
@@ -125,6 +126,7 @@ def create_app(
             demand_api=demand_api,
             portfolio_api=portfolio_api,
             changes=changes,
+            capacity_read_model=CapacityReadModel(engine, SCHEMA),
         )
         try:
             yield

@@ -12,6 +12,8 @@ from pmo_kernel.access import Audience, require_portfolio_reader
 from pmo_kernel.errors import PmoError
 from pmo_kernel.identity import Principal, prepare_keys, principal_from_header
 from pmo_kernel.settings import Settings
+from pmo_reporting.gateway.access import PeopleAudience
+from pmo_reporting.gateway.capacity_readmodel import CapacityReadModel
 from pmo_reporting.gateway.demand_api import DemandApi
 from pmo_reporting.gateway.errors import from_pmo_error
 from pmo_reporting.gateway.listener import ChangeHub
@@ -33,6 +35,7 @@ class GatewayServices:
     demand_api: DemandApi
     portfolio_api: PortfolioApi
     changes: ChangeHub
+    capacity_read_model: CapacityReadModel
     read_model_wait_seconds: float = READ_MODEL_WAIT_SECONDS
 
 
@@ -74,6 +77,10 @@ class GatewayContext(BaseContext):
             audience = Audience.of(self.principal(), self.services.settings, delivered=delivered)
             self._audiences[delivered] = audience
         return audience
+
+    def people_audience(self) -> PeopleAudience:
+        """Which people, allocations and loads the caller sees (the capacity rule)."""
+        return PeopleAudience(self.principal())
 
 
 GatewayInfo = Info[GatewayContext, None]

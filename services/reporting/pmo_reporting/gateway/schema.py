@@ -1,7 +1,7 @@
 """The GraphQL schema: queries on the read models (the demands' here, the portfolio's inherited
-from portfolio_queries.py and planning_queries.py), commands forwarded to the demand and
-portfolio services (mutations.py, portfolio_mutations.py), subscriptions fed by the projector's
-notices (the portfolio's in portfolio_subscriptions.py)."""
+from portfolio_queries.py and planning_queries.py, the capacity's from capacity.py), commands
+forwarded to the demand and portfolio services (mutations.py, portfolio_mutations.py),
+subscriptions fed by the projector's notices (the portfolio's in portfolio_subscriptions.py)."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from strawberry.types import ExecutionContext
 from pmo_kernel.access import Sight
 from pmo_reporting.gateway import fields
 from pmo_reporting.gateway.access import sight_of
+from pmo_reporting.gateway.capacity import CapacityQuery
 from pmo_reporting.gateway.context import GatewayInfo
 from pmo_reporting.gateway.errors import MaskUnexpectedErrors, is_expected
 from pmo_reporting.gateway.inputs import DemandFilter, filter_values
@@ -51,7 +52,7 @@ MAX_TOKENS = 2_000
 
 
 @strawberry.type
-class Query(PortfolioQuery, PlanningQuery):  # portfolio_queries.py, planning_queries.py; then
+class Query(PortfolioQuery, PlanningQuery, CapacityQuery):  # their modules; then the demands'
     @fields.field(
         "One demand by id; null if the read model does not have it or the caller may not see it"
     )

@@ -1,0 +1,437 @@
+"""The capacity read side of the gateway: people with their calendar, allocations and weekly
+loads, and the over-allocation heatmap. schema.py merges `CapacityQuery` into its `Query`.
+
+Who sees what is the capacity service's rule (`PeopleAudience`, gateway/access.py): readers
+see everyone, a line manager their own people, anyone else no one; cost rates only the cost
+readers and the line manager. Loads are computed with the kernel's availability rule
+(capacity_loads.py), from rows read a few statements per request (capacity_readmodel.py).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+from enum import Enum
+from weakref import WeakKeyDictionary
+
+import orjson
+import strawberry
+from strawberry.dataloader import DataLoader
+
+from pmo_reporting.gateway import fields
+from pmo_reporting.gateway.access import PeopleAudience
+from pmo_reporting.gateway.capacity_loads import (
+    Heatmap,
+    InvalidRange,
+    Row,
+    Unit,
+    check_range,
+    heatmap,
+    person_loads,
+)
+from pmo_reporting.gateway.capacity_readmodel import CapacityReadModel, PeopleFilter, PersonKey
+from pmo_reporting.gateway.context import GatewayContext, GatewayInfo
+from pmo_reporting.gateway.errors import bad_input
+from pmo_reporting.gateway.pagination import check_page_size
+from pmo_reporting.gateway.types import Money, PageInfo
+
+_CURSOR_VERSION = "p1"
+
+
+def _decimal(value: Decimal) -> str:
+    return str(value)
+
+
+# -- loaders --------------------------------------------------------------------------------
+
+
+class CapacityLoaders:
+    """Per-request DataLoaders: one statement per kind per tick, whatever the query asks."""
+
+    def __init__(self, read_model: CapacityReadModel, *, cache: bool = True) -> None:
+        self.read_model = read_model
+        self.person: DataLoader[str, Row | None] = DataLoader(self._people, cache=cache)
+        self.calendar: DataLoader[str, Row | None] = DataLoader(self._calendars, cache=cache)
+        self.allocations: DataLoader[str, list[Row]] = DataLoader(self._allocations, cache=cache)
+        self.reports: DataLoader[str, list[Row]] = DataLoader(self._reports, cache=cache)
+
+    async def _people(self, ids: Sequence[str]) -> list[Row | None]:
+        found = await self.read_model.people_by_ids(ids)
+        return [found.get(key) for key in ids]
+
+    async def _calendars(self, ids: Sequence[str]) -> list[Row | None]:
+        found = await self.read_model.calendars_by_ids(ids)
+        return [found.get(key) for key in ids]
+
+    async def _allocations(self, ids: Sequence[str]) -> list[list[Row]]:
+        found = await self.read_model.allocations_for(ids)
+        return [found.get(key, []) for key in ids]
+
+    async def _reports(self, ids: Sequence[str]) -> list[list[Row]]:
+        found = await self.read_model.reports_for(ids)
+        return [found.get(key, []) for key in ids]
+
+
+_PER_CONTEXT: WeakKeyDictionary[GatewayContext, CapacityLoaders] = WeakKeyDictionary()
+
+
+def capacity(info: GatewayInfo) -> CapacityLoaders:
+    """This request's capacity loaders (their `read_model` for the queries that list)."""
+    context = info.context
+    loaders = _PER_CONTEXT.get(context)
+    if loaders is None:
+        read_model = context.services.capacity_read_model
+        loaders = CapacityLoaders(read_model, cache=context.loaders.demand.cache)
+        _PER_CONTEXT[context] = loaders
+    return loaders
+
+
+def _range(from_week: str, to_week: str) -> tuple[str, str]:
+    try:
+        return check_range(from_week, to_week)
+    except InvalidRange as exc:
+        raise bad_input(str(exc), argument=exc.argument) from exc
+
+
+# -- types ----------------------------------------------------------------------------------
+
+
+@strawberry.enum(description="The unit of a capacity figure")
+class CapacityUnit(Enum):
+    HOURS = "hours"
+    FTE = "fte"  # hours / the person's calendar's full-time hours per week
+    PERSON_DAYS = "person_days"  # hours / (those hours / 5)
+
+
+@strawberry.enum(description="Soft: proposed; hard: confirmed by the person's line manager")
+class AllocationKind(Enum):
+    SOFT = "soft"
+    HARD = "hard"
+
+
+@strawberry.type(description="A skill and its level, 1 (notions) to 5 (expert)")
+class Skill:
+    name: str
+    level: int
+
+
+@strawberry.type(description="Contract hours per week and public holidays")
+class WorkingCalendar:
+    id: strawberry.ID
+    name: str
+    hours_per_week: str = strawberry.field(description="Decimal string")
+    public_holidays: list[date]
+
+    @staticmethod
+    def of(row: Row) -> WorkingCalendar:
+        return WorkingCalendar(
+            id=strawberry.ID(row["id"]),
+            name=row["name"],
+            hours_per_week=_decimal(row["hours_per_week"]),
+            public_holidays=[date.fromisoformat(day) for day in row["holidays"]],
+        )
+
+
+@strawberry.type(description="Hours per week of a person to a project over a range of weeks")
+class Allocation:
+    id: strawberry.ID
+    project_id: str
+    start_week: str
+    end_week: str
+    hours_per_week: str = strawberry.field(description="Decimal string")
+    kind: AllocationKind
+    over_allocated: bool = strawberry.field(description="Accepted although it overbooked")
+    released: bool
+    proposed_by: str
+    confirmed_by: str | None
+
+    @staticmethod
+    def of(row: Row) -> Allocation:
+        return Allocation(
+            id=strawberry.ID(row["id"]),
+            project_id=row["project_id"],
+            start_week=row["start_week"],
+            end_week=row["end_week"],
+            hours_per_week=_decimal(row["hours_per_week"]),
+            kind=AllocationKind(row["kind"]),
+            over_allocated=row["over_allocated"],
+            released=row["released"],
+            proposed_by=row["proposed_by"],
+            confirmed_by=row["confirmed_by"],
+        )
+
+
+@strawberry.type(description="A week of a person's: hours available and allocated")
+class WeekLoad:
+    week: str
+    available_hours: str = strawberry.field(description="Decimal string")
+    allocated_hours: str = strawberry.field(description="Decimal string, soft + hard")
+    soft_hours: str = strawberry.field(description="Decimal string")
+    hard_hours: str = strawberry.field(description="Decimal string")
+    over_allocated: bool
+
+
+@strawberry.type(description="A person whose capacity is planned")
+class Person:
+    id: strawberry.ID
+    version: int
+    name: str
+    line_manager: str
+    team: str
+    roles: list[str]
+    skills: list[Skill]
+    part_time_percent: str = strawberry.field(description="Decimal string")
+    last_day: date | None = strawberry.field(description="Their last working day, if leaving")
+    cost_rate_per_day: Money | None = strawberry.field(
+        description="Null unless the caller reads costs or is the person's line manager"
+    )
+    row: strawberry.Private[Row]
+
+    @staticmethod
+    def of(row: Row, audience: PeopleAudience) -> Person:
+        costs = audience.sees_cost_rate(row)
+        return Person(
+            id=strawberry.ID(row["id"]),
+            version=row["version"],
+            name=row["name"],
+            line_manager=row["line_manager"],
+            team=row["team"],
+            roles=list(row["roles"]),
+            skills=[Skill(name=s["name"], level=s["level"]) for s in row["skills"]],
+            part_time_percent=_decimal(row["part_time_percent"]),
+            last_day=row["last_day"],
+            cost_rate_per_day=Money(
+                amount=_decimal(row["cost_rate_amount"]), currency=row["cost_rate_currency"]
+            )
+            if costs
+            else None,
+            row=row,
+        )
+
+    @staticmethod
+    def visible(row: Row | None, info: GatewayInfo) -> Person | None:
+        audience = info.context.people_audience()
+        return Person.of(row, audience) if row is not None and audience.sees(row) else None
+
+    @fields.field("The person's working calendar; null until the read model has it")
+    async def calendar(self, info: GatewayInfo) -> WorkingCalendar | None:
+        row = await capacity(info).calendar.load(self.row["calendar_id"])
+        return WorkingCalendar.of(row) if row is not None else None
+
+    @fields.field("The person's allocations, released ones too, the earliest first")
+    async def allocations(self, info: GatewayInfo) -> list[Allocation]:
+        rows = await capacity(info).allocations.load(self.row["id"])
+        return [Allocation.of(row) for row in rows]
+
+    @fields.field("Each week fromWeek..toWeek (at most 156): availability and allocated hours")
+    async def weeks(self, info: GatewayInfo, from_week: str, to_week: str) -> list[WeekLoad]:
+        first, last = _range(from_week, to_week)
+        loaders = capacity(info)
+        calendar = await loaders.calendar.load(self.row["calendar_id"])
+        reports = await loaders.reports.load(self.row["id"])
+        allocations = await loaders.allocations.load(self.row["id"])
+        return [
+            WeekLoad(
+                week=load.week,
+                available_hours=_decimal(load.available_hours),
+                allocated_hours=_decimal(load.allocated_hours),
+                soft_hours=_decimal(load.soft_hours),
+                hard_hours=_decimal(load.hard_hours),
+                over_allocated=load.over_allocated,
+            )
+            for load in person_loads(self.row, calendar, reports, allocations, first, last)
+        ]
+
+
+@strawberry.type
+class PersonEdge:
+    cursor: str
+    node: Person
+
+
+@strawberry.type
+class PersonConnection:
+    edges: list[PersonEdge]
+    page_info: PageInfo
+    wanted: strawberry.Private[PeopleFilter]
+
+    @fields.field("The people matching the filter that the caller sees, all pages")
+    async def total_count(self, info: GatewayInfo) -> int:
+        audience = info.context.people_audience()
+        return await capacity(info).read_model.count_people(self.wanted, audience)
+
+
+@strawberry.type(description="One person's week in the heatmap, in the heatmap's unit")
+class HeatmapCell:
+    week: str
+    available: str = strawberry.field(description="Decimal string")
+    allocated: str = strawberry.field(description="Decimal string, soft + hard")
+    soft: str = strawberry.field(description="Decimal string")
+    hard: str = strawberry.field(description="Decimal string")
+    over_allocated: bool = strawberry.field(description="More hours allocated than available")
+
+
+@strawberry.type(description="A person's row of the heatmap")
+class HeatmapRow:
+    person: Person
+    cells: list[HeatmapCell]
+
+
+@strawberry.type(description="A week's totals over the heatmap's rows")
+class HeatmapTotal:
+    week: str
+    available: str = strawberry.field(description="Decimal string")
+    allocated: str = strawberry.field(description="Decimal string")
+    soft: str = strawberry.field(description="Decimal string")
+    hard: str = strawberry.field(description="Decimal string")
+    over_allocated_people: int = strawberry.field(description="People over-allocated that week")
+
+
+@strawberry.type(description="Availability against allocations, a row per person, per week")
+class CapacityHeatmap:
+    from_week: str
+    to_week: str
+    unit: CapacityUnit
+    weeks: list[str]
+    rows: list[HeatmapRow]
+    totals: list[HeatmapTotal]
+
+    @staticmethod
+    def of(
+        drawn: Heatmap, first: str, last: str, unit: CapacityUnit, audience: PeopleAudience
+    ) -> CapacityHeatmap:
+        return CapacityHeatmap(
+            from_week=first,
+            to_week=last,
+            unit=unit,
+            weeks=drawn.weeks,
+            rows=[
+                HeatmapRow(
+                    person=Person.of(row.person, audience),
+                    cells=[
+                        HeatmapCell(
+                            week=c.week,
+                            available=str(c.available),
+                            allocated=str(c.allocated),
+                            soft=str(c.soft),
+                            hard=str(c.hard),
+                            over_allocated=c.over_allocated,
+                        )
+                        for c in row.cells
+                    ],
+                )
+                for row in drawn.rows
+            ],
+            totals=[
+                HeatmapTotal(
+                    week=t.week,
+                    available=str(t.available),
+                    allocated=str(t.allocated),
+                    soft=str(t.soft),
+                    hard=str(t.hard),
+                    over_allocated_people=t.over_allocated_people,
+                )
+                for t in drawn.totals
+            ],
+        )
+
+
+# -- cursors --------------------------------------------------------------------------------
+
+
+def encode_cursor(row: Row) -> str:
+    raw = orjson.dumps([_CURSOR_VERSION, row["name"], row["id"]])
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> PersonKey:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        version, name, person_id = orjson.loads(raw)
+        if (
+            version != _CURSOR_VERSION
+            or not isinstance(name, str)
+            or not isinstance(person_id, str)
+        ):
+            raise ValueError("unknown cursor format")
+        return PersonKey(name, person_id)
+    except (binascii.Error, ValueError, TypeError) as exc:
+        raise bad_input(f"invalid cursor {cursor[:60]!r}", argument="after") from exc
+
+
+# -- queries --------------------------------------------------------------------------------
+
+
+@strawberry.type
+class CapacityQuery:
+    @fields.field("People by name, in pages (Relay): those the caller sees, as filtered")
+    async def people(
+        self,
+        info: GatewayInfo,
+        team: str | None = None,
+        role: str | None = None,
+        skill: str | None = None,
+        first: int = 20,
+        after: str | None = None,
+    ) -> PersonConnection:
+        audience = info.context.people_audience()
+        check_page_size(first)
+        start = decode_cursor(after) if after is not None else None
+        wanted = PeopleFilter(team=team, role=role, skill=skill)
+        loaders = capacity(info)
+        rows = await loaders.read_model.people(wanted, audience, first + 1, start)
+        page = rows[:first]
+        for row in page:
+            loaders.person.prime(row["id"], row)
+        has_previous = start is not None and await loaders.read_model.any_people_before(
+            wanted, audience, start
+        )
+        edges = [
+            PersonEdge(cursor=encode_cursor(row), node=Person.of(row, audience)) for row in page
+        ]
+        return PersonConnection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=len(rows) > first,
+                has_previous_page=has_previous,
+                start_cursor=edges[0].cursor if edges else None,
+                end_cursor=edges[-1].cursor if edges else None,
+            ),
+            wanted=wanted,
+        )
+
+    @fields.field(
+        "One person by id; null if the read model lacks them or the caller may not see them"
+    )
+    async def person(self, info: GatewayInfo, id: strawberry.ID) -> Person | None:
+        return Person.visible(await capacity(info).person.load(str(id)), info)
+
+    @fields.field(
+        "Availability against allocations per person and week fromWeek..toWeek (at most "
+        "156), of the people the caller sees, as filtered, with each week's totals; in hours "
+        "unless another unit is asked for"
+    )
+    async def capacity_heatmap(
+        self,
+        info: GatewayInfo,
+        from_week: str,
+        to_week: str,
+        team: str | None = None,
+        role: str | None = None,
+        skill: str | None = None,
+        unit: CapacityUnit | None = None,
+    ) -> CapacityHeatmap:
+        audience = info.context.people_audience()
+        first, last = _range(from_week, to_week)
+        unit = unit or CapacityUnit.HOURS
+        read_model = capacity(info).read_model
+        people = await read_model.people(PeopleFilter(team, role, skill), audience)
+        ids = [row["id"] for row in people]
+        calendars = await read_model.calendars_by_ids(row["calendar_id"] for row in people)
+        reports = await read_model.reports_for(ids, first, last)
+        allocations = await read_model.allocations_for(ids, first, last, active_only=True)
+        drawn = heatmap(people, calendars, reports, allocations, first, last, Unit(unit.value))
+        return CapacityHeatmap.of(drawn, first, last, unit, audience)

@@ -1,0 +1,178 @@
+"""Queries on the capacity read models (projections/capacity.py), for the capacity resolvers.
+
+Like readmodel.py: asyncpg statements on pooled connections, jsonb selected as text and parsed
+here, numbers as exact Decimals. Lists of people are filtered by team, role and skill and by
+who the caller may see (`PeopleAudience`, in SQL, so a page and its total agree), ordered by
+name then id, and paged by the last (name, id) seen. The heatmap reads everything for its
+people in four statements: the people, their calendars, the reports and the allocations of the
+range.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from pmo_kernel.db import raw_connection
+from pmo_reporting.gateway.access import PeopleAudience
+from pmo_reporting.gateway.sql import Conditions
+
+Row = dict[str, Any]
+
+_PEOPLE_COLUMNS = (
+    "id, version, name, line_manager, team, roles::text AS roles, skills::text AS skills, "
+    "cost_rate_amount, cost_rate_currency, calendar_id, part_time_percent, last_day"
+)
+_JSON = ("roles", "skills", "holidays")
+
+
+@dataclass(frozen=True)
+class PeopleFilter:
+    team: str | None = None
+    role: str | None = None
+    skill: str | None = None  # a skill's name, any case
+
+
+@dataclass(frozen=True)
+class PersonKey:
+    """A place in the list of people ordered by (name, id): the last one seen."""
+
+    name: str
+    id: str
+
+
+class CapacityReadModel:
+    def __init__(self, engine: AsyncEngine, schema: str = "reporting") -> None:
+        if not schema.replace("_", "").isalnum():
+            raise ValueError(f"unsafe schema name {schema!r}")
+        self.engine = engine
+        self.s = f'"{schema}"'
+
+    # -- people ---------------------------------------------------------------------------
+
+    async def people(
+        self,
+        wanted: PeopleFilter,
+        audience: PeopleAudience,
+        first: int | None = None,
+        after: PersonKey | None = None,
+    ) -> list[Row]:
+        """The people matching `wanted` that `audience` sees, by name; `first` of them after
+        `after` (all when `first` is None)."""
+        conditions = self._conditions(wanted, audience)
+        if after is not None:
+            conditions.add("(name, id) > (?, ?)", after.name, after.id)
+        limit = ""
+        if first is not None:
+            conditions.args.append(first)
+            limit = f" LIMIT ${len(conditions.args)}"
+        sql = (
+            f"SELECT {_PEOPLE_COLUMNS} FROM {self.s}.people {conditions.sql} "
+            f"ORDER BY name, id{limit}"
+        )
+        return await self._fetch(sql, *conditions.args)
+
+    async def count_people(self, wanted: PeopleFilter, audience: PeopleAudience) -> int:
+        conditions = self._conditions(wanted, audience)
+        sql = f"SELECT count(*) FROM {self.s}.people {conditions.sql}"
+        async with raw_connection(self.engine) as conn:
+            return int(await conn.fetchval(sql, *conditions.args))
+
+    async def any_people_before(
+        self, wanted: PeopleFilter, audience: PeopleAudience, key: PersonKey
+    ) -> bool:
+        conditions = self._conditions(wanted, audience)
+        conditions.add("(name, id) <= (?, ?)", key.name, key.id)
+        sql = f"SELECT EXISTS (SELECT 1 FROM {self.s}.people {conditions.sql})"
+        async with raw_connection(self.engine) as conn:
+            return bool(await conn.fetchval(sql, *conditions.args))
+
+    async def people_by_ids(self, ids: Sequence[str]) -> dict[str, Row]:
+        """People by id, whoever may see them: the resolvers apply the audience."""
+        sql = f"SELECT {_PEOPLE_COLUMNS} FROM {self.s}.people WHERE id = ANY($1::text[])"
+        return {row["id"]: row for row in await self._fetch(sql, list(ids))}
+
+    def _conditions(self, wanted: PeopleFilter, audience: PeopleAudience) -> Conditions:
+        conditions = Conditions()
+        audience.restrict(conditions)
+        if wanted.team is not None:
+            conditions.add("team = ?", wanted.team)
+        if wanted.role is not None:
+            conditions.add("roles @> jsonb_build_array(?::text)", wanted.role)
+        if wanted.skill is not None:
+            conditions.add(
+                "EXISTS (SELECT 1 FROM jsonb_array_elements(skills) AS skill "
+                "WHERE lower(skill->>'name') = lower(?::text))",
+                wanted.skill,
+            )
+        return conditions
+
+    # -- what a person's load is made of --------------------------------------------------
+
+    async def calendars_by_ids(self, ids: Iterable[str]) -> dict[str, Row]:
+        sql = (
+            f"SELECT id, version, name, hours_per_week, holidays::text AS holidays "
+            f"FROM {self.s}.calendars WHERE id = ANY($1::text[])"
+        )
+        return {row["id"]: row for row in await self._fetch(sql, sorted(set(ids)))}
+
+    async def reports_for(
+        self, person_ids: Sequence[str], first: str | None = None, last: str | None = None
+    ) -> dict[str, list[Row]]:
+        """The latest availability report of each week, by person; of the weeks `first` to
+        `last` when given (ISO week texts sort in time order)."""
+        conditions = Conditions()
+        conditions.add("person_id = ANY(?::text[])", list(person_ids))
+        if first is not None and last is not None:
+            conditions.add("week BETWEEN ? AND ?", first, last)
+        sql = (
+            f"SELECT person_id, week, available_percent, absence_hours, other_duty_hours "
+            f"FROM {self.s}.availability_reports {conditions.sql}"
+        )
+        return _grouped(await self._fetch(sql, *conditions.args), person_ids)
+
+    async def allocations_for(
+        self,
+        person_ids: Sequence[str],
+        first: str | None = None,
+        last: str | None = None,
+        *,
+        active_only: bool = False,
+    ) -> dict[str, list[Row]]:
+        """Allocations by person, the earliest first; those overlapping `first`..`last` when
+        given, and only the ones not released with `active_only`."""
+        conditions = Conditions()
+        conditions.add("person_id = ANY(?::text[])", list(person_ids))
+        if first is not None and last is not None:
+            conditions.add("start_week <= ? AND end_week >= ?", last, first)
+        if active_only:
+            conditions.add("NOT released")
+        sql = (
+            f"SELECT id, person_id, project_id, start_week, end_week, hours_per_week, kind, "
+            f"over_allocated, released, proposed_by, confirmed_by FROM {self.s}.allocations "
+            f"{conditions.sql} ORDER BY start_week, id"
+        )
+        return _grouped(await self._fetch(sql, *conditions.args), person_ids)
+
+    async def _fetch(self, sql: str, *args: Any) -> list[Row]:
+        async with raw_connection(self.engine) as conn:
+            records = await conn.fetch(sql, *args)
+        rows: list[Row] = []
+        for record in records:
+            row = dict(record)
+            for column in _JSON:
+                if isinstance(row.get(column), str):
+                    row[column] = orjson.loads(row[column])
+            rows.append(row)
+        return rows
+
+
+def _grouped(rows: list[Row], person_ids: Sequence[str]) -> dict[str, list[Row]]:
+    grouped: dict[str, list[Row]] = {person_id: [] for person_id in person_ids}
+    for row in rows:
+        grouped.setdefault(row["person_id"], []).append(row)
+    return grouped

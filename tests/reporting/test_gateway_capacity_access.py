@@ -1,0 +1,121 @@
+"""Who sees which person, their load and their cost rate through GraphQL: every caller x a
+person of their own (whom they manage) and one of another team, through person(id), the people
+list with its total, and the heatmap, against the capacity service's rule
+(pmo_kernel.capacity.access): readers see everyone, a line manager their own people, anyone else
+no one; cost rates for the cost readers and the line manager."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import httpx
+import pytest
+
+from pmo_kernel.capacity.access import COST_READER_ROLES, READER_ROLES
+from pmo_kernel.settings import Settings
+from tests.reporting.capacity_factory import Capacity, project_capacity
+from tests.reporting.support import graphql
+from tests.support import bearer
+
+pytestmark = pytest.mark.integration
+
+OWN, OTHER = "ann", "bob"  # ann is managed by "marc" (Platform), bob by "nina" (Data)
+
+
+def staff() -> Capacity:
+    capacity = Capacity()
+    capacity.calendar("BE")
+    capacity.person(OWN, manager="marc", team="Platform")
+    capacity.person(OTHER, manager="nina", team="Data")
+    capacity.allocate(OWN, "A-1", "P-1", "2027-W16", "2027-W16", "60")
+    capacity.allocate(OTHER, "B-1", "P-1", "2027-W16", "2027-W16", "8")
+    return capacity
+
+
+@dataclass(frozen=True)
+class Caller:
+    label: str
+    subject: str
+    roles: tuple[str, ...]
+    sees: frozenset[str]
+    costs: frozenset[str]
+
+
+BOTH, NONE = frozenset({OWN, OTHER}), frozenset[str]()
+CALLERS = [
+    *(
+        Caller(f"a reader ({role})", role, (role,), BOTH,
+               BOTH if role in COST_READER_ROLES else NONE)
+        for role in sorted(READER_ROLES)
+    ),
+    Caller("the line manager, no reader role", "marc", ("requester",), frozenset({OWN}),
+           frozenset({OWN})),
+    Caller("the line manager, a reader without costs", "marc", ("project_manager",), BOTH,
+           frozenset({OWN})),
+    Caller("someone else's line manager", "nina", ("requester",), frozenset({OTHER}),
+           frozenset({OTHER})),
+    Caller("a requester who manages no one", "grace", ("requester",), NONE, NONE),
+    Caller("no role at all", "zoe", (), NONE, NONE),
+]  # fmt: skip
+
+QUERY = """query ($own: ID!, $other: ID!) {
+  own: person(id: $own) { ...seen }
+  other: person(id: $other) { ...seen }
+  people { totalCount edges { node { id costRatePerDay { amount } } } }
+  capacityHeatmap(fromWeek: "2027-W16", toWeek: "2027-W16") {
+    rows { person { id } cells { allocated overAllocated } }
+    totals { allocated overAllocatedPeople }
+  }
+}
+fragment seen on Person { id costRatePerDay { amount } allocations { id } }"""
+
+
+@pytest.mark.parametrize("caller", CALLERS, ids=[c.label for c in CALLERS])
+async def test_each_caller_sees_exactly_the_people_the_rule_gives_them(
+    caller: Caller, gateway: httpx.AsyncClient, reporting_db: str, settings: Settings
+) -> None:
+    await project_capacity(reporting_db, staff().events)
+    headers = bearer(settings, caller.subject, *caller.roles)
+
+    body = await graphql(gateway, QUERY, {"own": OWN, "other": OTHER}, headers)
+
+    assert "errors" not in body, body
+    data = body["data"]
+    for alias, person_id in (("own", OWN), ("other", OTHER)):
+        person = data[alias]
+        if person_id not in caller.sees:
+            assert person is None, f"{person_id} should be hidden"
+            continue
+        assert person["id"] == person_id
+        assert person["allocations"], "their allocations are shown"
+        assert (person["costRatePerDay"] is not None) is (person_id in caller.costs)
+    listed = {e["node"]["id"]: e["node"]["costRatePerDay"] for e in data["people"]["edges"]}
+    assert set(listed) == caller.sees
+    assert {p for p, cost in listed.items() if cost is not None} == caller.costs
+    assert data["people"]["totalCount"] == len(caller.sees)
+    heatmap = data["capacityHeatmap"]
+    assert {row["person"]["id"] for row in heatmap["rows"]} == caller.sees
+    # The totals are of the visible rows only: nothing of a hidden person shows through.
+    allocated = {OWN: 60, OTHER: 8}
+    [total] = heatmap["totals"]
+    assert total["allocated"] == f"{sum(allocated[p] for p in caller.sees)}.00"
+    assert total["overAllocatedPeople"] == (1 if OWN in caller.sees else 0)
+
+
+async def test_a_hidden_person_and_an_unknown_one_answer_alike(
+    gateway: httpx.AsyncClient, reporting_db: str, settings: Settings
+) -> None:
+    await project_capacity(reporting_db, staff().events)
+    headers = bearer(settings, "grace", "requester")
+    query = '{ person(id: "%s") { id weeks(fromWeek: "2027-W16", toWeek: "2027-W17") { week } } }'
+
+    hidden = await graphql(gateway, query % OWN, headers=headers)
+    unknown = await graphql(gateway, query % "nobody", headers=headers)
+
+    assert hidden == unknown == {"data": {"person": None}}
+
+
+async def test_without_a_token_nothing_is_answered(gateway: httpx.AsyncClient) -> None:
+    body = await graphql(gateway, "{ people { totalCount } }")
+
+    assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
