@@ -137,18 +137,25 @@ async def test_a_person_shows_calendar_allocations_and_the_services_own_loads(
 HEATMAP = """query ($unit: CapacityUnit, $team: String) {
   capacityHeatmap(fromWeek: "2027-W16", toWeek: "2027-W17", unit: $unit, team: $team) {
     unit weeks
-    rows { person { id } cells { week available allocated soft hard overAllocated } }
+    rows {
+      person { id } available allocated soft hard overAllocated
+      cells { week available allocated soft hard overAllocated }
+    }
     totals { week available allocated soft hard overAllocatedPeople }
   }
 }"""
 
 
 def cells(heatmap: dict[str, Any], person: str) -> list[tuple[str, str, str, str, bool]]:
+    """The person's cells; their week series say the same, week by week."""
     [row] = [r for r in heatmap["rows"] if r["person"]["id"] == person]
-    return [
+    found = [
         (c["available"], c["allocated"], c["soft"], c["hard"], c["overAllocated"])
         for c in row["cells"]
     ]
+    series = ("available", "allocated", "soft", "hard", "overAllocated")
+    assert list(zip(*(row[name] for name in series), strict=True)) == found
+    return found
 
 
 async def test_the_heatmap_in_hours_fte_and_person_days(
@@ -195,27 +202,43 @@ async def test_the_heatmap_keeps_to_the_filtered_people(
     assert [t["allocated"] for t in data["capacityHeatmap"]["totals"]] == ["40.00", "0.00"]
 
 
-@pytest.mark.parametrize(
-    ("from_week", "to_week", "argument"),
-    [
-        ("2027-W20", "2027-W19", "toWeek"),  # ends before it starts
-        ("2027-W01", "2030-W02", "toWeek"),  # 158 weeks
-        ("2027-17", "2027-W19", "fromWeek"),
-        ("2027-W53", "2028-W19", "fromWeek"),  # 2027 has 52 weeks
-    ],
-)
+async def test_the_heatmap_follows_the_read_models(
+    gateway: httpx.AsyncClient, reporting_db: str, reader: dict[str, str]
+) -> None:
+    capacity = staff()
+    await project_capacity(reporting_db, capacity.events)
+    before = (await graphql(gateway, HEATMAP, {}, reader))["data"]["capacityHeatmap"]
+    seen = len(capacity.events)
+
+    capacity.allocate("bob", "B-1", "P-9", "2027-W17", "2027-W17", "50")
+    await project_capacity(reporting_db, capacity.events[seen:])
+    after = (await graphql(gateway, HEATMAP, {}, reader))["data"]["capacityHeatmap"]
+
+    assert cells(before, "bob")[1] == ("40.00", "0.00", "0.00", "0.00", False)
+    assert cells(after, "bob")[1] == ("40.00", "50.00", "50.00", "0.00", True)
+    assert [t["overAllocatedPeople"] for t in after["totals"]] == [1, 2]
+
+
+BAD_RANGES = [
+    ("2027-W20", "2027-W19", "toWeek"),  # ends before it starts
+    ("2027-W01", "2030-W02", "toWeek"),  # 158 weeks
+    ("2027-17", "2027-W19", "fromWeek"),
+    ("2027-W53", "2028-W19", "fromWeek"),  # 2027 has 52 weeks
+]
+
+
 async def test_a_range_one_may_not_read_is_a_bad_input(
-    gateway: httpx.AsyncClient, reader: dict[str, str], from_week: str, to_week: str, argument: str
+    gateway: httpx.AsyncClient, reader: dict[str, str]
 ) -> None:
     query = """query ($f: String!, $t: String!) {
       capacityHeatmap(fromWeek: $f, toWeek: $t) { weeks }
     }"""
+    for from_week, to_week, argument in BAD_RANGES:
+        body = await graphql(gateway, query, {"f": from_week, "t": to_week}, reader)
 
-    body = await graphql(gateway, query, {"f": from_week, "t": to_week}, reader)
-
-    assert error_codes(body) == ["BAD_USER_INPUT"]
-    assert body["errors"][0]["extensions"]["argument"] == argument
-    assert body["data"] is None
+        assert error_codes(body) == ["BAD_USER_INPUT"], (from_week, to_week)
+        assert body["errors"][0]["extensions"]["argument"] == argument
+        assert body["data"] is None
 
 
 async def test_three_years_of_weeks_may_be_read(

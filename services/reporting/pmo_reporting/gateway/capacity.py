@@ -11,23 +11,28 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Sequence
+from collections import OrderedDict
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import Enum
+from typing import Any, NewType
 from weakref import WeakKeyDictionary
 
 import orjson
 import strawberry
 from strawberry.dataloader import DataLoader
+from strawberry.types.scalar import ScalarDefinition
 
-from pmo_reporting.gateway import fields
+from pmo_reporting.gateway import capacity_loads, fields
 from pmo_reporting.gateway.access import PeopleAudience
 from pmo_reporting.gateway.capacity_loads import (
     Heatmap,
     InvalidRange,
     Row,
     Unit,
+    WeekTotal,
     check_range,
     heatmap,
     person_loads,
@@ -264,6 +269,21 @@ class PersonConnection:
         return await capacity(info).read_model.count_people(self.wanted, audience)
 
 
+WeekSeries = NewType("WeekSeries", list[Any])
+SCALARS: Mapping[object, ScalarDefinition] = {  # the schema's StrawberryConfig(scalar_map=)
+    WeekSeries: strawberry.scalar(
+        name="WeekSeries",
+        description=(
+            "One value per week of the heatmap's `weeks`, in order, as a JSON array: decimal "
+            "strings, or booleans for overAllocated. (A whole grid as objects, 300 people x "
+            "156 weeks, would be 280,000 GraphQL fields: too slow to serve.)"
+        ),
+        serialize=lambda value: value,
+        parse_value=lambda value: value,
+    )
+}
+
+
 @strawberry.type(description="One person's week in the heatmap, in the heatmap's unit")
 class HeatmapCell:
     week: str
@@ -274,10 +294,76 @@ class HeatmapCell:
     over_allocated: bool = strawberry.field(description="More hours allocated than available")
 
 
-@strawberry.type(description="A person's row of the heatmap")
+@dataclass(frozen=True)
+class DrawnRow:
+    """A heatmap row ready to serve: its week series rendered once (then cached)."""
+
+    row: capacity_loads.HeatmapRow
+    available: list[str]
+    allocated: list[str]
+    soft: list[str]
+    hard: list[str]
+    over_allocated: list[bool]
+
+    @staticmethod
+    def of(row: capacity_loads.HeatmapRow, text: dict[Decimal, str]) -> DrawnRow:
+        """`text`: the strings of the values met so far (a heatmap repeats a few values
+        thousands of times; every value is to the cent, so equal values print alike)."""
+
+        def texts(values: list[Decimal]) -> list[str]:
+            found = []
+            for value in values:
+                printed = text.get(value)
+                if printed is None:
+                    printed = text[value] = str(value)
+                found.append(printed)
+            return found
+
+        return DrawnRow(
+            row=row,
+            available=texts(row.available),
+            allocated=texts(row.allocated),
+            soft=texts(row.soft),
+            hard=texts(row.hard),
+            over_allocated=row.over_allocated,
+        )
+
+
+@strawberry.type(description="A person's row of the heatmap: their figures week by week")
 class HeatmapRow:
     person: Person
-    cells: list[HeatmapCell]
+    available: WeekSeries = strawberry.field(description="Available, in the heatmap's unit")
+    allocated: WeekSeries = strawberry.field(description="Allocated, soft + hard")
+    soft: WeekSeries = strawberry.field(description="Proposed allocations")
+    hard: WeekSeries = strawberry.field(description="Confirmed allocations")
+    over_allocated: WeekSeries = strawberry.field(description="More allocated than available")
+    drawn: strawberry.Private[DrawnRow]
+
+    @fields.field("The same figures as one object per week (for a few people and weeks)")
+    def cells(self) -> list[HeatmapCell]:
+        return [
+            HeatmapCell(
+                week=c.week,
+                available=str(c.available),
+                allocated=str(c.allocated),
+                soft=str(c.soft),
+                hard=str(c.hard),
+                over_allocated=c.over_allocated,
+            )
+            for c in self.drawn.row.cells
+        ]
+
+    @staticmethod
+    def of(drawn: DrawnRow, audience: PeopleAudience) -> HeatmapRow:
+        return HeatmapRow(
+            person=Person.of(drawn.row.person, audience),
+            available=WeekSeries(drawn.available),
+            allocated=WeekSeries(drawn.allocated),
+            soft=WeekSeries(drawn.soft),
+            hard=WeekSeries(drawn.hard),
+            over_allocated=WeekSeries(drawn.over_allocated),
+            drawn=drawn,
+        )
 
 
 @strawberry.type(description="A week's totals over the heatmap's rows")
@@ -289,6 +375,35 @@ class HeatmapTotal:
     hard: str = strawberry.field(description="Decimal string")
     over_allocated_people: int = strawberry.field(description="People over-allocated that week")
 
+    @staticmethod
+    def of(total: WeekTotal) -> HeatmapTotal:
+        return HeatmapTotal(
+            week=total.week,
+            available=str(total.available),
+            allocated=str(total.allocated),
+            soft=str(total.soft),
+            hard=str(total.hard),
+            over_allocated_people=total.over_allocated_people,
+        )
+
+
+@dataclass(frozen=True)
+class DrawnHeatmap:
+    """A heatmap computed for one audience, filter, range and unit: what the cache keeps."""
+
+    weeks: list[str]
+    rows: list[DrawnRow]
+    totals: list[HeatmapTotal]
+
+    @staticmethod
+    def of(drawn: Heatmap) -> DrawnHeatmap:
+        text: dict[Decimal, str] = {}
+        return DrawnHeatmap(
+            weeks=drawn.weeks,
+            rows=[DrawnRow.of(row, text) for row in drawn.rows],
+            totals=[HeatmapTotal.of(total) for total in drawn.totals],
+        )
+
 
 @strawberry.type(description="Availability against allocations, a row per person, per week")
 class CapacityHeatmap:
@@ -299,44 +414,38 @@ class CapacityHeatmap:
     rows: list[HeatmapRow]
     totals: list[HeatmapTotal]
 
-    @staticmethod
-    def of(
-        drawn: Heatmap, first: str, last: str, unit: CapacityUnit, audience: PeopleAudience
-    ) -> CapacityHeatmap:
-        return CapacityHeatmap(
-            from_week=first,
-            to_week=last,
-            unit=unit,
-            weeks=drawn.weeks,
-            rows=[
-                HeatmapRow(
-                    person=Person.of(row.person, audience),
-                    cells=[
-                        HeatmapCell(
-                            week=c.week,
-                            available=str(c.available),
-                            allocated=str(c.allocated),
-                            soft=str(c.soft),
-                            hard=str(c.hard),
-                            over_allocated=c.over_allocated,
-                        )
-                        for c in row.cells
-                    ],
-                )
-                for row in drawn.rows
-            ],
-            totals=[
-                HeatmapTotal(
-                    week=t.week,
-                    available=str(t.available),
-                    allocated=str(t.allocated),
-                    soft=str(t.soft),
-                    hard=str(t.hard),
-                    over_allocated_people=t.over_allocated_people,
-                )
-                for t in drawn.totals
-            ],
-        )
+
+class HeatmapCache:
+    """The heatmaps computed lately, by what they were computed from. A key holds the capacity
+    projection's progress (it moves in the transaction of every write to the capacity read
+    models), so a heatmap is served from here only until the read models change."""
+
+    def __init__(self, size: int = 32) -> None:
+        self.size = size
+        self._entries: OrderedDict[Hashable, DrawnHeatmap] = OrderedDict()
+
+    def get(self, key: Hashable) -> DrawnHeatmap | None:
+        found = self._entries.get(key)
+        if found is not None:
+            self._entries.move_to_end(key)
+        return found
+
+    def put(self, key: Hashable, value: DrawnHeatmap) -> None:
+        self._entries[key] = value
+        self._entries.move_to_end(key)
+        while len(self._entries) > self.size:
+            self._entries.popitem(last=False)
+
+
+_CACHES: WeakKeyDictionary[CapacityReadModel, HeatmapCache] = WeakKeyDictionary()
+
+
+def heatmaps_of(read_model: CapacityReadModel) -> HeatmapCache:
+    """The app's heatmap cache: one per read model, which the app creates once."""
+    cache = _CACHES.get(read_model)
+    if cache is None:
+        cache = _CACHES[read_model] = HeatmapCache()
+    return cache
 
 
 # -- cursors --------------------------------------------------------------------------------
@@ -427,11 +536,44 @@ class CapacityQuery:
         audience = info.context.people_audience()
         first, last = _range(from_week, to_week)
         unit = unit or CapacityUnit.HOURS
+        wanted = PeopleFilter(team, role, skill)
         read_model = capacity(info).read_model
-        people = await read_model.people(PeopleFilter(team, role, skill), audience)
-        ids = [row["id"] for row in people]
-        calendars = await read_model.calendars_by_ids(row["calendar_id"] for row in people)
-        reports = await read_model.reports_for(ids, first, last)
-        allocations = await read_model.allocations_for(ids, first, last, active_only=True)
-        drawn = heatmap(people, calendars, reports, allocations, first, last, Unit(unit.value))
-        return CapacityHeatmap.of(drawn, first, last, unit, audience)
+        cache = heatmaps_of(read_model)
+        # The progress first: the rows read after it are at least as new, never older.
+        progress = await read_model.progress()
+        seen_by = None if audience.everyone else audience.principal.subject
+        key = (progress, wanted, first, last, unit, seen_by)
+        drawn = cache.get(key)
+        if drawn is None:
+            drawn = DrawnHeatmap.of(
+                await draw_heatmap(read_model, wanted, audience, first, last, Unit(unit.value))
+            )
+            cache.put(key, drawn)
+        return CapacityHeatmap(
+            from_week=first,
+            to_week=last,
+            unit=unit,
+            weeks=drawn.weeks,
+            rows=[HeatmapRow.of(row, audience) for row in drawn.rows],
+            totals=drawn.totals,
+        )
+
+
+async def draw_heatmap(
+    read_model: CapacityReadModel,
+    wanted: PeopleFilter,
+    audience: PeopleAudience,
+    first: str,
+    last: str,
+    unit: Unit,
+) -> Heatmap:
+    """The heatmap of the people `audience` sees that match `wanted`: four statements, then
+    the kernel's arithmetic in memory."""
+    people = await read_model.people(wanted, audience)
+    ids = [row["id"] for row in people]
+    if not ids:
+        return heatmap([], {}, {}, {}, first, last, unit)
+    calendars = await read_model.calendars_by_ids(row["calendar_id"] for row in people)
+    reports = await read_model.reports_for(ids, first, last)
+    allocations = await read_model.allocations_for(ids, first, last, active_only=True)
+    return heatmap(people, calendars, reports, allocations, first, last, unit)

@@ -121,7 +121,7 @@ def unit_divisor(calendar: Row | None, unit: Unit) -> Decimal:
 
 
 def in_unit(hours: Decimal, divisor: Decimal) -> Decimal:
-    return hours / divisor if divisor else ZERO
+    return hours / divisor if divisor and hours else ZERO
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,8 +136,25 @@ class Cell:
 
 @dataclass(frozen=True)
 class HeatmapRow:
+    """A person's figures, a column per measure, one value per week of the heatmap."""
+
     person: Row
-    cells: list[Cell]
+    weeks: list[str]
+    available: list[Decimal]
+    allocated: list[Decimal]
+    soft: list[Decimal]
+    hard: list[Decimal]
+    over_allocated: list[bool]  # decided in hours, whatever the unit shown
+
+    @property
+    def cells(self) -> list[Cell]:
+        return [
+            Cell(*values)
+            for values in zip(
+                self.weeks, self.available, self.allocated, self.soft, self.hard,
+                self.over_allocated, strict=True,
+            )
+        ]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -169,47 +186,41 @@ def heatmap(
     """A row per person, a cell per week (values in `unit`, to the cent), and the totals of
     each week over the rows (sums of the unrounded values, then rounded)."""
     weeks = list(weeks_between(first, last))
-    available_sums = [ZERO] * len(weeks)
-    allocated_sums = [ZERO] * len(weeks)
-    soft_sums = [ZERO] * len(weeks)
-    hard_sums = [ZERO] * len(weeks)
+    sums = [[ZERO] * len(weeks) for _ in range(4)]  # available, allocated, soft, hard
     over_people = [0] * len(weeks)
     rows: list[HeatmapRow] = []
     for person in people:
         calendar = calendars.get(person["calendar_id"])
-        divisor = unit_divisor(calendar, unit)
         loads = person_loads(
             person, calendar, reports.get(person["id"], ()), allocations.get(person["id"], ()),
             first, last,
         )  # fmt: skip
-        cells: list[Cell] = []
-        for n, load in enumerate(loads):
-            if unit is Unit.HOURS:  # the kernel's figures, already to the cent
-                available, allocated = load.available_hours, load.allocated_hours
-                soft, hard = load.soft_hours, load.hard_hours
-            else:
-                available = in_unit(load.available_hours, divisor)
-                allocated = in_unit(load.allocated_hours, divisor)
-                soft = in_unit(load.soft_hours, divisor)
-                hard = in_unit(load.hard_hours, divisor)
-            available_sums[n] += available
-            allocated_sums[n] += allocated
-            soft_sums[n] += soft
-            hard_sums[n] += hard
-            over = load.allocated_hours > load.available_hours
+        columns = [
+            [load.available_hours for load in loads],
+            [load.allocated_hours for load in loads],
+            [load.soft_hours for load in loads],
+            [load.hard_hours for load in loads],
+        ]
+        if unit is not Unit.HOURS:  # the kernel's hours are to the cent already
+            divisor = unit_divisor(calendar, unit)
+            columns = [[in_unit(hours, divisor) for hours in column] for column in columns]
+        for total, column in zip(sums, columns, strict=True):
+            for n, value in enumerate(column):
+                total[n] += value
+        over_allocated = [load.allocated_hours > load.available_hours for load in loads]
+        for n, over in enumerate(over_allocated):
             over_people[n] += over
-            if unit is not Unit.HOURS:
-                available, allocated = available.quantize(CENT), allocated.quantize(CENT)
-                soft, hard = soft.quantize(CENT), hard.quantize(CENT)
-            cells.append(Cell(load.week, available, allocated, soft, hard, over))
-        rows.append(HeatmapRow(person, cells))
+        if unit is not Unit.HOURS:
+            columns = [[value.quantize(CENT) for value in column] for column in columns]
+        available, allocated, soft, hard = columns
+        rows.append(HeatmapRow(person, weeks, available, allocated, soft, hard, over_allocated))
     totals = [
         WeekTotal(
             week=week,
-            available=available_sums[n].quantize(CENT),
-            allocated=allocated_sums[n].quantize(CENT),
-            soft=soft_sums[n].quantize(CENT),
-            hard=hard_sums[n].quantize(CENT),
+            available=sums[0][n].quantize(CENT),
+            allocated=sums[1][n].quantize(CENT),
+            soft=sums[2][n].quantize(CENT),
+            hard=sums[3][n].quantize(CENT),
             over_allocated_people=over_people[n],
         )
         for n, week in enumerate(weeks)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import orjson
@@ -20,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from pmo_kernel.db import raw_connection
 from pmo_reporting.gateway.access import PeopleAudience
 from pmo_reporting.gateway.sql import Conditions
+from pmo_reporting.projections.capacity import PROJECTION_NAME as CAPACITY_PROJECTION
 
 Row = dict[str, Any]
 
@@ -110,6 +112,17 @@ class CapacityReadModel:
                 wanted.skill,
             )
         return conditions
+
+    async def progress(self) -> tuple[int, datetime] | None:
+        """How far the capacity projection is: (events applied, when it last wrote), which
+        every write to the capacity read models moves in its own transaction."""
+        sql = (
+            f"SELECT events_applied, last_applied_at FROM {self.s}.projection_status "
+            f"WHERE projection = $1"
+        )
+        async with raw_connection(self.engine) as conn:
+            record = await conn.fetchrow(sql, CAPACITY_PROJECTION)
+        return None if record is None else (int(record[0]), record[1])
 
     # -- what a person's load is made of --------------------------------------------------
 

@@ -19,13 +19,14 @@ from strawberry.extensions import (
     SchemaExtension,
     ValidationCache,
 )
+from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from pmo_kernel.access import Sight
 from pmo_reporting.gateway import fields
 from pmo_reporting.gateway.access import sight_of
-from pmo_reporting.gateway.capacity import CapacityQuery
+from pmo_reporting.gateway.capacity import SCALARS, CapacityQuery
 from pmo_reporting.gateway.context import GatewayInfo
 from pmo_reporting.gateway.errors import MaskUnexpectedErrors, is_expected
 from pmo_reporting.gateway.inputs import DemandFilter, filter_values
@@ -165,7 +166,11 @@ def build_schema(*, production: bool) -> strawberry.Schema:
     if production:
         extensions += [DisableIntrospection, MaskUnexpectedErrors]
     return GatewaySchema(
-        query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        extensions=extensions,
+        config=StrawberryConfig(scalar_map=SCALARS),
     )
 
 
