@@ -5,6 +5,11 @@ Who sees what is the capacity service's rule (`PeopleAudience`, gateway/access.p
 see everyone, a line manager their own people, anyone else no one; cost rates only the cost
 readers and the line manager. Loads are computed with the kernel's availability rule
 (capacity_loads.py), from rows read a few statements per request (capacity_readmodel.py).
+
+A heatmap row gives its weeks as `WeekSeries` (one JSON array per measure; `cells` as objects
+too, for small reads), and a computed heatmap is kept (`HeatmapCache`) until the capacity
+projection next writes: a grid of hundreds of people over a year costs tens of milliseconds to
+compute, and the same few views are asked for again and again.
 """
 
 from __future__ import annotations
@@ -44,10 +49,6 @@ from pmo_reporting.gateway.pagination import check_page_size
 from pmo_reporting.gateway.types import Money, PageInfo
 
 _CURSOR_VERSION = "p1"
-
-
-def _decimal(value: Decimal) -> str:
-    return str(value)
 
 
 # -- loaders --------------------------------------------------------------------------------
@@ -135,7 +136,7 @@ class WorkingCalendar:
         return WorkingCalendar(
             id=strawberry.ID(row["id"]),
             name=row["name"],
-            hours_per_week=_decimal(row["hours_per_week"]),
+            hours_per_week=str(row["hours_per_week"]),
             public_holidays=[date.fromisoformat(day) for day in row["holidays"]],
         )
 
@@ -160,7 +161,7 @@ class Allocation:
             project_id=row["project_id"],
             start_week=row["start_week"],
             end_week=row["end_week"],
-            hours_per_week=_decimal(row["hours_per_week"]),
+            hours_per_week=str(row["hours_per_week"]),
             kind=AllocationKind(row["kind"]),
             over_allocated=row["over_allocated"],
             released=row["released"],
@@ -206,10 +207,10 @@ class Person:
             team=row["team"],
             roles=list(row["roles"]),
             skills=[Skill(name=s["name"], level=s["level"]) for s in row["skills"]],
-            part_time_percent=_decimal(row["part_time_percent"]),
+            part_time_percent=str(row["part_time_percent"]),
             last_day=row["last_day"],
             cost_rate_per_day=Money(
-                amount=_decimal(row["cost_rate_amount"]), currency=row["cost_rate_currency"]
+                amount=str(row["cost_rate_amount"]), currency=row["cost_rate_currency"]
             )
             if costs
             else None,
@@ -241,10 +242,10 @@ class Person:
         return [
             WeekLoad(
                 week=load.week,
-                available_hours=_decimal(load.available_hours),
-                allocated_hours=_decimal(load.allocated_hours),
-                soft_hours=_decimal(load.soft_hours),
-                hard_hours=_decimal(load.hard_hours),
+                available_hours=str(load.available_hours),
+                allocated_hours=str(load.allocated_hours),
+                soft_hours=str(load.soft_hours),
+                hard_hours=str(load.hard_hours),
                 over_allocated=load.over_allocated,
             )
             for load in person_loads(self.row, calendar, reports, allocations, first, last)
