@@ -56,7 +56,8 @@ QUERY = """query ($from: String!, $to: String!) {
 
 def capacity_events(people: int, seed: int = 7) -> Iterator[ReceivedEvent]:
     """Two calendars, then `people` people over six teams, each with ~15 availability reports
-    and four allocations in the year (two confirmed, one released), as published."""
+    and four allocations in the year (two confirmed, one of half their availability, one
+    released), as published."""
     from pmo_capacity.domain import (
         DefineCalendar,
         Person,
@@ -148,7 +149,9 @@ def capacity_events(people: int, seed: int = 7) -> Iterator[ReceivedEvent]:
             allocation_id = f"{person.id}-A{k}"
             command = ProposeAllocation(
                 project_id=f"P-{rng.randrange(40)}", start_week=weeks[first],
-                end_week=weeks[last], hours_per_week=Decimal(rng.choice([8, 16, 20, 24])),
+                end_week=weeks[last],
+                hours_per_week=None if k == 2 else Decimal(rng.choice([8, 16, 20, 24])),
+                percent_of_availability=Decimal(50) if k == 2 else None,
                 accept_over_allocation=True,
             )  # fmt: skip
             person.propose_allocation(allocation_id, command, calendar, "pam", at)

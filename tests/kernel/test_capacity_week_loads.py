@@ -75,3 +75,18 @@ def test_allocations_load_the_weeks_they_cover_soft_and_hard_apart() -> None:
         ("2028-W02", Decimal("0.00"), Decimal("0.00"), Decimal("0.00")),
     ]
     assert [x.over_allocated for x in loads] == [False, False, True, False]
+
+
+def test_a_percent_booking_loads_its_share_of_each_weeks_availability() -> None:
+    contract = Contract(Decimal(40), part_time_percent=Decimal(80))  # 32 h a week
+    reports = {"2028-W02": Report(absence_hours=Decimal(12))}  # 20 h left that week
+    bookings = [
+        Booking("2028-W01", "2028-W02", None, hard=True, percent_of_availability=Decimal(25))
+    ]
+
+    loads = week_loads(contract, reports, bookings, "2028-W01", "2028-W02")
+
+    assert [(x.available_hours, x.hard_hours) for x in loads] == [
+        (Decimal("32.00"), Decimal("8.00")),
+        (Decimal("20.00"), Decimal("5.00")),
+    ]

@@ -110,12 +110,23 @@ class Capacity:
         self.events += published(person, person.line_manager)
 
     def allocate(
-        self, person_id: str, allocation_id: str, project: str, first: str, last: str, hours: str
+        self,
+        person_id: str,
+        allocation_id: str,
+        project: str,
+        first: str,
+        last: str,
+        hours: str | None = None,
+        *,
+        percent: str | None = None,
     ) -> None:
+        """`hours` a week, or else `percent` of the person's availability."""
         person = self.people[person_id]
         command = ProposeAllocation(
             project_id=project, start_week=first, end_week=last,
-            hours_per_week=Decimal(hours), accept_over_allocation=True,
+            hours_per_week=Decimal(hours) if hours is not None else None,
+            percent_of_availability=Decimal(percent) if percent is not None else None,
+            accept_over_allocation=True,
         )  # fmt: skip
         calendar = self.calendars[person.calendar_id]
         person.propose_allocation(allocation_id, command, calendar, "pam", T0)

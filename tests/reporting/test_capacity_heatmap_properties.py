@@ -25,8 +25,9 @@ WEEK = st.integers(min_value=0, max_value=11).map(
 DAY = st.integers(0, 83).map(lambda n: YEAR_START + timedelta(days=n))
 REPORT = st.tuples(WEEK, st.sampled_from(["percent", "hours"]), st.integers(0, 100))
 ALLOCATION = st.tuples(
-    st.integers(0, 11), st.integers(0, 4), st.integers(1, 40), st.booleans(), st.booleans()
-)
+    st.integers(0, 11), st.integers(0, 4), st.integers(1, 40), st.booleans(), st.booleans(),
+    st.booleans(),  # a percent of availability (the number, up to 40) rather than hours
+)  # fmt: skip
 
 
 def as_stored(row: dict[str, Any]) -> dict[str, Any]:
@@ -55,7 +56,7 @@ def test_the_heatmap_gives_the_capacity_services_loads(
     part_time: str,
     last_day: date | None,
     reports: list[tuple[str, str, int]],
-    allocations: list[tuple[int, int, int, bool, bool]],
+    allocations: list[tuple[int, int, int, bool, bool, bool]],
 ) -> None:
     capacity = Capacity()
     calendar = capacity.calendar("C", hours_per_week, tuple(sorted(holidays)))
@@ -66,10 +67,14 @@ def test_the_heatmap_gives_the_capacity_services_loads(
         else:
             capacity.report("p", week, absence_hours=Decimal(value // 2),
                             other_duty_hours=Decimal(value % 7))  # fmt: skip
-    for n, (start, length, hours, confirmed, released) in enumerate(allocations):
-        first = YEAR_START + timedelta(weeks=start)
-        last = first + timedelta(weeks=length)
-        capacity.allocate("p", f"A-{n}", "X", week_of(first), week_of(last), str(hours))
+    for n, (start, length, hours, confirmed, released, share) in enumerate(allocations):
+        first, last = YEAR_START + timedelta(weeks=start), YEAR_START + timedelta(weeks=start)
+        last += timedelta(weeks=length)
+        weeks = (week_of(first), week_of(last))
+        if share:
+            capacity.allocate("p", f"A-{n}", "X", *weeks, percent=str(hours))
+        else:
+            capacity.allocate("p", f"A-{n}", "X", *weeks, str(hours))
         if confirmed:
             capacity.confirm("p", f"A-{n}")
         if released:

@@ -29,6 +29,7 @@ def team() -> Capacity:
     capacity.allocate("ann", "A-2", "P-2", "2027-W16", "2027-W16", "40")
     capacity.confirm("ann", "A-1")
     capacity.release("ann", "A-2")
+    capacity.allocate("ann", "A-3", "P-3", "2027-W18", "2027-W19", percent="25")
     capacity.leave("ann", date(2027, 12, 31))
     return capacity
 
@@ -50,7 +51,7 @@ async def test_the_read_tables_hold_what_the_events_say(reporting_db: str) -> No
     )  # fmt: skip
     assert calendar["holidays"] == '["2027-05-13"]'
     [person] = await rows(reporting_db, "SELECT * FROM reporting.people")
-    assert person["version"] == 8
+    assert person["version"] == 9
     assert (person["line_manager"], person["team"], person["calendar_id"]) == (
         "marc", "Platform", "BE",
     )  # fmt: skip
@@ -62,14 +63,16 @@ async def test_the_read_tables_hold_what_the_events_say(reporting_db: str) -> No
     assert (report["absence_hours"], report["other_duty_hours"]) == (Decimal(8), Decimal(2))
     allocations = await rows(
         reporting_db,
-        "SELECT id, kind, released, confirmed_by, hours_per_week FROM reporting.allocations "
-        "ORDER BY id",
+        "SELECT id, kind, released, confirmed_by, hours_per_week, percent_of_availability "
+        "FROM reporting.allocations ORDER BY id",
     )
     assert allocations == [
         {"id": "A-1", "kind": "hard", "released": False, "confirmed_by": "marc",
-         "hours_per_week": Decimal("16.00")},
+         "hours_per_week": Decimal("16.00"), "percent_of_availability": None},
         {"id": "A-2", "kind": "soft", "released": True, "confirmed_by": None,
-         "hours_per_week": Decimal("40.00")},
+         "hours_per_week": Decimal("40.00"), "percent_of_availability": None},
+        {"id": "A-3", "kind": "soft", "released": False, "confirmed_by": None,
+         "hours_per_week": None, "percent_of_availability": Decimal("25.00")},
     ]  # fmt: skip
 
 
@@ -77,10 +80,10 @@ async def test_event_by_event_gives_the_same_tables_as_one_batch(reporting_db: s
     await project_capacity(reporting_db, team().events, batch=False)
 
     [person] = await rows(reporting_db, "SELECT version, last_day FROM reporting.people")
-    assert person == {"version": 8, "last_day": date(2027, 12, 31)}
+    assert person == {"version": 9, "last_day": date(2027, 12, 31)}
     kinds = await rows(reporting_db, "SELECT id, kind, released FROM reporting.allocations")
     assert sorted((r["id"], r["kind"], r["released"]) for r in kinds) == [
-        ("A-1", "hard", False), ("A-2", "soft", True),
+        ("A-1", "hard", False), ("A-2", "soft", True), ("A-3", "soft", False),
     ]  # fmt: skip
 
 
@@ -93,7 +96,7 @@ async def test_a_redelivered_batch_changes_nothing(reporting_db: str) -> None:
 
     assert again.skipped == 5
     after = await rows(reporting_db, "SELECT * FROM reporting.people")
-    assert after[0]["version"] == 8
+    assert after[0]["version"] == 9
     assert before[0]["kind"] == "soft"
     [status] = await rows(
         reporting_db,

@@ -34,6 +34,7 @@ def staff() -> Capacity:
     capacity.allocate("ann", "A-1", "P-1", "2027-W16", "2027-W18", "24")
     capacity.confirm("ann", "A-1")
     capacity.allocate("ann", "A-2", "P-2", "2027-W17", "2027-W17", "8")
+    capacity.allocate("ann", "A-3", "P-3", "2027-W19", "2027-W19", percent="50")
     capacity.allocate("cleo", "C-1", "P-1", "2027-W16", "2027-W16", "40")
     capacity.allocate("cleo", "C-2", "P-3", "2027-W17", "2027-W17", "40")
     capacity.release("cleo", "C-2")
@@ -100,7 +101,7 @@ async def test_a_person_shows_calendar_allocations_and_the_services_own_loads(
       name team lineManager roles partTimePercent lastDay skills { name level }
       costRatePerDay { amount currency }
       calendar { id hoursPerWeek publicHolidays }
-      allocations { id kind released hoursPerWeek overAllocated confirmedBy }
+      allocations { id kind released hoursPerWeek percentOfAvailability overAllocated }
       weeks(fromWeek: "2027-W16", toWeek: "2027-W19") {
         week availableHours allocatedHours softHours hardHours overAllocated
       }
@@ -116,8 +117,12 @@ async def test_a_person_shows_calendar_allocations_and_the_services_own_loads(
     assert person["calendar"] == {
         "id": "BE", "hoursPerWeek": "40.00", "publicHolidays": ["2027-05-06"],
     }  # fmt: skip
-    assert [(a["id"], a["kind"]) for a in person["allocations"]] == [
-        ("A-1", "HARD"), ("A-2", "SOFT"),
+    assert [
+        (a["id"], a["kind"], a["hoursPerWeek"], a["percentOfAvailability"])
+        for a in person["allocations"]
+    ] == [
+        ("A-1", "HARD", "24.00", None), ("A-2", "SOFT", "8.00", None),
+        ("A-3", "SOFT", None, "50.00"),
     ]  # fmt: skip
     ann = capacity.people["ann"]
     expected = ann.loads(capacity.calendars["BE"], "2027-W16", "2027-W19")
@@ -132,6 +137,7 @@ async def test_a_person_shows_calendar_allocations_and_the_services_own_loads(
     # 80 % of 40 h; half of it in W17, overbooked by 24 + 8; Ascension Thursday in W18.
     assert [w["availableHours"] for w in person["weeks"]] == ["32.00", "16.00", "25.60", "32.00"]
     assert [w["overAllocated"] for w in person["weeks"]] == [False, True, False, False]
+    assert person["weeks"][3]["softHours"] == "16.00"  # half of W19's 32 h
 
 
 HEATMAP = """query ($unit: CapacityUnit, $team: String) {

@@ -48,15 +48,31 @@ class Report:
 
 @dataclass(frozen=True)
 class Booking:
-    """An allocation as it loads the person: hours per week over a range of weeks."""
+    """An allocation as it loads the person, over a range of weeks: `hours_per_week`, or
+    `percent_of_availability` (that share of the hours they are available each week)."""
 
     start_week: str
     end_week: str
-    hours_per_week: Decimal
+    hours_per_week: Decimal | None
     hard: bool  # confirmed by the line manager (soft: proposed)
+    percent_of_availability: Decimal | None = None
 
     def covers(self, week: str) -> bool:
         return monday_of(self.start_week) <= monday_of(week) <= monday_of(self.end_week)
+
+    def hours_in(self, available: Decimal) -> Decimal:
+        """The hours it loads a week in which the person is available `available` hours."""
+        return booked_hours(self.hours_per_week, self.percent_of_availability, available)
+
+
+def booked_hours(hours: Decimal | None, percent: Decimal | None, available: Decimal) -> Decimal:
+    """What an allocation of `hours` a week, or else of `percent` of availability, loads a
+    week in which the person is available `available` hours."""
+    if hours is not None:
+        return hours
+    if percent is None:
+        raise ValueError("an allocation gives hours per week or a percent of availability")
+    return (available * percent / HUNDRED).quantize(CENT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,15 +126,14 @@ def week_loads(
     last: str,
 ) -> list[Load]:
     """Each week from `first` to `last`: availability (with the week's latest report, from
-    `reports` by week) and the hours `bookings` allocate, soft and hard. Released allocations
-    no longer load anyone: leave them out of `bookings`.
+    `reports` by week) and the hours `bookings` allocate, soft and hard (a percentage booking
+    loads its share of that week's availability). Released allocations no longer load anyone:
+    leave them out of `bookings`.
 
     The same arithmetic as `available_hours` week by week, done so that a heatmap of hundreds
     of people over years stays fast: a week's contract hours depend only on how many days are
     worked in it, so each count is computed once."""
-    spans = [
-        (monday_of(b.start_week), monday_of(b.end_week), b.hours_per_week, b.hard) for b in bookings
-    ]
+    spans = [(monday_of(b.start_week), monday_of(b.end_week), b) for b in bookings]
     holidays = _weekday_holidays_by_monday(contract.public_holidays)
     leaves = contract.last_day
     by_days: dict[int, tuple[Decimal, Decimal]] = {}  # days worked → (hours, to the cent)
@@ -144,9 +159,12 @@ def week_loads(
                 hours = max(ZERO, hours - taken)
             available = hours.quantize(CENT)
         soft, hard = ZERO_CENTS, ZERO_CENTS
-        for start, end, booked, is_hard in spans:
+        for start, end, booking in spans:
             if start <= monday <= end:
-                if is_hard:
+                booked = booking.hours_per_week
+                if booked is None:  # a share of what is left of the week after the report
+                    booked = booked_hours(None, booking.percent_of_availability, available)
+                if booking.hard:
                     hard += booked
                 else:
                     soft += booked

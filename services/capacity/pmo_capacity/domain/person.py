@@ -38,8 +38,6 @@ from pmo_capacity.domain.model import (
     PersonRole,
     Skill,
     WeekLoad,
-    monday_of,
-    weeks_between,
 )
 from pmo_kernel import capacity as kernel
 from pmo_kernel.aggregate import Aggregate
@@ -74,18 +72,21 @@ class Allocation:
     percent_of_availability: Decimal | None = None
 
     def covers(self, week: str) -> bool:
-        return monday_of(self.start_week) <= monday_of(week) <= monday_of(self.end_week)
+        return self.booking().covers(week)
 
     def hours_in(self, available_hours: Decimal) -> Decimal:
         """The hours it loads a week in which the person is available `available_hours`."""
-        return hours_of(self.hours_per_week, self.percent_of_availability, available_hours)
+        return self.booking().hours_in(available_hours)
+
+    def booking(self) -> kernel.Booking:
+        return kernel.Booking(
+            self.start_week, self.end_week, self.hours_per_week,
+            self.kind is AllocationKind.HARD, self.percent_of_availability,
+        )  # fmt: skip
 
 
-def hours_of(hours: Decimal | None, percent: Decimal | None, available_hours: Decimal) -> Decimal:
-    if hours is not None:
-        return hours
-    assert percent is not None  # an allocation gives one of them
-    return (available_hours * percent / HUNDRED).quantize(CENT)
+# An allocation's hours in a week: its hours per week, or its share of the availability.
+hours_of = kernel.booked_hours
 
 
 @dataclass(frozen=True)
@@ -322,33 +323,20 @@ class Person(Aggregate):
     def loads(self, calendar: WorkingCalendar, first: str, last: str) -> list[WeekLoad]:
         """Each week from `first` to `last`: availability and the hours allocated (soft and
         hard; released allocations no longer count)."""
-        active = [a for a in self.allocations.values() if not a.released]
-        loads = []
-        for week in weeks_between(first, last):
-            available = self.available_hours(calendar, week)
-            soft = sum(
-                (
-                    a.hours_in(available)
-                    for a in active
-                    if a.kind is AllocationKind.SOFT and a.covers(week)
-                ),
-                Decimal(0),
+        loads = kernel.week_loads(
+            self.contract(calendar),
+            {week: report.kernel() for week, report in self.reports.items()},
+            [a.booking() for a in self.allocations.values() if not a.released],
+            first,
+            last,
+        )
+        return [
+            WeekLoad(
+                week=load.week,
+                available_hours=load.available_hours,
+                allocated_hours=load.allocated_hours,
+                soft_hours=load.soft_hours,
+                hard_hours=load.hard_hours,
             )
-            hard = sum(
-                (
-                    a.hours_in(available)
-                    for a in active
-                    if a.kind is AllocationKind.HARD and a.covers(week)
-                ),
-                Decimal(0),
-            )
-            loads.append(
-                WeekLoad(
-                    week=week,
-                    available_hours=available,
-                    allocated_hours=(soft + hard).quantize(CENT),
-                    soft_hours=soft.quantize(CENT),
-                    hard_hours=hard.quantize(CENT),
-                )
-            )
-        return loads
+            for load in loads
+        ]

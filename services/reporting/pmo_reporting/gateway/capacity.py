@@ -51,6 +51,10 @@ from pmo_reporting.gateway.types import Money, PageInfo
 _CURSOR_VERSION = "p1"
 
 
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
 # -- loaders --------------------------------------------------------------------------------
 
 
@@ -141,13 +145,21 @@ class WorkingCalendar:
         )
 
 
-@strawberry.type(description="Hours per week of a person to a project over a range of weeks")
+@strawberry.type(
+    description="A person's time for a project over a range of weeks: hours per week, or a "
+    "percent of their availability"
+)
 class Allocation:
     id: strawberry.ID
     project_id: str
     start_week: str
     end_week: str
-    hours_per_week: str = strawberry.field(description="Decimal string")
+    hours_per_week: str | None = strawberry.field(
+        description="Decimal string; null when it asks a percent of availability"
+    )
+    percent_of_availability: str | None = strawberry.field(
+        description="Decimal string: the share of each week's available hours it loads"
+    )
     kind: AllocationKind
     over_allocated: bool = strawberry.field(description="Accepted although it overbooked")
     released: bool
@@ -161,7 +173,8 @@ class Allocation:
             project_id=row["project_id"],
             start_week=row["start_week"],
             end_week=row["end_week"],
-            hours_per_week=str(row["hours_per_week"]),
+            hours_per_week=_text(row["hours_per_week"]),
+            percent_of_availability=_text(row["percent_of_availability"]),
             kind=AllocationKind(row["kind"]),
             over_allocated=row["over_allocated"],
             released=row["released"],

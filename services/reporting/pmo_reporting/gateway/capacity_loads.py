@@ -90,7 +90,10 @@ def report_of(row: Row) -> Report:
 
 
 def booking_of(row: Row) -> Booking:
-    return Booking(row["start_week"], row["end_week"], row["hours_per_week"], row["kind"] == "hard")
+    return Booking(
+        row["start_week"], row["end_week"], row["hours_per_week"], row["kind"] == "hard",
+        row["percent_of_availability"],
+    )  # fmt: skip
 
 
 def person_loads(

@@ -165,7 +165,8 @@ class CapacityReadModel:
         if active_only:
             conditions.add("NOT released")
         sql = (
-            f"SELECT id, person_id, project_id, start_week, end_week, hours_per_week, kind, "
+            f"SELECT id, person_id, project_id, start_week, end_week, hours_per_week, "
+            f"percent_of_availability, kind, "
             f"over_allocated, released, proposed_by, confirmed_by FROM {self.s}.allocations "
             f"{conditions.sql} ORDER BY start_week, id"
         )

@@ -162,7 +162,8 @@ def _allocation_proposed(state: State, event: ReceivedEvent) -> None:
         "project_id": data["project_id"],
         "start_week": data["start_week"],
         "end_week": data["end_week"],
-        "hours_per_week": _number(data["hours_per_week"]),
+        "hours_per_week": _number(data.get("hours_per_week")),
+        "percent_of_availability": _number(data.get("percent_of_availability")),
         "kind": "soft",
         "over_allocated": bool(data["over_allocated"]),
         "released": False,
@@ -231,7 +232,7 @@ class CapacityProjection:
         numbers = {
             "calendars": ("hours_per_week",),
             "people": ("cost_rate_amount", "part_time_percent"),
-            "allocations": ("hours_per_week",),
+            "allocations": ("hours_per_week", "percent_of_availability"),
         }
         self.read_sql = {
             table: (
@@ -339,7 +340,8 @@ _REPORT_COLUMNS = (
     "reported_by", "reported_at",
 )  # fmt: skip
 _ALLOCATION_COLUMNS = (
-    "id", "person_id", "project_id", "start_week", "end_week", "hours_per_week", "kind",
+    "id", "person_id", "project_id", "start_week", "end_week", "hours_per_week",
+    "percent_of_availability", "kind",
     "over_allocated", "released", "proposed_by", "proposed_at", "confirmed_by", "confirmed_at",
     "released_by", "released_at",
 )  # fmt: skip

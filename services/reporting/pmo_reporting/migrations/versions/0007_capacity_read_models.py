@@ -74,7 +74,9 @@ def upgrade() -> None:
             project_id text NOT NULL,
             start_week text NOT NULL,
             end_week text NOT NULL,
-            hours_per_week numeric(6, 2) NOT NULL,
+            -- hours a week, or else a percent of the person's availability each week
+            hours_per_week numeric(6, 2),
+            percent_of_availability numeric(5, 2),
             kind text NOT NULL CHECK (kind IN ('soft', 'hard')),
             over_allocated boolean NOT NULL,
             released boolean NOT NULL DEFAULT false,
