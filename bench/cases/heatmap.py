@@ -5,8 +5,10 @@ availability reports and allocations, some confirmed, some released, as its rela
 publish them); the reporting projection applies them to a fresh database; then the real
 GraphQL gateway process serves `capacityHeatmap` for the whole year, in hours, to a resource
 manager (who sees everyone), open loop: a new query every 1/50 s whatever the answers do. The
-latency is the client's, from sending the request to having the whole answer (~1 MB of JSON).
-Every answer is checked to hold all 300 rows of 52 weeks. Absolute target, no raw baseline.
+latency is the client's, from sending the request to having the whole answer (~600 KB of
+JSON). The first query computes the heatmap, the others find it cached until the capacity read
+models change: the notes give that first one's latency. The warm-up checks every answer holds
+all 300 rows of 52 weeks. Absolute target, no raw baseline.
 """
 
 from __future__ import annotations
@@ -39,12 +41,14 @@ from pmo_kernel.settings import Settings
 
 PEOPLE = 300
 WEEKS = 52
-RATE = 50  # queries/s
+RATE_ENV = "BENCH_HEATMAP_RATE"  # queries/s other than the target's 50 (to show headroom)
+RATE = int(os.environ.get(RATE_ENV, "50"))
 P50_TARGET_MS = 100.0
 P99_TARGET_MS = 250.0
 SIGNING_KEY = "pmo-bench-signing-key-0123456789abcdef0123456789"
 YEAR = 2027
 BATCH = 500
+VARIABLES = {"from": f"{YEAR}-W01", "to": f"{YEAR}-W{WEEKS:02d}"}
 QUERY = """query ($from: String!, $to: String!) {
   capacityHeatmap(fromWeek: $from, toWeek: $to) {
     weeks
@@ -185,12 +189,11 @@ async def _project(database_url: str, events: list[ReceivedEvent]) -> None:
 async def _drive(client: JsonClient, seconds: float, check: bool) -> _Load:
     load = _Load()
     interval = 1.0 / RATE
-    variables = {"from": f"{YEAR}-W01", "to": f"{YEAR}-W{WEEKS:02d}"}
 
     async def one() -> None:
         started = time.perf_counter()
         try:
-            response = await client.post("/graphql", {"query": QUERY, "variables": variables})
+            response = await client.post("/graphql", {"query": QUERY, "variables": VARIABLES})
         except (OSError, EOFError, HttpError, asyncio.LimitOverrunError) as exc:
             load.failures.append(repr(exc))
             return
@@ -279,6 +282,12 @@ async def run(ctx: Context) -> CaseResult:
     seconds = ctx.size(10, 3)
     try:
         await _wait_http(f"http://127.0.0.1:{port}/health", gateway, log)
+        # The first query computes the heatmap (the later ones find it cached until the
+        # read models change), in a process that has answered nothing yet.
+        started = time.perf_counter()
+        response = await client.post("/graphql", {"query": QUERY, "variables": VARIABLES})
+        computed_ms = (time.perf_counter() - started) * 1000
+        _check(response.json())
         warm = await _drive(client, ctx.size(2, 1), check=True)  # statements prepared, caches
         if warm.failures:
             raise RuntimeError(f"warm-up failed: {warm.failures[0]}")
@@ -297,6 +306,8 @@ async def run(ctx: Context) -> CaseResult:
         f"{len(events):,} capacity events (2 calendars, {PEOPLE} people, 15 reports and 4 "
         f"allocations each) projected in {projected_s:.1f} s; {len(load.latencies_ms)} queries "
         f"answered in {load.seconds:.1f} s, {len(load.failures)} failed",
+        f"the first query, which computes the heatmap in a fresh process (the others find it "
+        f"cached until the capacity read models change): {computed_ms:.1f} ms",
     ]
     if load.failures:
         notes.append(f"first failure: {load.failures[0]}")
