@@ -24,6 +24,7 @@ from pmo_kernel.http.app import create_service_app
 from pmo_kernel.http.openapi import amend_openapi
 from pmo_kernel.identity import prepare_keys
 from pmo_kernel.settings import Settings
+from pmo_reporting.gateway.capacity_api import CapacityApi
 from pmo_reporting.gateway.capacity_readmodel import CapacityReadModel
 from pmo_reporting.gateway.context import GatewayContext, GatewayServices, get_context
 from pmo_reporting.gateway.demand_api import DemandApi
@@ -117,11 +118,12 @@ def create_app(
     *,
     demand_transport: httpx.AsyncBaseTransport | None = None,
     portfolio_transport: httpx.AsyncBaseTransport | None = None,
+    capacity_transport: httpx.AsyncBaseTransport | None = None,
     listen: bool = True,
 ) -> FastAPI:
-    """The gateway app. `demand_transport` and `portfolio_transport` replace the network under
-    the services' clients (tests); `listen=False` skips the LISTEN connection (waiters then
-    poll)."""
+    """The gateway app. `demand_transport`, `portfolio_transport` and `capacity_transport`
+    replace the network under the services' clients (tests); `listen=False` skips the LISTEN
+    connection (waiters then poll)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -131,6 +133,7 @@ def create_app(
         portfolio_read_model = PortfolioReadModel(engine, SCHEMA)
         demand_api = DemandApi.connect(settings.demand_url, demand_transport)
         portfolio_api = PortfolioApi.connect(settings.portfolio_url, portfolio_transport)
+        capacity_api = CapacityApi.connect(settings.capacity_url, capacity_transport)
         changes = ChangeHub(
             settings.database_url if listen else None,
             read_model.version_of,
@@ -143,6 +146,7 @@ def create_app(
             portfolio_read_model=portfolio_read_model,
             demand_api=demand_api,
             portfolio_api=portfolio_api,
+            capacity_api=capacity_api,
             changes=changes,
             capacity_read_model=CapacityReadModel(engine, SCHEMA),
         )
@@ -152,6 +156,7 @@ def create_app(
             await changes.stop()
             await demand_api.close()
             await portfolio_api.close()
+            await capacity_api.close()
             await engine.dispose()
 
     app = create_service_app(

@@ -13,6 +13,7 @@ from pmo_kernel.errors import PmoError
 from pmo_kernel.identity import Principal, prepare_keys, principal_from_header
 from pmo_kernel.settings import Settings
 from pmo_reporting.gateway.access import PeopleAudience
+from pmo_reporting.gateway.capacity_api import CapacityApi
 from pmo_reporting.gateway.capacity_readmodel import CapacityReadModel
 from pmo_reporting.gateway.demand_api import DemandApi
 from pmo_reporting.gateway.errors import from_pmo_error
@@ -34,6 +35,7 @@ class GatewayServices:
     portfolio_read_model: PortfolioReadModel
     demand_api: DemandApi
     portfolio_api: PortfolioApi
+    capacity_api: CapacityApi
     changes: ChangeHub
     capacity_read_model: CapacityReadModel
     read_model_wait_seconds: float = READ_MODEL_WAIT_SECONDS

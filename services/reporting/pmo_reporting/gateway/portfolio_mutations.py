@@ -241,7 +241,7 @@ async def run_portfolio_command(
     # No input type: the route takes no body. An optional input left out: an empty one.
     body = None if command.input is None else input.body() if input is not None else {}
     services = info.context.services
-    accepted = await services.portfolio_api.command(
+    accepted = await services.portfolio_api.forward(
         command.method,
         command.route,
         path_values,

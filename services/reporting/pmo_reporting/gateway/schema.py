@@ -27,6 +27,7 @@ from pmo_kernel.access import Sight
 from pmo_reporting.gateway import fields
 from pmo_reporting.gateway.access import sight_of
 from pmo_reporting.gateway.capacity import SCALARS, CapacityQuery
+from pmo_reporting.gateway.capacity_mutations import CapacityMutation
 from pmo_reporting.gateway.context import GatewayInfo
 from pmo_reporting.gateway.errors import MaskUnexpectedErrors, is_expected
 from pmo_reporting.gateway.inputs import DemandFilter, filter_values
@@ -139,7 +140,7 @@ def visible_filter_values(filter: DemandFilter | None, info: GatewayInfo) -> Dem
     return replace(filter_values(filter), audience=info.context.audience(delivered=False))
 
 
-Mutation = merge_types("Mutation", (DemandMutation, PortfolioMutation))
+Mutation = merge_types("Mutation", (DemandMutation, PortfolioMutation, CapacityMutation))
 
 
 class GatewaySchema(strawberry.Schema):

@@ -10,7 +10,9 @@ GatewayErrors with the problem's code upper-cased; a service that cannot be reac
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 from opentelemetry import trace
@@ -23,6 +25,21 @@ from pmo_reporting.gateway.errors import GatewayError, from_problem
 tracer = trace.get_tracer("pmo.reporting.gateway")
 
 TIMEOUT = httpx.Timeout(10.0, connect=2.0)
+
+
+@dataclass(frozen=True)
+class CommandAccepted:
+    """A service's answer to a command: the stream it appended to, at which version, and what
+    else it said (`details`: another stream it moved, the allocation it made...)."""
+
+    id: str
+    version: int
+    details: dict[str, Any]
+
+
+def fill(template: str, values: dict[str, str]) -> str:
+    """The path of a route template ("/meetings/{id}/agenda"), each value escaped."""
+    return template.format(**{key: quote(value, safe="") for key, value in values.items()})
 
 
 class ServiceApi:
@@ -71,6 +88,38 @@ class ServiceApi:
         if not isinstance(answer, dict):
             raise self.unreadable()
         return answer
+
+    async def forward(
+        self,
+        method: str,
+        route: str,
+        path_values: dict[str, str],
+        body: dict[str, Any] | None,
+        *,
+        token: str | None,
+        expected_version: int | None = None,
+        idempotency_key: str | None = None,
+    ) -> CommandAccepted:
+        """Send a command to `route` (a template filled with `path_values`). The answer's
+        `details` is its `details` object, or else every other field it has."""
+        data = await self.send(
+            method,
+            fill(route, path_values),
+            route,
+            body,
+            token=token,
+            expected_version=expected_version,
+            idempotency_key=idempotency_key,
+        )
+        try:
+            details = data.get("details")
+            if details is None:
+                details = {k: v for k, v in data.items() if k not in ("id", "version")}
+            if not isinstance(details, dict):
+                raise TypeError("details is not an object")
+            return CommandAccepted(str(data["id"]), int(data["version"]), details)
+        except (ValueError, KeyError, TypeError) as exc:
+            raise self.unreadable() from exc
 
     def unreadable(self) -> GatewayError:
         return GatewayError(

@@ -1,0 +1,166 @@
+"""Capacity mutations: one per capacity command, forwarded to the capacity service's REST API.
+
+The same shape as the portfolio mutations (`portfolio_mutations.py`): a table of commands, each
+with its mutation name, route, the stream its answer is about and its input; the trailing
+arguments every command takes (expectedVersion → If-Match, idempotencyKey, waitForReadModel);
+a `CapacityCommandResult`. The service answers `{id, version, ...}`: what else it said (the
+allocation a command made, the event ids) is in `details`.
+
+Read-your-writes: with waitForReadModel the mutation returns once the capacity projection has
+applied the stream the command appended to (a proposal's acceptance also moves the person and
+the request: the person is waited for too, through `details.person_id`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+import strawberry
+from strawberry.scalars import JSON
+
+from pmo_reporting.gateway.capacity_inputs import (
+    AddSkillInput,
+    AllocationInput,
+    CancelResourceRequestInput,
+    DefineCalendarInput,
+    ProposeAllocationInput,
+    ProposedAssignmentInput,
+    ProposeStaffingInput,
+    RaiseResourceRequestInput,
+    RecordLeavingInput,
+    RegisterPersonInput,
+    ReportAvailabilityInput,
+    ReviseResourceRequestInput,
+)
+from pmo_reporting.gateway.command_arguments import (
+    Argument,
+    CommandCall,
+    command_field,
+    mutation_type,
+)
+from pmo_reporting.gateway.context import GatewayInfo
+
+
+@dataclass(frozen=True)
+class CapacityCommand:
+    name: str  # the mutation, snake_case (strawberry camel-cases it)
+    description: str
+    route: str  # the REST route; {id} is the mutation's `id` argument
+    stream_type: str  # the stream the answer's id and version are about
+    input: type | None = None  # its `body()` is the REST body
+    input_optional: bool = False
+
+
+COMMANDS = (
+    CapacityCommand("define_calendar", "Define a working calendar (resource manager)",
+                    "/calendars", "calendar", DefineCalendarInput),
+    CapacityCommand("add_skill", "Add a skill to the catalogue (resource manager)",
+                    "/skills", "skills", AddSkillInput),
+    CapacityCommand("register_person", "Register a person (resource manager)",
+                    "/people", "person", RegisterPersonInput),
+    CapacityCommand("record_leaving", "Record a person's last day (resource manager)",
+                    "/people/{id}/leaving", "person", RecordLeavingInput),
+    CapacityCommand("report_availability",
+                    "Report a person's availability for a week or a month (their line manager)",
+                    "/people/{id}/availability-reports", "person", ReportAvailabilityInput),
+    CapacityCommand("propose_allocation",
+                    "Propose a soft allocation; OVER_ALLOCATION names the weeks it would "
+                    "overbook unless acceptOverAllocation",
+                    "/people/{id}/allocations", "person", ProposeAllocationInput),
+    CapacityCommand("confirm_allocation", "Confirm an allocation: hard (their line manager)",
+                    "/people/{id}/allocations/{allocation_id}/confirmation", "person",
+                    AllocationInput),
+    CapacityCommand("release_allocation", "Release an allocation",
+                    "/people/{id}/allocations/{allocation_id}/release", "person",
+                    AllocationInput),
+    CapacityCommand("raise_resource_request", "Ask for a person of a role and skills",
+                    "/resource-requests", "request", RaiseResourceRequestInput),
+    CapacityCommand("revise_resource_request", "Revise an open resource request",
+                    "/resource-requests/{id}/revision", "request", ReviseResourceRequestInput),
+    CapacityCommand("cancel_resource_request", "Cancel an open resource request",
+                    "/resource-requests/{id}/cancellation", "request",
+                    CancelResourceRequestInput),
+    CapacityCommand("propose_staffing",
+                    "Staff open requests optimally (MILP), beside a greedy baseline, and save "
+                    "the proposal", "/staffing-proposals", "proposal", ProposeStaffingInput,
+                    True),
+    CapacityCommand("accept_proposed_assignment",
+                    "Accept one assignment of a proposal: a soft allocation, the request filled",
+                    "/staffing-proposals/{id}/assignments/{request_id}/acceptance", "proposal",
+                    ProposedAssignmentInput),
+    CapacityCommand("decline_proposed_assignment",
+                    "Decline one assignment of a proposal: the request stays open",
+                    "/staffing-proposals/{id}/assignments/{request_id}/decline", "proposal",
+                    ProposedAssignmentInput),
+)  # fmt: skip
+
+
+@strawberry.type(description="A capacity command the service accepted")
+class CapacityCommandResult:
+    id: strawberry.ID = strawberry.field(description="The stream the command appended to")
+    version: int = strawberry.field(description="That stream's version after the command")
+    details: JSON = strawberry.field(
+        description="What else the service said (the allocation id, the event ids, ...)"
+    )
+    read_model_caught_up: bool = strawberry.field(
+        description="Whether the read model had the change when this returned"
+    )
+    stream_type: strawberry.Private[str]
+
+
+async def run_capacity_command(
+    command: CapacityCommand, info: GatewayInfo, values: dict[str, Any], call: CommandCall
+) -> CapacityCommandResult:
+    path_values = {"id": str(values["id"])} if values.get("id") is not None else {}
+    input = values.get("input")
+    if input is not None and hasattr(input, "path_values"):
+        path_values |= input.path_values()
+    body = None if command.input is None else input.body() if input is not None else {}
+    services = info.context.services
+    accepted = await services.capacity_api.forward(
+        "POST",
+        command.route,
+        path_values,
+        body,
+        token=call.token,
+        expected_version=call.expected_version,
+        idempotency_key=call.idempotency_key,
+    )
+    timeout = call.wait_seconds(services)
+    streams = {f"{command.stream_type}/{accepted.id}": accepted.version}
+    reached = await asyncio.gather(
+        *(services.changes.wait_for_stream(key, v, timeout) for key, v in streams.items())
+    )
+    details: Any = accepted.details
+    return CapacityCommandResult(
+        id=strawberry.ID(accepted.id),
+        version=accepted.version,
+        details=details,
+        read_model_caught_up=all(reached),
+        stream_type=command.stream_type,
+    )
+
+
+def capacity_field(command: CapacityCommand) -> Any:
+    arguments = [Argument("id", strawberry.ID)] if "{id}" in command.route else []
+    if command.input is not None and command.input_optional:
+        arguments.append(Argument("input", command.input | None, None))
+    elif command.input is not None:
+        arguments.append(Argument("input", command.input))
+    return command_field(
+        command.name,
+        command.description,
+        arguments,
+        CapacityCommandResult,
+        partial(run_capacity_command, command),
+    )
+
+
+CapacityMutation = mutation_type(
+    "CapacityMutation",
+    {c.name: capacity_field(c) for c in COMMANDS},
+    description="Capacity commands, forwarded to the capacity service",
+)
