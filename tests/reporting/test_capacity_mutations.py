@@ -90,7 +90,8 @@ async def test_a_proposal_is_made_without_input_and_accepted_by_request(
         manager,
     )
 
-    assert made.get("errors") is None and accepted.get("errors") is None, (made, accepted)
+    assert made.get("errors") is None, made
+    assert accepted.get("errors") is None, accepted
     assert accepted["data"]["acceptProposedAssignment"]["details"]["allocation_id"] == "A-9"
     assert [(s.path, s.body) for s in capacity_api.sent] == [
         ("/staffing-proposals", {}),
