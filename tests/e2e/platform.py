@@ -43,6 +43,7 @@ async def platform(
     infra: Infrastructure, fresh_database: str, fresh_topic_prefix: str
 ) -> AsyncIterator[Platform]:
     demand_port, portfolio_port, reporting_port = free_port(), free_port(), free_port()
+    capacity_port = free_port()
     env = {
         **os.environ,
         "DATABASE_URL": fresh_database,
@@ -51,6 +52,7 @@ async def platform(
         "DEMAND_URL": f"http://127.0.0.1:{demand_port}",
         "PORTFOLIO_URL": f"http://127.0.0.1:{portfolio_port}",
         "REPORTING_URL": f"http://127.0.0.1:{reporting_port}",
+        "CAPACITY_URL": f"http://127.0.0.1:{capacity_port}",
         "JWT_SIGNING_KEY": TEST_KEY,
         "LOG_LEVEL": "WARNING",
         "COMMAND_RATE_PER_MINUTE": "0",  # the tests send commands faster than people
@@ -65,6 +67,7 @@ async def platform(
         demand_url=env["DEMAND_URL"],
         portfolio_url=env["PORTFOLIO_URL"],
         reporting_url=env["REPORTING_URL"],
+        capacity_url=env["CAPACITY_URL"],
         jwt_signing_key=TEST_KEY,
     )
     platform = Platform(settings, f"{env['REPORTING_URL']}/graphql", process)
@@ -73,7 +76,12 @@ async def platform(
         assert process.poll() is None, "pmo run exited early"
         try:
             async with httpx.AsyncClient(timeout=2) as client:
-                for url in (env["DEMAND_URL"], env["PORTFOLIO_URL"], env["REPORTING_URL"]):
+                for url in (
+                    env["DEMAND_URL"],
+                    env["PORTFOLIO_URL"],
+                    env["REPORTING_URL"],
+                    env["CAPACITY_URL"],
+                ):
                     if (await client.get(f"{url}/health")).status_code != 200:
                         return False
         except httpx.HTTPError:

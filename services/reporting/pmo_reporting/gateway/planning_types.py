@@ -312,6 +312,10 @@ class ScenarioInputs:
     budgets: list[YearAmount]
     currency: str
     capacity: JSON = strawberry.field(description="{role: {period: hours as a decimal string}}")
+    capacity_version: int | None = strawberry.field(
+        description="The capacity service's log position of the picture the capacity was "
+        "taken from (null: the capacity was given with the inputs)"
+    )
     dependencies: list[ItemPair] = strawberry.field(description="a is only selected with b")
     exclusions: list[ItemPair] = strawberry.field(description="a and b are not both selected")
 
@@ -425,6 +429,7 @@ class Scenario:
                 budgets=years(inputs.get("budgets")),
                 currency=currency,
                 capacity=_object(inputs.get("capacity")),
+                capacity_version=inputs.get("capacity_version"),
                 dependencies=pairs(inputs.get("dependencies")),
                 exclusions=pairs(inputs.get("exclusions")),
             ),

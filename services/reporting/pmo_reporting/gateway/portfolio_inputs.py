@@ -388,6 +388,12 @@ class FromPortfolioInput:
         return _set({"scoring_model_id": self.scoring_model_id, "item_ids": self.item_ids})
 
 
+@strawberry.enum(description="Where a scenario's capacity comes from")
+class CapacitySource(Enum):
+    INPUTS = "inputs"  # the `capacity` given with the inputs (or none)
+    CAPACITY_SERVICE = "capacity_service"  # the capacity service's picture, by role and quarter
+
+
 @strawberry.input(description="The selection problem: candidates, or fromPortfolio to build them")
 class SelectionInputsInput:
     candidates: list[ScenarioCandidateInput] | None = None
@@ -397,12 +403,18 @@ class SelectionInputsInput:
     capacity: JSON | None = strawberry.field(
         default=None, description="{role: {period: hours as a decimal string}}"
     )
+    capacity_from: CapacitySource | None = strawberry.field(
+        default=None,
+        description="CAPACITY_SERVICE: the capacity service's free person-days per role and "
+        "quarter, items demanding their effort by role (leave capacity out)",
+    )
     dependencies: list[ItemPairInput] = strawberry.field(default_factory=list)
     exclusions: list[ItemPairInput] = strawberry.field(default_factory=list)
 
     def body(self) -> Body:
         return _set(
             {
+                "capacity_from": self.capacity_from.value if self.capacity_from else None,
                 "candidates": [c.body() for c in self.candidates]
                 if self.candidates is not None
                 else None,
