@@ -112,6 +112,8 @@ async def test_the_portfolio_login_keeps_the_capacity_feeds_facts(fresh_database
             "INSERT INTO portfolio.capacity_reports VALUES ('p-1', '2027-W01', 50, null, null)",
             "INSERT INTO portfolio.capacity_allocations "
             "VALUES ('p-1', 'a-1', 'crm', '2027-W01', '2027-W02', 8, 'soft', false)",
+            "INSERT INTO portfolio.capacity_allocations "
+            "VALUES ('p-1', 'a-2', 'crm', '2027-W01', '2027-W02', null, 'soft', false, 25)",
             "INSERT INTO portfolio.capacity_version VALUES (true, 7)",
             "UPDATE portfolio.capacity_allocations SET released = true",
             "UPDATE portfolio.capacity_version SET position = 8",

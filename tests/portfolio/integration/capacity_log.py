@@ -67,10 +67,14 @@ class CapacityLog:
 
     def allocate(
         self, person: Person, calendar: WorkingCalendar, allocation_id: str, project_id: str,
-        weeks: tuple[str, str], hours: str,
+        weeks: tuple[str, str], hours: str | None = None, *, percent: str | None = None,
     ) -> list[ReceivedEvent]:  # fmt: skip
-        command = ProposeAllocation(project_id=project_id, start_week=weeks[0],
-                                    end_week=weeks[1], hours_per_week=Decimal(hours))  # fmt: skip
+        """`hours` a week, or else `percent` of the person's availability each week."""
+        command = ProposeAllocation(
+            project_id=project_id, start_week=weeks[0], end_week=weeks[1],
+            hours_per_week=None if hours is None else Decimal(hours),
+            percent_of_availability=None if percent is None else Decimal(percent),
+        )  # fmt: skip
         person.propose_allocation(allocation_id, command, calendar, RESOURCE_MANAGER, now=T0)
         return self.publish(person)
 

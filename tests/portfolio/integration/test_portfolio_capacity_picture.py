@@ -62,6 +62,31 @@ async def test_the_feed_keeps_the_capacity_facts_and_the_highest_position_applie
     assert picture(facts, [Q1]).free_person_days == {"developer": {Q1: Decimal("38.00")}}
 
 
+async def test_an_allocation_of_a_percent_of_availability_loads_its_share_of_each_week(
+    portfolio: Portfolio,
+) -> None:
+    p, log = portfolio, CapacityLog()
+    calendar, defined = log.calendar()
+    ann, registered = log.person("ann", "developer")
+    ann.report_availability(ReportAvailability(week="2027-W03", absence_hours=Decimal(20)),
+                            LINE_MANAGER)  # fmt: skip
+    reported = log.publish(ann)
+    allocated = log.allocate(ann, calendar, "a-1", "crm", ("2027-W01", "2027-W13"), percent="25")
+    assert (allocated[0].data["hours_per_week"], allocated[0].data["percent_of_availability"]) == (
+        None, "25",
+    )  # fmt: skip
+
+    await feed(p.container, *defined, *registered, *reported, *allocated)
+
+    facts = await p.container.service.capacity.facts([Q1])
+    (person,) = facts.people
+    assert [(a.hours_per_week, a.percent_of_availability) for a in person.allocations] == [
+        (None, Decimal(25)),
+    ]  # fmt: skip
+    # 520 h less 20 h absent, less a quarter of each week: 10 h, but 5 h of W03 (375 h free).
+    assert picture(facts, [Q1]).free_person_days == {"developer": {Q1: Decimal("46.87")}}
+
+
 async def test_a_redelivered_capacity_event_writes_nothing(portfolio: Portfolio) -> None:
     p, log = portfolio, CapacityLog()
     calendar, defined = log.calendar()

@@ -9,16 +9,15 @@ from decimal import ROUND_DOWN, Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pmo_kernel.capacity import Report, week_of
 from pmo_portfolio.capacity.picture import (
     AllocationFacts,
     CalendarFacts,
     CapacityFacts,
     PersonFacts,
-    ReportFacts,
     mondays_of,
     picture,
     quarter_of,
-    week_of,
 )
 
 BE = CalendarFacts(Decimal(40))
@@ -56,9 +55,9 @@ def test_a_part_timer_frees_their_share_of_the_calendar() -> None:
 
 def test_the_latest_report_of_a_week_holds_as_a_percentage_or_as_hours_taken() -> None:
     reports = {
-        "2027-W02": ReportFacts(available_percent=Decimal(50)),
-        "2027-W03": ReportFacts(absence_hours=Decimal(16), other_duty_hours=Decimal(8)),
-        "2027-W04": ReportFacts(absence_hours=Decimal(60)),  # never below zero
+        "2027-W02": Report(available_percent=Decimal(50)),
+        "2027-W03": Report(absence_hours=Decimal(16), other_duty_hours=Decimal(8)),
+        "2027-W04": Report(absence_hours=Decimal(60)),  # never below zero
     }
 
     # 65 days less 2.5 (half of W02), 3 (24 h of W03) and 5 (all of W04).
@@ -70,6 +69,17 @@ def test_soft_and_hard_allocations_use_capacity_and_released_ones_no_longer_do()
     released = AllocationFacts("erp", "2027-W01", "2027-W13", Decimal(20), released=True)
 
     assert free(dev(allocations=(soft, released))) == {"developer": {Q1: Decimal("32.50")}}
+
+
+def test_a_percent_allocation_takes_its_share_of_what_an_absence_leaves_of_the_week() -> None:
+    # Half of each week: 20 h, but 12 h of W02 where 16 h of absence leave 24 h (free: 12 h).
+    half = AllocationFacts("crm", "2027-W01", "2027-W13", None, percent_of_availability=Decimal(50))
+    twenty = AllocationFacts("crm", "2027-W01", "2027-W13", Decimal(20))
+    absent = {"2027-W02": Report(absence_hours=Decimal(16))}
+
+    assert free(dev(allocations=(half,), reports=absent)) == {"developer": {Q1: Decimal("31.50")}}
+    # 20 h a week stay 20 h of W02: 4 h free.
+    assert free(dev(allocations=(twenty,), reports=absent)) == {"developer": {Q1: Decimal("30.50")}}
 
 
 def test_an_over_allocated_week_frees_nothing_and_takes_nothing_from_the_other_weeks() -> None:
@@ -127,7 +137,7 @@ def test_someone_whose_calendar_is_not_known_yet_counts_for_nothing() -> None:
 def test_person_days_are_rounded_down_to_the_cent() -> None:
     # A fifth of 38.85 h a week: 7.77 h, 13 weeks: 101.01 h, or 12.62625 person-days.
     calendar = CalendarFacts(Decimal("38.85"))
-    fifths = {week_of(monday): ReportFacts(available_percent=Decimal(20)) for monday in
+    fifths = {week_of(monday): Report(available_percent=Decimal(20)) for monday in
               mondays_of(Q1)}  # fmt: skip
 
     assert free(dev(reports=fifths), calendar=calendar) == {"developer": {Q1: Decimal("12.62")}}
@@ -167,13 +177,15 @@ def counted_day_by_day(facts: CapacityFacts, quarters: list[str]) -> dict[str, d
             elif report is not None:
                 taken = (report.absence_hours or 0) + (report.other_duty_hours or 0)
                 available = max(Decimal(0), contract - taken)
+            available = available.quantize(Decimal("0.01"))
             allocated = sum(
                 a.hours_per_week
+                if a.hours_per_week is not None
+                else (available * (a.percent_of_availability or 0) / 100).quantize(Decimal("0.01"))
                 for a in person.allocations
                 if not a.released and a.start_week <= week_of(monday) <= a.end_week
             )
-            per_quarter[quarter_of(monday)] += max(Decimal(0), available.quantize(Decimal("0.01"))
-                                                   - allocated)  # fmt: skip
+            per_quarter[quarter_of(monday)] += max(Decimal(0), available - allocated)
     return {
         role: {q: (h / 8).quantize(Decimal("0.01"), rounding=ROUND_DOWN) for q, h in hq.items()}
         for role, hq in sorted(hours.items())
@@ -184,16 +196,19 @@ hours = st.decimals(min_value=0, max_value=50, places=2)
 reports = st.dictionaries(
     st.sampled_from(WEEKS),
     st.one_of(
-        st.builds(ReportFacts, available_percent=st.decimals(min_value=0, max_value=100, places=2)),
-        st.builds(ReportFacts, absence_hours=hours, other_duty_hours=st.none() | hours),
+        st.builds(Report, available_percent=st.decimals(min_value=0, max_value=100, places=2)),
+        st.builds(Report, absence_hours=hours, other_duty_hours=st.none() | hours),
     ),
     max_size=4,
 )
+percents = st.decimals(min_value=Decimal("0.01"), max_value=100, places=2)
 allocations = st.lists(
     st.builds(
-        lambda weeks, h, released: AllocationFacts("x", min(weeks), max(weeks), h, released),
+        lambda weeks, load, released: AllocationFacts(
+            "x", min(weeks), max(weeks), load[0], released, percent_of_availability=load[1]
+        ),
         st.lists(st.sampled_from(WEEKS), min_size=2, max_size=2),
-        hours,
+        st.one_of(st.tuples(hours, st.none()), st.tuples(st.none(), percents)),
         st.booleans(),
     ),
     max_size=3,

@@ -1,10 +1,11 @@
 """The capacity feed: `pmo.capacity.events` → the capacity facts the portfolio plans with.
 
-It keeps, in the portfolio's own tables (migration 0007), what the picture needs: people (roles,
-calendar, part-time percentage, last day), calendars (hours a week, public holidays), the latest
-availability report of each person-week, and allocations (hours a week over a range of weeks,
-soft or hard, released). It runs inside the consumer's transaction: the facts, the capacity
-version and the dedupe record commit together.
+It keeps, in the portfolio's own tables (migrations 0007, 0008), what the picture needs: people
+(roles, calendar, part-time percentage, last day), calendars (hours a week, public holidays), the
+latest availability report of each person-week, and allocations (hours a week, or a percent of
+the person's availability each week, over a range of weeks; soft or hard, released). It runs
+inside the consumer's transaction: the facts, the capacity version and the dedupe record commit
+together.
 
 The capacity version is the highest capacity log position applied (the CloudEvent's
 `pmoposition`, the capacity store's global position). It is the field that orders the capacity
@@ -76,7 +77,8 @@ class CapacityFeed:
         )
         self._allocation = (
             f"INSERT INTO {s}.capacity_allocations (person_id, allocation_id, project_id, "
-            "start_week, end_week, hours_per_week, kind) VALUES ($1, $2, $3, $4, $5, $6, 'soft') "
+            "start_week, end_week, hours_per_week, percent_of_availability, kind) "
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, 'soft') "
             "ON CONFLICT (person_id, allocation_id) DO NOTHING"
         )
         self._confirmed = (
@@ -140,7 +142,8 @@ class CapacityFeed:
             case "AllocationProposed":
                 await conn.execute(
                     self._allocation, subject, data["allocation_id"], data["project_id"],
-                    data["start_week"], data["end_week"], _number(data["hours_per_week"]),
+                    data["start_week"], data["end_week"], _optional(data.get("hours_per_week")),
+                    _optional(data.get("percent_of_availability")),
                 )  # fmt: skip
             case "AllocationConfirmed":
                 await conn.execute(self._confirmed, subject, data["allocation_id"])

@@ -1,12 +1,11 @@
 """The capacity service's picture as the portfolio plans with it: free person-days per capacity
 role and quarter, folded from the capacity facts the feed keeps (`feed.py`). Pure: no I/O.
 
-A person-week's available hours follow the capacity service's rule (its `Person` docstring):
-the calendar's hours on the days the person works that week (Monday to Friday, less public
-holidays, less the days after they leave) x part-time percentage, then the latest report of the
-week: a percentage of that, or that less the hours of absence and other duties (never below 0),
-to the cent. `available_hours` is the only place that states it: when the kernel holds that
-rule (`pmo_kernel.capacity`), it calls the kernel instead and nothing else here changes.
+A person-week's available hours and allocated hours are the kernel's (`pmo_kernel.capacity`:
+`week_loads`), the rule the capacity service allocates with and reporting draws its heatmap
+with, so the three never disagree: the calendar's hours on the days the person works (less
+public holidays and the days after they leave) x part-time percentage, then the week's latest
+report; an allocation loads its hours a week, or its percentage of that week's availability.
 
 Free hours of a person-week = available less allocated (soft and hard alike, released ones not
 counted), never below 0: an over-allocated week frees nothing, and does not eat another week's
@@ -27,10 +26,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
 
+from pmo_kernel.capacity import CENT, HUNDRED, Booking, Contract, Report, week_loads, week_of
+
 HOURS_PER_PERSON_DAY = Decimal(8)
-WORKING_DAYS = 5  # Monday to Friday
-_HUNDRED = Decimal(100)
-_CENT = Decimal("0.01")
+ZERO = Decimal(0)
 _QUARTER = re.compile(r"(\d{4})-Q([1-4])")
 
 
@@ -41,24 +40,23 @@ class CalendarFacts:
 
 
 @dataclass(frozen=True)
-class ReportFacts:
-    """The latest availability report of one person-week."""
-
-    available_percent: Decimal | None = None
-    absence_hours: Decimal | None = None
-    other_duty_hours: Decimal | None = None
-
-
-@dataclass(frozen=True)
 class AllocationFacts:
-    project_id: str
-    start_week: str  # ISO weeks, e.g. 2027-W01, both included
-    end_week: str
-    hours_per_week: Decimal
-    released: bool = False
+    """An allocation of hours a week, or of a percent of the person's availability each week
+    (either one), over a range of ISO weeks (e.g. 2027-W01, both included)."""
 
-    def covers(self, monday: date) -> bool:
-        return monday_of(self.start_week) <= monday <= monday_of(self.end_week)
+    project_id: str
+    start_week: str
+    end_week: str
+    hours_per_week: Decimal | None
+    released: bool = False
+    percent_of_availability: Decimal | None = None
+
+    def booking(self) -> Booking:
+        # Soft or hard loads the person alike here: the picture adds both up.
+        return Booking(
+            self.start_week, self.end_week, self.hours_per_week, hard=False,
+            percent_of_availability=self.percent_of_availability,
+        )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -66,15 +64,21 @@ class PersonFacts:
     person_id: str
     roles: tuple[str, ...]
     calendar_id: str
-    part_time_percent: Decimal = _HUNDRED
+    part_time_percent: Decimal = HUNDRED
     last_day: date | None = None
-    reports: Mapping[str, ReportFacts] = field(default_factory=dict)  # by ISO week
+    reports: Mapping[str, Report] = field(default_factory=dict)  # the latest, by ISO week
     allocations: tuple[AllocationFacts, ...] = ()
 
     @property
     def counted_role(self) -> str | None:
         """The one role the person's hours count for (see the module docstring)."""
         return self.roles[0] if self.roles else None
+
+    def contract(self, calendar: CalendarFacts) -> Contract:
+        return Contract(
+            calendar.hours_per_week, calendar.public_holidays, self.part_time_percent,
+            self.last_day,
+        )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -91,15 +95,6 @@ class CapacityFacts:
 class CapacityPicture:
     version: int | None
     free_person_days: dict[str, dict[str, Decimal]]  # role -> quarter -> person-days
-
-
-def monday_of(week: str) -> date:
-    return date.fromisocalendar(int(week[:4]), int(week[6:]), 1)
-
-
-def week_of(day: date) -> str:
-    year, week, _ = day.isocalendar()
-    return f"{year:04d}-W{week:02d}"
 
 
 def quarter_of(day: date) -> str:
@@ -122,46 +117,29 @@ def mondays_of(quarter: str) -> list[date]:
     return mondays
 
 
-def available_hours(person: PersonFacts, calendar: CalendarFacts, monday: date) -> Decimal:
-    """The person's available hours in the week of `monday`: the capacity service's rule (see
-    the module docstring); the one function to swap for the kernel's once it holds the rule."""
-    worked = [
-        day
-        for day in (monday + timedelta(days=i) for i in range(WORKING_DAYS))
-        if day not in calendar.public_holidays
-        and (person.last_day is None or day <= person.last_day)
-    ]
-    hours_per_day = calendar.hours_per_week / WORKING_DAYS
-    hours = hours_per_day * len(worked) * person.part_time_percent / _HUNDRED
-    report = person.reports.get(week_of(monday))
-    if report is not None:
-        if report.available_percent is not None:
-            hours = hours * report.available_percent / _HUNDRED
-        else:
-            taken = (report.absence_hours or 0) + (report.other_duty_hours or 0)
-            hours = max(Decimal(0), hours - taken)
-    return hours.quantize(_CENT)
+def weeks_of(quarter: str) -> tuple[str, str]:
+    """The first and last ISO week of `quarter`."""
+    mondays = mondays_of(quarter)
+    return week_of(mondays[0]), week_of(mondays[-1])
 
 
 def free_hours(
     person: PersonFacts,
     calendar: CalendarFacts,
-    monday: date,
+    first: str,
+    last: str,
     ignoring_projects: Collection[str] = frozenset(),
 ) -> Decimal:
-    """Available less allocated hours of the week, never below 0; allocations to
-    `ignoring_projects` are left out (the demand a scenario weighs is not also capacity used)."""
-    allocated = sum(
-        (
-            allocation.hours_per_week
-            for allocation in person.allocations
-            if not allocation.released
-            and allocation.project_id not in ignoring_projects
-            and allocation.covers(monday)
-        ),
-        Decimal(0),
-    )
-    return max(Decimal(0), available_hours(person, calendar, monday) - allocated)
+    """The person's free hours from week `first` to `last`: each week's available less
+    allocated hours, never below 0; allocations to `ignoring_projects` are left out (the demand
+    a scenario weighs is not also capacity used)."""
+    bookings = [
+        allocation.booking()
+        for allocation in person.allocations
+        if not allocation.released and allocation.project_id not in ignoring_projects
+    ]
+    loads = week_loads(person.contract(calendar), person.reports, bookings, first, last)
+    return sum((max(ZERO, load.available_hours - load.allocated_hours) for load in loads), ZERO)
 
 
 def picture(
@@ -175,23 +153,18 @@ def picture(
     nobody counts for it) and each of `quarters`, to the cent of a day rounded down (a picture
     never promises more than there is)."""
     wanted = sorted(set(quarters))
-    mondays = {quarter: mondays_of(quarter) for quarter in wanted}
-    hours: dict[str, dict[str, Decimal]] = {
-        role: dict.fromkeys(wanted, Decimal(0)) for role in roles
-    }
+    spans = {quarter: weeks_of(quarter) for quarter in wanted}
+    hours: dict[str, dict[str, Decimal]] = {role: dict.fromkeys(wanted, ZERO) for role in roles}
     for person in facts.people:
         role, calendar = person.counted_role, facts.calendars.get(person.calendar_id)
         if role is None or calendar is None:
             continue
-        per_quarter = hours.setdefault(role, dict.fromkeys(wanted, Decimal(0)))
-        for quarter, days in mondays.items():
-            per_quarter[quarter] += sum(
-                (free_hours(person, calendar, monday, ignoring_projects) for monday in days),
-                Decimal(0),
-            )
+        per_quarter = hours.setdefault(role, dict.fromkeys(wanted, ZERO))
+        for quarter, (first, last) in spans.items():
+            per_quarter[quarter] += free_hours(person, calendar, first, last, ignoring_projects)
     free = {
         role: {
-            quarter: (total / HOURS_PER_PERSON_DAY).quantize(_CENT, rounding=ROUND_DOWN)
+            quarter: (total / HOURS_PER_PERSON_DAY).quantize(CENT, rounding=ROUND_DOWN)
             for quarter, total in per_quarter.items()
         }
         for role, per_quarter in sorted(hours.items())
@@ -206,11 +179,9 @@ __all__ = [
     "CapacityFacts",
     "CapacityPicture",
     "PersonFacts",
-    "ReportFacts",
-    "available_hours",
     "free_hours",
     "mondays_of",
     "picture",
     "quarter_of",
-    "week_of",
+    "weeks_of",
 ]

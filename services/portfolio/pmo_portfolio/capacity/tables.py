@@ -1,5 +1,5 @@
-"""Reading the capacity facts the feed keeps (migration 0007), for the picture and the version
-decisions freeze."""
+"""Reading the capacity facts the feed keeps (migrations 0007, 0008), for the picture and the
+version decisions freeze."""
 
 from __future__ import annotations
 
@@ -9,15 +9,14 @@ from collections.abc import Iterable
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from pmo_kernel.capacity import Report, week_of
 from pmo_kernel.db import raw_connection
 from pmo_portfolio.capacity.picture import (
     AllocationFacts,
     CalendarFacts,
     CapacityFacts,
     PersonFacts,
-    ReportFacts,
     mondays_of,
-    week_of,
 )
 
 
@@ -39,7 +38,8 @@ class CapacityTables:
             f"FROM {s}.capacity_reports WHERE week BETWEEN $1 AND $2"
         )
         self._allocations = (
-            f"SELECT person_id, project_id, start_week, end_week, hours_per_week "
+            f"SELECT person_id, project_id, start_week, end_week, hours_per_week, "
+            f"percent_of_availability "
             f"FROM {s}.capacity_allocations "
             f"WHERE NOT released AND start_week <= $2 AND end_week >= $1"
         )
@@ -70,12 +70,14 @@ class CapacityTables:
             calendars = await conn.fetch(self._calendars)
             reports = await conn.fetch(self._reports, first, last)
             allocations = await conn.fetch(self._allocations, first, last)
-        reported: dict[str, dict[str, ReportFacts]] = defaultdict(dict)
+        reported: dict[str, dict[str, Report]] = defaultdict(dict)
         for row in reports:
-            reported[row[0]][row[1]] = ReportFacts(row[2], row[3], row[4])
+            reported[row[0]][row[1]] = Report(row[2], row[3], row[4])
         allocated: dict[str, list[AllocationFacts]] = defaultdict(list)
         for row in allocations:
-            allocated[row[0]].append(AllocationFacts(row[1], row[2], row[3], row[4]))
+            allocated[row[0]].append(
+                AllocationFacts(row[1], row[2], row[3], row[4], percent_of_availability=row[5])
+            )
         return CapacityFacts(
             version,
             tuple(
