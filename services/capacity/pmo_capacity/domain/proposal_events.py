@@ -12,7 +12,7 @@ from pmo_capacity.domain.events import Id, registry
 from pmo_capacity.domain.model import IsoWeek, Name, PersonRole, Subject
 from pmo_kernel.events import DomainEvent
 
-Reason = Annotated[str, Field(min_length=1, max_length=500)]
+Reason = Annotated[str, Field(min_length=1, max_length=4000)]  # names the weeks that block
 Month = Annotated[str, Field(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")]
 
 
