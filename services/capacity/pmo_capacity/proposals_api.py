@@ -49,6 +49,11 @@ class ProposalAccepted(BaseModel):
     version: int
     event_ids: list[str]
     allocation_id: str | None = None
+    # An acceptance's other streams: the person given the allocation, the request it fills.
+    person_id: str | None = None
+    person_version: int | None = None
+    request_id: str | None = None
+    request_version: int | None = None
     replayed: bool = False
 
 
@@ -113,7 +118,9 @@ def _accepted(result: ProposalResult, response: Response) -> ProposalAccepted:
     response.headers["Location"] = f"/staffing-proposals/{result.proposal_id}"
     return ProposalAccepted(
         id=result.proposal_id, version=result.version, event_ids=list(result.event_ids),
-        allocation_id=result.allocation_id,
+        allocation_id=result.allocation_id, person_id=result.person_id,
+        person_version=result.person_version, request_id=result.request_id,
+        request_version=result.request_version,
     )  # fmt: skip
 
 

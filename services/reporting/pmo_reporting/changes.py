@@ -68,6 +68,11 @@ def decode_notices(payload: str) -> list[ChangeNotice]:
 
 PORTFOLIO_CHANNEL = "reporting_portfolio_versions"
 
+# The capacity projection's streams (calendar, person, request, proposal, skills) reach versions
+# too, told the same way on a channel of their own: the portfolio subscriptions never hear of
+# them. Only the mutations waiting to read their own capacity writes listen.
+CAPACITY_CHANNEL = "reporting_capacity_versions"
+
 
 @dataclass(frozen=True)
 class StreamNotice:

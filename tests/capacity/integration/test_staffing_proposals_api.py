@@ -83,6 +83,9 @@ async def test_accepting_an_assignment_allocates_the_person_and_fills_the_reques
     request = (await api.client.get(f"/resource-requests/{request_id}",
                headers=api.as_(*RESOURCE_MANAGER))).json()  # fmt: skip
     assert (request["status"], request["person_id"]) == ("filled", ann)
+    answer = accepted.json()  # the other streams it moved, for read-your-writes
+    assert (answer["person_id"], answer["person_version"]) == (ann, person["version"])
+    assert (answer["request_id"], answer["request_version"]) == (request_id, request["version"])
     again = await api.client.post(
         f"/staffing-proposals/{proposal['id']}/assignments/{request_id}/acceptance",
         json={}, headers=api.as_(*RESOURCE_MANAGER),

@@ -105,6 +105,12 @@ class ProposalResult:
     version: int
     event_ids: tuple[str, ...]
     allocation_id: str | None = None
+    # An acceptance also appends to the person (the allocation) and the request (filled):
+    # their versions after it, for callers that wait for a read model to have them.
+    person_id: str | None = None
+    person_version: int | None = None
+    request_id: str | None = None
+    request_version: int | None = None
 
 
 def _folded(factory: type[A], streams: dict[str, list[RecordedEvent]]) -> tuple[dict[str, A], int]:
@@ -328,7 +334,11 @@ class StaffingService:
             appends.append((aggregate, append))
             ids.extend(str(event.event_id) for event in append.events)
         results = await save_together(self.store, appends)
-        return ProposalResult(proposal.id, results[0].version, tuple(ids), allocation_id)
+        return ProposalResult(
+            proposal.id, results[0].version, tuple(ids), allocation_id,
+            person_id=person.id, person_version=results[2].version,
+            request_id=request.id, request_version=results[1].version,
+        )  # fmt: skip
 
     @staticmethod
     def _append(repository: Repository[A], aggregate: A, metadata: EventMetadata) -> StreamAppend:

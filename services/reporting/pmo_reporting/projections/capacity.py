@@ -1,5 +1,6 @@
 """The capacity projection: capacity events (their JSON payloads) → calendars, people, their
-availability reports and allocations.
+availability reports and allocations; resource requests, staffing proposals and the skills
+catalogue (capacity_staffing.py).
 
 `fold(state, event)` is pure: it applies one event to the rows a batch has in hand (`State`)
 and says whether it did. `CapacityProjection` is the consumer handler that reads those rows,
@@ -7,19 +8,22 @@ folds a polled batch in memory and writes back what changed, a handful of statem
 the batch's size.
 
 Reporting never imports the capacity service: the published payloads are the contract (see
-services/capacity/pmo_capacity/domain/events.py for their shape). Rows hold JSON-ready values
-(numbers as decimal strings, times as ISO-8601) that PostgreSQL casts to the column types.
+services/capacity/pmo_capacity/domain/events.py and proposal_events.py for their shape). Rows
+hold JSON-ready values (numbers as decimal strings, times as ISO-8601) that PostgreSQL casts to
+the column types.
 
-Ordering: a calendar's and a person's row keep the version of their stream applied. An event
-at or below it was applied and is skipped; one further ahead than the next version is a gap,
-which retrying cannot fix: `Unprocessable`, and the consumer dead-letters it. Streams of other
-types on the topic (newer than this code) are left alone.
+Ordering: `capacity_stream_versions` keeps the version of every capacity stream applied (keyed
+"<stream type>/<stream id>"). An event at or below it was applied and is skipped; one further
+ahead than the next version is a gap, which retrying cannot fix: `Unprocessable`, and the
+consumer dead-letters it. Streams of other types on the topic (newer than this code) are left
+alone. A batch NOTIFYs the versions it reached (changes.CAPACITY_CHANNEL) in its transaction:
+mutations waiting to read their own writes wake at commit.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -29,14 +33,27 @@ import orjson
 
 from pmo_kernel.cloudevents import ReceivedEvent
 from pmo_kernel.consumer import Unprocessable
+from pmo_reporting.changes import CAPACITY_CHANNEL, encode_versions
+from pmo_reporting.projections import capacity_staffing
 
 log = logging.getLogger(__name__)
 
 PROJECTION_NAME = "reporting.capacity"
-CALENDAR, PERSON = "calendar", "person"
-STREAM_TYPES = frozenset({CALENDAR, PERSON})
+CALENDAR, PERSON, REQUEST, PROPOSAL, SKILLS = "calendar", "person", "request", "proposal", "skills"
+STREAM_TYPES = frozenset({CALENDAR, PERSON, REQUEST, PROPOSAL, SKILLS})
+# Stream type → the table of its main row (the skills catalogue adds rows: it has none).
+MAIN_TABLES: Mapping[str, str] = {
+    CALENDAR: "calendars",
+    PERSON: "people",
+    REQUEST: "resource_requests",
+    PROPOSAL: "staffing_proposals",
+}
 
 Row = dict[str, Any]
+
+
+def stream_key(event: ReceivedEvent) -> str:
+    return f"{event.stream_type}/{event.subject}"
 
 
 @dataclass
@@ -47,18 +64,33 @@ class State:
     people: dict[str, Row] = field(default_factory=dict)
     reports: dict[tuple[str, str], Row] = field(default_factory=dict)  # (person, week)
     allocations: dict[str, Row] = field(default_factory=dict)
+    requests: dict[str, Row] = field(default_factory=dict)
+    proposals: dict[str, Row] = field(default_factory=dict)
+    skills: dict[str, Row] = field(default_factory=dict)  # by name
+    versions: dict[str, int] = field(default_factory=dict)  # stream key → version applied
     changed: set[tuple[str, str]] = field(default_factory=set)  # (table, key) to write
 
+    def rows_of(self, table: str) -> dict[str, Row]:
+        rows: dict[str, Row] = {
+            "calendars": self.calendars,
+            "people": self.people,
+            "allocations": self.allocations,
+            "resource_requests": self.requests,
+            "staffing_proposals": self.proposals,
+            "skills": self.skills,
+        }[table]
+        return rows
+
     def main_row(self, event: ReceivedEvent) -> Row | None:
-        rows = self.calendars if event.stream_type == CALENDAR else self.people
-        return rows.get(event.subject)
+        table = MAIN_TABLES.get(event.stream_type)
+        return None if table is None else self.rows_of(table).get(event.subject)
 
 
 def fold(state: State, event: ReceivedEvent) -> bool:
     """Apply `event` to `state`; False when its stream has applied it already. Raises
     Unprocessable for a gap or a payload it cannot read."""
-    row = state.main_row(event)
-    version = int(row["version"]) if row is not None else 0
+    key = stream_key(event)
+    version = state.versions.get(key, 0)
     if event.sequence <= version:
         return False
     if event.sequence != version + 1:
@@ -66,25 +98,27 @@ def fold(state: State, event: ReceivedEvent) -> bool:
             f"gap: {event.stream_type} {event.subject} is at version {version} in the read "
             f"model; {event.event_type} v{event.sequence} cannot apply before v{version + 1}"
         )
+    table = MAIN_TABLES.get(event.stream_type)
     try:
         rule = _RULES.get(event.event_type)
         if rule is not None:
             rule(state, event)
-        elif row is None:
+        elif table is not None and state.main_row(event) is None:
             raise ValueError(f"the {event.stream_type} was never created")
         else:  # newer than this code: the version still advances
             log.info("capacity projection: %s not projected", event.event_type)
-        main = state.main_row(event)
-        if main is None:
-            raise ValueError(f"the {event.stream_type} was never created")
-        main["version"] = event.sequence
-        table = "calendars" if event.stream_type == CALENDAR else "people"
-        state.changed.add((table, event.subject))
+        if table is not None:
+            main = state.main_row(event)
+            if main is None:
+                raise ValueError(f"the {event.stream_type} was never created")
+            main["version"] = event.sequence
+            state.changed.add((table, event.subject))
     except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
         raise Unprocessable(
             f"unreadable {event.event_type} payload for {event.stream_type} {event.subject} "
             f"v{event.sequence}: {exc!r}"
         ) from exc
+    state.versions[key] = event.sequence
     return True
 
 
@@ -208,6 +242,7 @@ _RULES: dict[str, Callable[[State, ReceivedEvent], None]] = {
     "AllocationProposed": _allocation_proposed,
     "AllocationConfirmed": _allocation_confirmed,
     "AllocationReleased": _allocation_released,
+    **capacity_staffing.RULES,
 }
 _LATER_ALLOCATION_EVENTS = frozenset({"AllocationConfirmed", "AllocationReleased"})
 
@@ -218,9 +253,10 @@ _LATER_ALLOCATION_EVENTS = frozenset({"AllocationConfirmed", "AllocationReleased
 class CapacityProjection:
     """Consumer handler (pmo_kernel.consumer.BatchHandler) keeping the capacity read models.
 
-    A batch: read the main rows of its streams and the allocations it confirms or releases
-    (three queries), fold the events in memory, upsert what changed (one statement per table).
-    `handle` is a batch of one."""
+    A batch: lock the versions of its streams, read their main rows and the allocations it
+    confirms or releases (a statement per table), fold the events in memory, upsert what
+    changed (one statement per table), record the versions reached and NOTIFY them. `handle`
+    is a batch of one."""
 
     name = PROJECTION_NAME
 
@@ -233,16 +269,30 @@ class CapacityProjection:
             "calendars": ("hours_per_week",),
             "people": ("cost_rate_amount", "part_time_percent"),
             "allocations": ("hours_per_week", "percent_of_availability"),
+            "resource_requests": ("hours_per_week",),
+            "staffing_proposals": (),
         }
         self.read_sql = {
             table: (
                 "SELECT (to_jsonb(t) || jsonb_build_object("
                 + ", ".join(f"'{c}', t.{c}::text" for c in columns)
                 + f"))::text AS row FROM {s}.{table} AS t WHERE t.id = ANY($1::text[])"
-                + (" FOR UPDATE" if table != "allocations" else "")
             )
             for table, columns in numbers.items()
         }
+        # Another instance applying the same streams in a rebalance overlap waits for our
+        # commit here, then finds them applied.
+        self.lock_sql = (
+            f"SELECT stream_id, version FROM {s}.capacity_stream_versions "
+            f"WHERE stream_id = ANY($1::text[]) ORDER BY stream_id FOR UPDATE"
+        )
+        self.versions_sql = f"""
+            INSERT INTO {s}.capacity_stream_versions AS v (stream_id, version)
+            SELECT stream_id, version FROM jsonb_to_recordset($1::jsonb)
+                AS u(stream_id text, version integer)
+            ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version
+            WHERE v.version < excluded.version"""
+        staffing = capacity_staffing
         self.upsert_sql = {
             "calendars": _upsert(s, "calendars", ("id",), _CALENDAR_COLUMNS, versioned=True),
             "people": _upsert(s, "people", ("id",), _PERSON_COLUMNS, versioned=True),
@@ -250,7 +300,15 @@ class CapacityProjection:
                 s, "availability_reports", ("person_id", "week"), _REPORT_COLUMNS
             ),
             "allocations": _upsert(s, "allocations", ("id",), _ALLOCATION_COLUMNS),
+            "resource_requests": _upsert(
+                s, "resource_requests", ("id",), staffing.REQUEST_COLUMNS, versioned=True
+            ),
+            "staffing_proposals": _upsert(
+                s, "staffing_proposals", ("id",), staffing.PROPOSAL_COLUMNS, versioned=True
+            ),
+            "skills": _upsert(s, "skills", ("name",), staffing.SKILL_COLUMNS),
         }
+        self.notify_sql = "SELECT pg_notify($1::text, $2::text)"
         self.status_sql = f"""
             INSERT INTO {s}.projection_status AS ps
                 (projection, events_applied, last_event_id, last_event_time, last_applied_at)
@@ -269,7 +327,7 @@ class CapacityProjection:
         await self.apply(conn, events)
 
     async def after_commit(self, events: Sequence[ReceivedEvent]) -> None:
-        """Nothing to do: no subscription or mutation waits on the capacity read models."""
+        """Nothing to do: the NOTIFY went out with the transaction."""
 
     async def apply(self, conn: asyncpg.Connection, events: Sequence[ReceivedEvent]) -> int:
         """Apply `events` (in stream order per stream) inside the caller's transaction;
@@ -281,7 +339,8 @@ class CapacityProjection:
         applied = [event for event in ours if fold(state, event)]
         self.skipped += len(ours) - len(applied)
         if applied:
-            await self._write(conn, state)
+            reached = {key: state.versions[key] for key in {stream_key(e) for e in applied}}
+            await self._write(conn, state, reached)
             last = applied[-1]
             await conn.execute(
                 self.status_sql, PROJECTION_NAME, len(applied), last.event_id, last.time
@@ -290,39 +349,51 @@ class CapacityProjection:
 
     async def _read(self, conn: asyncpg.Connection, events: Sequence[ReceivedEvent]) -> State:
         state = State()
-        calendars = {e.subject for e in events if e.stream_type == CALENDAR}
-        people = {e.subject for e in events if e.stream_type == PERSON}
-        allocations = {
+        keys = sorted({stream_key(e) for e in events})
+        for record in await conn.fetch(self.lock_sql, keys):
+            state.versions[record["stream_id"]] = int(record["version"])
+        wanted: dict[str, set[str]] = {
+            table: {e.subject for e in events if e.stream_type == stream_type}
+            for stream_type, table in MAIN_TABLES.items()
+        }
+        wanted["allocations"] = {
             str(e.data.get("allocation_id"))
             for e in events
             if e.stream_type == PERSON and e.event_type in _LATER_ALLOCATION_EVENTS
         }
-        for table, ids, rows in (
-            ("calendars", calendars, state.calendars),
-            ("people", people, state.people),
-            ("allocations", allocations, state.allocations),
-        ):
+        for table, ids in wanted.items():
             if ids:
+                rows = state.rows_of(table)
                 for record in await conn.fetch(self.read_sql[table], sorted(ids)):
                     row: Row = orjson.loads(record["row"])
                     rows[row["id"]] = row
         return state
 
-    async def _write(self, conn: asyncpg.Connection, state: State) -> None:
+    async def _write(self, conn: asyncpg.Connection, state: State, reached: dict[str, int]) -> None:
         by_table: dict[str, list[Row]] = {}
-        sources: dict[str, Callable[[str], Row]] = {
-            "calendars": state.calendars.__getitem__,
-            "people": state.people.__getitem__,
-            "allocations": state.allocations.__getitem__,
-            "availability_reports": lambda key: state.reports[_report_key(key)],
-        }
         for table, key in sorted(state.changed):
-            by_table.setdefault(table, []).append(sources[table](key))
+            if table == "availability_reports":
+                row = state.reports[_report_key(key)]
+            else:
+                row = state.rows_of(table)[key]
+            by_table.setdefault(table, []).append(row)
         # Calendars and people first: a report or an allocation never lands without its person.
-        for table in ("calendars", "people", "availability_reports", "allocations"):
+        for table in _WRITE_ORDER:
             rows = by_table.get(table)
             if rows:
                 await conn.execute(self.upsert_sql[table], _json(rows))
+        versions = [{"stream_id": key, "version": v} for key, v in sorted(reached.items())]
+        await conn.execute(self.versions_sql, _json(versions))
+        # Delivered at commit, when the rows are visible: wakes the mutations waiting to read
+        # their own writes (see changes.py).
+        for payload in encode_versions(reached):
+            await conn.execute(self.notify_sql, CAPACITY_CHANNEL, payload)
+
+
+_WRITE_ORDER = (
+    "calendars", "people", "availability_reports", "allocations", "resource_requests",
+    "staffing_proposals", "skills",
+)  # fmt: skip
 
 
 def _report_key(key: str) -> tuple[str, str]:
