@@ -1,11 +1,14 @@
 """Capacity mutations forward commands to the capacity REST API (a stub here: httpx
 MockTransport), with the caller's token, If-Match and Idempotency-Key, and the service's
-problems as errors with codes."""
+problems as errors with codes; with waitForReadModel they return once the capacity projection
+has every stream the command moved, and read them afresh."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 import pytest
@@ -15,8 +18,10 @@ from pmo_capacity.bootstrap import create_app as create_capacity_app
 from pmo_kernel.settings import Settings
 from pmo_reporting.gateway.app import create_app
 from pmo_reporting.gateway.capacity_mutations import COMMANDS
+from tests.reporting.capacity_factory import Capacity, project_capacity
+from tests.reporting.staffing_factory import Staffing
 from tests.reporting.support import graphql
-from tests.reporting.test_portfolio_mutations import StubPortfolioApi
+from tests.reporting.test_portfolio_mutations import Sent, StubPortfolioApi
 from tests.support import bearer, settings_for
 
 pytestmark = pytest.mark.integration
@@ -57,6 +62,7 @@ async def test_an_absence_report_goes_to_the_capacity_api_as_the_callers_command
     result = await graphql(
         gateway,
         """mutation { reportAvailability(id: "ann 1", expectedVersion: 3, idempotencyKey: "k-1",
+             waitForReadModel: false,
              input: {week: "2027-W12", absenceHours: "16", note: "dentist"}) {
              id version details readModelCaughtUp } }""",
         None,
@@ -81,10 +87,16 @@ async def test_a_proposal_is_made_without_input_and_accepted_by_request(
         200, {"id": "P-1", "version": 2, "event_ids": [], "allocation_id": "A-9"},
     )  # fmt: skip
 
-    made = await graphql(gateway, "mutation { proposeStaffing { id version } }", None, manager)
+    made = await graphql(
+        gateway,
+        "mutation { proposeStaffing(waitForReadModel: false) { id version } }",
+        None,
+        manager,
+    )
     accepted = await graphql(
         gateway,
-        """mutation { acceptProposedAssignment(id: "P-1", input: {requestId: "R/2"}) {
+        """mutation { acceptProposedAssignment(id: "P-1", input: {requestId: "R/2"},
+             waitForReadModel: false) {
              version details } }""",
         None,
         manager,
@@ -142,3 +154,86 @@ def test_every_capacity_command_route_has_one_mutation() -> None:
 
 # A CSV upload is a file, not a GraphQL input: it stays a REST call.
 NOT_MUTATIONS = {"/people/import"}
+
+
+ACCEPT = """mutation { acceptProposedAssignment(id: "P-1", input: {requestId: "R-1"},
+  waitForReadModel: true) {
+  readModelCaughtUp details person { id allocations { id } } resourceRequest { id status }
+  staffingProposal { id assignments { decision allocationId } } } }"""
+
+
+def proposed() -> Staffing:
+    capacity = Capacity()
+    capacity.calendar("BE")
+    capacity.person("ann")
+    staffing = Staffing(capacity)
+    staffing.request("R-1")
+    staffing.propose("P-1", {"R-1": "ann"})
+    return staffing
+
+
+async def test_an_acceptance_waits_for_the_proposal_the_request_and_the_person(
+    gateway: httpx.AsyncClient, capacity_api: StubCapacityApi, reporting_db: str, manager: Headers
+) -> None:
+    # The acceptance appends to the proposal (answered), the request and the person (named in
+    # the answer); the projector commits the proposal's event first, the others a moment later.
+    staffing = proposed()
+    await project_capacity(reporting_db, staffing.capacity.events)
+    already = len(staffing.capacity.events)
+    staffing.accept("P-1", "R-1", "A-9")
+    proposal_event, *request_and_person = staffing.capacity.events[already:]
+    pending: list[asyncio.Task[Any]] = []
+
+    async def project_later(sent: Sent) -> None:
+        async def later() -> None:
+            await project_capacity(reporting_db, [proposal_event])
+            await asyncio.sleep(0.3)
+            await project_capacity(reporting_db, request_and_person)
+
+        pending.append(asyncio.create_task(later()))
+
+    capacity_api.on_command = project_later
+    person, request = staffing.capacity.people["ann"], staffing.requests["R-1"]
+    capacity_api.replies[("POST", "/staffing-proposals/P-1/assignments/R-1/acceptance")] = (
+        200, {"id": "P-1", "version": 2, "event_ids": [], "allocation_id": "A-9",
+              "person_id": "ann", "person_version": person.version, "request_id": "R-1",
+              "request_version": request.version},
+    )  # fmt: skip
+
+    result = await graphql(gateway, ACCEPT, None, manager)
+
+    await asyncio.gather(*pending)
+    assert "errors" not in result, result
+    answer = result["data"]["acceptProposedAssignment"]
+    assert answer["readModelCaughtUp"] is True
+    assert answer["person"] == {"id": "ann", "allocations": [{"id": "A-9"}]}
+    assert answer["resourceRequest"] == {"id": "R-1", "status": "FILLED"}
+    assert answer["staffingProposal"] == {
+        "id": "P-1", "assignments": [{"decision": "ACCEPTED", "allocationId": "A-9"}],
+    }  # fmt: skip
+
+
+async def test_a_capacity_command_not_yet_projected_shows_no_fresh_read(
+    settings: Settings, capacity_api: StubCapacityApi, manager: Headers
+) -> None:
+    capacity_api.replies[("POST", "/resource-requests")] = (
+        201, {"id": "R-7", "version": 1, "event_ids": []},
+    )  # fmt: skip
+    app = create_app(
+        settings, capacity_transport=httpx.MockTransport(capacity_api.handle), listen=False
+    )
+    query = """mutation { raiseResourceRequest(input: {projectId: "erp", role: DEVELOPER,
+        startWeek: "2027-W10", endWeek: "2027-W12", hoursPerWeek: "24"}, waitForReadModel: true)
+        { readModelCaughtUp resourceRequest { id } staffingProposal { id } person { id } } }"""
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://r") as client,
+    ):
+        app.state.gateway.read_model_wait_seconds = 0.3
+        result = await graphql(client, query, headers=manager)
+
+    assert result.get("errors") is None, result
+    assert result["data"]["raiseResourceRequest"] == {
+        "readModelCaughtUp": False, "resourceRequest": None, "staffingProposal": None,
+        "person": None,
+    }  # fmt: skip

@@ -134,10 +134,12 @@ def create_app(
         demand_api = DemandApi.connect(settings.demand_url, demand_transport)
         portfolio_api = PortfolioApi.connect(settings.portfolio_url, portfolio_transport)
         capacity_api = CapacityApi.connect(settings.capacity_url, capacity_transport)
+        capacity_read_model = CapacityReadModel(engine, SCHEMA)
         changes = ChangeHub(
             settings.database_url if listen else None,
             read_model.version_of,
             portfolio_read_model.stream_version,
+            capacity_read_model.stream_version,
         )
         await changes.start()
         app.state.gateway = GatewayServices(
@@ -148,7 +150,7 @@ def create_app(
             portfolio_api=portfolio_api,
             capacity_api=capacity_api,
             changes=changes,
-            capacity_read_model=CapacityReadModel(engine, SCHEMA),
+            capacity_read_model=capacity_read_model,
         )
         try:
             yield

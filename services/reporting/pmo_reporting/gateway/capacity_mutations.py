@@ -7,8 +7,11 @@ a `CapacityCommandResult`. The service answers `{id, version, ...}`: what else i
 allocation a command made, the event ids) is in `details`.
 
 Read-your-writes: with waitForReadModel the mutation returns once the capacity projection has
-applied the stream the command appended to (a proposal's acceptance also moves the person and
-the request: the person is waited for too, through `details.person_id`).
+applied the stream the command appended to, and the others it moved: a proposal's acceptance
+also moves the person (the allocation) and the request (filled), which the service's answer
+names in `details` (person_id / person_version, request_id / request_version). The projection
+NOTIFYs the versions it reached (changes.CAPACITY_CHANNEL); the result's `person`,
+`resourceRequest` and `staffingProposal` then read the read model afresh.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from typing import Any
 import strawberry
 from strawberry.scalars import JSON
 
+from pmo_reporting.gateway import fields
+from pmo_reporting.gateway.capacity import Person
 from pmo_reporting.gateway.capacity_inputs import (
     AddSkillInput,
     AllocationInput,
@@ -35,6 +40,12 @@ from pmo_reporting.gateway.capacity_inputs import (
     ReportAvailabilityInput,
     ReviseResourceRequestInput,
 )
+from pmo_reporting.gateway.capacity_staffing import (
+    ResourceRequest,
+    StaffingProposal,
+    proposal_seen,
+    request_seen,
+)
 from pmo_reporting.gateway.command_arguments import (
     Argument,
     CommandCall,
@@ -42,6 +53,9 @@ from pmo_reporting.gateway.command_arguments import (
     mutation_type,
 )
 from pmo_reporting.gateway.context import GatewayInfo
+
+# `details` keys naming another stream a command moved: "<prefix>_id" and "<prefix>_version".
+OTHER_STREAMS = {"person": "person", "request": "request"}
 
 
 @dataclass(frozen=True)
@@ -110,6 +124,46 @@ class CapacityCommandResult:
     )
     stream_type: strawberry.Private[str]
 
+    def _target(self, stream_type: str) -> str | None:
+        """The id of the `stream_type` stream the command moved, once the read model has it."""
+        if not self.read_model_caught_up:
+            return None
+        if self.stream_type == stream_type:
+            return str(self.id)
+        found = self.details.get(f"{stream_type}_id") if isinstance(self.details, dict) else None
+        return str(found) if isinstance(found, str) else None
+
+    # From the read model, not the loaders: their cache may hold rows from before the command.
+
+    @fields.field("The person the command changed; null unless readModelCaughtUp and visible")
+    async def person(self, info: GatewayInfo) -> Person | None:
+        person_id = self._target("person")
+        if person_id is None:
+            return None
+        found = await info.context.services.capacity_read_model.people_by_ids([person_id])
+        return Person.visible(found.get(person_id), info)
+
+    @fields.field("The resource request the command changed; null unless readModelCaughtUp")
+    async def resource_request(self, info: GatewayInfo) -> ResourceRequest | None:
+        request_id = self._target("request")
+        return await request_seen(info, request_id) if request_id is not None else None
+
+    @fields.field("The staffing proposal the command changed; null unless readModelCaughtUp")
+    async def staffing_proposal(self, info: GatewayInfo) -> StaffingProposal | None:
+        proposal_id = self._target("proposal")
+        return await proposal_seen(info, proposal_id) if proposal_id is not None else None
+
+
+def moved_streams(stream_type: str, stream_id: str, version: int, details: Any) -> dict[str, int]:
+    """Every stream the command moved, with its version: the answer's, and those in details."""
+    streams = {f"{stream_type}/{stream_id}": version}
+    if isinstance(details, dict):
+        for prefix, other in OTHER_STREAMS.items():
+            found_id, found_version = details.get(f"{prefix}_id"), details.get(f"{prefix}_version")
+            if isinstance(found_id, str) and isinstance(found_version, int):
+                streams[f"{other}/{found_id}"] = found_version
+    return streams
+
 
 async def run_capacity_command(
     command: CapacityCommand, info: GatewayInfo, values: dict[str, Any], call: CommandCall
@@ -130,9 +184,9 @@ async def run_capacity_command(
         idempotency_key=call.idempotency_key,
     )
     timeout = call.wait_seconds(services)
-    streams = {f"{command.stream_type}/{accepted.id}": accepted.version}
+    streams = moved_streams(command.stream_type, accepted.id, accepted.version, accepted.details)
     reached = await asyncio.gather(
-        *(services.changes.wait_for_stream(key, v, timeout) for key, v in streams.items())
+        *(services.changes.wait_for_capacity_stream(key, v, timeout) for key, v in streams.items())
     )
     details: Any = accepted.details
     return CapacityCommandResult(

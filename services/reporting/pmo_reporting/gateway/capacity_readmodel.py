@@ -5,7 +5,8 @@ here, numbers as exact Decimals. Lists of people are filtered by team, role and 
 who the caller may see (`PeopleAudience`, in SQL, so a page and its total agree), ordered by
 name then id, and paged by the last (name, id) seen. The heatmap reads everything for its
 people in four statements: the people, their calendars, the reports and the allocations of the
-range.
+range. Resource requests and staffing proposals list the latest first, keyset-paged like the
+demands (sql.KeysetList); who may read them is the resolvers' business.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from pmo_kernel.db import raw_connection
 from pmo_reporting.gateway.access import PeopleAudience
-from pmo_reporting.gateway.sql import Conditions
+from pmo_reporting.gateway.sql import Conditions, Keyset, KeysetList
 from pmo_reporting.projections.capacity import PROJECTION_NAME as CAPACITY_PROJECTION
 
 Row = dict[str, Any]
@@ -29,7 +30,31 @@ _PEOPLE_COLUMNS = (
     "id, version, name, line_manager, team, roles::text AS roles, skills::text AS skills, "
     "cost_rate_amount, cost_rate_currency, calendar_id, part_time_percent, last_day"
 )
-_JSON = ("roles", "skills", "holidays")
+_JSON = ("roles", "skills", "holidays", "body", "decisions")
+_REQUEST_COLUMNS = (
+    "id, version, status, project_id, role, skills::text AS skills, start_week, end_week, "
+    "hours_per_week, source, note, raised_by, raised_at, person_id, allocation_id, "
+    "cancel_reason, cancelled_by"
+)
+_PROPOSAL_COLUMNS = (
+    "id, version, body::text AS body, decisions::text AS decisions, proposed_by, proposed_at"
+)
+
+
+@dataclass(frozen=True)
+class RequestFilter:
+    status: str | None = None
+    project_id: str | None = None
+    role: str | None = None
+
+    def conditions(self) -> Conditions:
+        conditions = Conditions()
+        for column, value in (
+            ("status", self.status), ("project_id", self.project_id), ("role", self.role),
+        ):  # fmt: skip
+            if value is not None:
+                conditions.add(f"{column} = ?", value)
+        return conditions
 
 
 @dataclass(frozen=True)
@@ -53,6 +78,10 @@ class CapacityReadModel:
             raise ValueError(f"unsafe schema name {schema!r}")
         self.engine = engine
         self.s = f'"{schema}"'
+        self._requests = KeysetList(f"{self.s}.resource_requests", _REQUEST_COLUMNS, "raised_at")
+        self._proposals = KeysetList(
+            f"{self.s}.staffing_proposals", _PROPOSAL_COLUMNS, "proposed_at"
+        )
 
     # -- people ---------------------------------------------------------------------------
 
@@ -124,6 +153,13 @@ class CapacityReadModel:
             record = await conn.fetchrow(sql, CAPACITY_PROJECTION)
         return None if record is None else (int(record[0]), record[1])
 
+    async def stream_version(self, stream_key: str) -> int | None:
+        """The version the capacity projection applied on a stream ("<type>/<id>")."""
+        sql = f"SELECT version FROM {self.s}.capacity_stream_versions WHERE stream_id = $1"
+        async with raw_connection(self.engine) as conn:
+            version: int | None = await conn.fetchval(sql, stream_key)
+        return version
+
     # -- what a person's load is made of --------------------------------------------------
 
     async def calendars_by_ids(self, ids: Iterable[str]) -> dict[str, Row]:
@@ -171,6 +207,66 @@ class CapacityReadModel:
             f"{conditions.sql} ORDER BY start_week, id"
         )
         return _grouped(await self._fetch(sql, *conditions.args), person_ids)
+
+    async def allocations_by_ids(self, ids: Sequence[str]) -> dict[str, Row]:
+        sql = (
+            f"SELECT id, person_id, project_id, start_week, end_week, hours_per_week, "
+            f"percent_of_availability, kind, over_allocated, released, proposed_by, "
+            f"confirmed_by FROM {self.s}.allocations WHERE id = ANY($1::text[])"
+        )
+        return {row["id"]: row for row in await self._fetch(sql, list(ids))}
+
+    # -- staffing: requests, proposals, the skills catalogue ------------------------------
+
+    async def requests(self, wanted: RequestFilter, first: int, after: Keyset | None) -> list[Row]:
+        """Up to `first` requests matching `wanted` after `after`, the latest raised first."""
+        sql, args = self._requests.page(wanted.conditions(), first, after)
+        return await self._fetch(sql, *args)
+
+    async def count_requests(self, wanted: RequestFilter) -> int:
+        sql, args = self._requests.count(wanted.conditions())
+        async with raw_connection(self.engine) as conn:
+            return int(await conn.fetchval(sql, *args))
+
+    async def any_requests_before(self, wanted: RequestFilter, key: Keyset) -> bool:
+        sql, args = self._requests.any_before(wanted.conditions(), key)
+        async with raw_connection(self.engine) as conn:
+            return bool(await conn.fetchval(sql, *args))
+
+    async def requests_by_ids(self, ids: Sequence[str]) -> dict[str, Row]:
+        sql = (
+            f"SELECT {_REQUEST_COLUMNS} FROM {self.s}.resource_requests WHERE id = ANY($1::text[])"
+        )
+        return {row["id"]: row for row in await self._fetch(sql, list(ids))}
+
+    async def proposals(self, first: int, after: Keyset | None) -> list[Row]:
+        """Up to `first` proposals after `after`, the latest first."""
+        sql, args = self._proposals.page(Conditions(), first, after)
+        return await self._fetch(sql, *args)
+
+    async def count_proposals(self) -> int:
+        async with raw_connection(self.engine) as conn:
+            return int(await conn.fetchval(f"SELECT count(*) FROM {self.s}.staffing_proposals"))
+
+    async def any_proposals_before(self, key: Keyset) -> bool:
+        sql, args = self._proposals.any_before(Conditions(), key)
+        async with raw_connection(self.engine) as conn:
+            return bool(await conn.fetchval(sql, *args))
+
+    async def proposals_by_ids(self, ids: Sequence[str]) -> dict[str, Row]:
+        sql = (
+            f"SELECT {_PROPOSAL_COLUMNS} FROM {self.s}.staffing_proposals "
+            f"WHERE id = ANY($1::text[])"
+        )
+        return {row["id"]: row for row in await self._fetch(sql, list(ids))}
+
+    async def skills(self) -> list[Row]:
+        """The catalogue, by name (any case)."""
+        sql = (
+            f"SELECT name, description, added_by, added_at FROM {self.s}.skills "
+            f"ORDER BY lower(name), name"
+        )
+        return await self._fetch(sql)
 
     async def _fetch(self, sql: str, *args: Any) -> list[Row]:
         async with raw_connection(self.engine) as conn:

@@ -1,13 +1,15 @@
-"""The gateway's ear on the projector: LISTEN 'reporting_changes' and
-'reporting_portfolio_versions', fanned out in-process.
+"""The gateway's ear on the projector: LISTEN 'reporting_changes',
+'reporting_portfolio_versions' and 'reporting_capacity_versions', fanned out in-process.
 
 One dedicated asyncpg connection per gateway process (LISTEN needs a session of its own; a
 pooled connection would lose it when returned), reconnected with backoff if it drops. Notices
 go to:
-- waiters: mutations with waitForReadModel, each waiting for a demand, or a portfolio stream
-  (notices of their own channel, PORTFOLIO_CHANNEL), to reach a version;
+- waiters: mutations with waitForReadModel, each waiting for a demand, a portfolio stream
+  (notices of their own channel, PORTFOLIO_CHANNEL) or a capacity stream (CAPACITY_CHANNEL)
+  to reach a version;
 - subscribers, each with a bounded queue: `demandChanged` subscriptions (demand notices), and
-  `portfolioItemChanged` / `portfolioChanged` ones (portfolio stream notices).
+  `portfolioItemChanged` / `portfolioChanged` ones (portfolio stream notices; capacity
+  notices only wake waiters, so they never reach a portfolio subscription).
 
 Notices can be missed while the connection is down, so a waiter also polls the read model now
 and then: waiting stays bounded and correct, notices only make it prompt.
@@ -26,6 +28,7 @@ import asyncpg
 
 from pmo_kernel.db import asyncpg_dsn
 from pmo_reporting.changes import (
+    CAPACITY_CHANNEL,
     CHANNEL,
     PORTFOLIO_CHANNEL,
     ChangeNotice,
@@ -43,6 +46,7 @@ POLL_INTERVAL = 0.5  # seconds between read-model checks of a waiter, notices or
 SUBSCRIBER_QUEUE = 1000
 RECONNECT_DELAYS = (0.1, 0.5, 1.0, 2.0, 5.0)
 STREAM = "stream:"  # waiters on portfolio streams: never mistaken for a demand id
+CAPACITY = "capacity:"  # waiters on capacity streams
 
 
 @dataclass(eq=False)
@@ -107,13 +111,16 @@ class ChangeHub:
         database_url: str | None,
         version_of: VersionOf,
         stream_version_of: VersionOf | None = None,
+        capacity_version_of: VersionOf | None = None,
     ) -> None:
         """`version_of` reads a demand's version, `stream_version_of` a portfolio stream's
-        ("<stream type>/<stream id>"). `database_url` None: no LISTEN at all (waiters poll;
-        subscriptions get nothing unless `publish` is called), for tests and tools."""
+        and `capacity_version_of` a capacity stream's ("<stream type>/<stream id>").
+        `database_url` None: no LISTEN at all (waiters poll; subscriptions get nothing unless
+        `publish` is called), for tests and tools."""
         self.database_url = database_url
         self.version_of = version_of
         self.stream_version_of = stream_version_of
+        self.capacity_version_of = capacity_version_of
         self._waiters: dict[str, set[_Waiter]] = {}
         self._subscriptions: set[Subscription] = set()
         self._stream_subscriptions: set[StreamSubscription] = set()
@@ -148,6 +155,16 @@ class ChangeHub:
             raise RuntimeError("this hub does not know the portfolio streams' versions")
         return await self._wait(
             STREAM + stream_key, version, seconds, lambda: version_of(stream_key)
+        )
+
+    async def wait_for_capacity_stream(self, stream_key: str, version: int, seconds: float) -> bool:
+        """Whether the capacity projection applied `stream_key` ("<type>/<id>") up to
+        `version` within `seconds`."""
+        version_of = self.capacity_version_of
+        if version_of is None:
+            raise RuntimeError("this hub does not know the capacity streams' versions")
+        return await self._wait(
+            CAPACITY + stream_key, version, seconds, lambda: version_of(stream_key)
         )
 
     async def _wait(
@@ -217,6 +234,11 @@ class ChangeHub:
         the waiters and the subscribers they concern."""
         self._publish_streams(stream_notices(versions))
 
+    def publish_capacity_versions(self, versions: dict[str, int]) -> None:
+        """Deliver the versions these capacity streams reached to the waiters on them."""
+        for notice in stream_notices(versions):
+            self._wake(CAPACITY + notice.key, notice.version)
+
     def _publish_streams(self, notices: list[StreamNotice]) -> None:
         for notice in notices:
             self._wake(STREAM + notice.key, notice.version)
@@ -249,6 +271,15 @@ class ChangeHub:
             return
         self._publish_streams(notices)
 
+    def _on_capacity_notify(
+        self, connection: object, pid: int, channel: str, payload: object
+    ) -> None:
+        try:
+            versions = decode_versions(str(payload))
+            self.publish_capacity_versions(versions)
+        except (ValueError, KeyError, TypeError, AttributeError):
+            log.warning("ignoring an unreadable %s notice: %r", channel, payload)
+
     async def _listen_forever(self, database_url: str) -> None:
         attempt = 0
         while True:
@@ -265,6 +296,7 @@ class ChangeHub:
                 conn.add_termination_listener(lambda _conn, closed=closed: closed.set())
                 await conn.add_listener(CHANNEL, self._on_notify)
                 await conn.add_listener(PORTFOLIO_CHANNEL, self._on_portfolio_notify)
+                await conn.add_listener(CAPACITY_CHANNEL, self._on_capacity_notify)
                 attempt = 0
                 self.listening.set()
                 log.info("listening to %s", CHANNEL)

@@ -1,5 +1,6 @@
 """The GraphQL schema: queries on the read models (the demands' here, the portfolio's inherited
-from portfolio_queries.py and planning_queries.py, the capacity's from capacity.py), commands
+from portfolio_queries.py and planning_queries.py, the capacity's from capacity.py and
+capacity_staffing.py), commands
 forwarded to the demand and portfolio services (mutations.py, portfolio_mutations.py),
 subscriptions fed by the projector's notices (the portfolio's in portfolio_subscriptions.py)."""
 
@@ -28,6 +29,7 @@ from pmo_reporting.gateway import fields
 from pmo_reporting.gateway.access import sight_of
 from pmo_reporting.gateway.capacity import SCALARS, CapacityQuery
 from pmo_reporting.gateway.capacity_mutations import CapacityMutation
+from pmo_reporting.gateway.capacity_staffing import StaffingQuery
 from pmo_reporting.gateway.context import GatewayInfo
 from pmo_reporting.gateway.errors import MaskUnexpectedErrors, is_expected
 from pmo_reporting.gateway.inputs import DemandFilter, filter_values
@@ -54,7 +56,9 @@ MAX_TOKENS = 2_000
 
 
 @strawberry.type
-class Query(PortfolioQuery, PlanningQuery, CapacityQuery):  # their modules; then the demands'
+class Query(
+    PortfolioQuery, PlanningQuery, CapacityQuery, StaffingQuery
+):  # their modules; then the demands'
     @fields.field(
         "One demand by id; null if the read model does not have it or the caller may not see it"
     )
