@@ -6,6 +6,7 @@ redelivery changes nothing."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -14,9 +15,12 @@ import asyncpg
 import orjson
 import pytest
 
+from pmo_kernel.cloudevents import ReceivedEvent
 from pmo_kernel.consumer import Unprocessable
 from pmo_kernel.db import asyncpg_dsn
+from pmo_kernel.migrations import upgrade
 from pmo_reporting.changes import CAPACITY_CHANNEL, PORTFOLIO_CHANNEL, decode_versions
+from pmo_reporting.projector import MIGRATIONS, SCHEMA
 from tests.reporting.capacity_factory import Capacity, project_capacity
 from tests.reporting.staffing_factory import Staffing
 
@@ -153,3 +157,34 @@ async def test_the_versions_reached_are_notified_on_the_capacity_channel_only(
     assert decode_versions(payload)["proposal/P-1"] == 3
     assert decode_versions(payload)["person/ann"] == 2
     assert heard[PORTFOLIO_CHANNEL] == []
+
+
+async def test_the_migration_starts_the_versions_from_the_projected_calendars_and_people(
+    fresh_database: str,
+) -> None:
+    # A read model projected before 0008 kept its versions on the calendars' and people's rows.
+    await upgrade(fresh_database, MIGRATIONS, SCHEMA, "0007")
+    conn = await asyncpg.connect(asyncpg_dsn(fresh_database))
+    try:
+        await conn.execute(
+            "INSERT INTO reporting.calendars VALUES ('BE', 2, 'BE', 40, '[]', now());"
+            "INSERT INTO reporting.people VALUES ('ann', 5, 'Ann', 'marc', 'Platform', '[]', "
+            "'[]', 640, 'EUR', 'BE', 100, NULL, now())"
+        )
+    finally:
+        await conn.close()
+
+    await upgrade(fresh_database, MIGRATIONS, SCHEMA)
+
+    versions = await rows(fresh_database, "SELECT * FROM reporting.capacity_stream_versions")
+    assert {v["stream_id"]: v["version"] for v in versions} == {"calendar/BE": 2, "person/ann": 5}
+    capacity = Capacity()
+    capacity.calendar("BE")
+    redelivered = await project_capacity(fresh_database, [_at(capacity.events[0], 2)])
+    assert redelivered.skipped == 1
+    with pytest.raises(Unprocessable, match="gap"):  # at v2 in the read model: v3 is next
+        await project_capacity(fresh_database, [_at(capacity.events[0], 4)])
+
+
+def _at(event: ReceivedEvent, version: int) -> ReceivedEvent:
+    return dataclasses.replace(event, sequence=version)

@@ -67,6 +67,9 @@ class CapacityLoaders:
         self.calendar: DataLoader[str, Row | None] = DataLoader(self._calendars, cache=cache)
         self.allocations: DataLoader[str, list[Row]] = DataLoader(self._allocations, cache=cache)
         self.reports: DataLoader[str, list[Row]] = DataLoader(self._reports, cache=cache)
+        self.allocation: DataLoader[str, Row | None] = DataLoader(
+            self._allocations_by_id, cache=cache
+        )
 
     async def _people(self, ids: Sequence[str]) -> list[Row | None]:
         found = await self.read_model.people_by_ids(ids)
@@ -79,6 +82,10 @@ class CapacityLoaders:
     async def _allocations(self, ids: Sequence[str]) -> list[list[Row]]:
         found = await self.read_model.allocations_for(ids)
         return [found.get(key, []) for key in ids]
+
+    async def _allocations_by_id(self, ids: Sequence[str]) -> list[Row | None]:
+        found = await self.read_model.allocations_by_ids(ids)
+        return [found.get(key) for key in ids]
 
     async def _reports(self, ids: Sequence[str]) -> list[list[Row]]:
         found = await self.read_model.reports_for(ids)

@@ -11,7 +11,7 @@ and a name the caller may not see is null. The catalogue of skills is for any ca
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from enum import Enum
 from typing import Any
@@ -41,8 +41,7 @@ async def _visible_person(info: GatewayInfo, person_id: str | None) -> Person | 
 async def _allocation(info: GatewayInfo, allocation_id: str | None) -> Allocation | None:
     if allocation_id is None:
         return None
-    found = await capacity(info).read_model.allocations_by_ids([allocation_id])
-    row = found.get(allocation_id)
+    row = await capacity(info).allocation.load(allocation_id)
     person = await _visible_person(info, row["person_id"]) if row is not None else None
     return Allocation.of(row) if row is not None and person is not None else None
 
@@ -270,9 +269,9 @@ class StaffingProposal:
 
 
 def _assignment(
-    body: dict[str, Any], decided: dict[str, Any] | None, sees: Any
+    body: dict[str, Any], decided: dict[str, Any] | None, sees: Callable[[str], bool]
 ) -> ProposedAssignment:
-    visible = bool(sees(body["person_id"]))
+    visible = sees(body["person_id"])
     decided = decided or {}
     return ProposedAssignment(
         request_id=strawberry.ID(body["request_id"]),
@@ -291,7 +290,7 @@ def _assignment(
                 name=a["name"] if sees(a["person_id"]) else None,
                 value=str(a["value"]),
                 why_not=a["why_not"],
-                visible=bool(sees(a["person_id"])),
+                visible=sees(a["person_id"]),
             )
             for a in body["alternatives"]
         ],
