@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 
-from pmo_capacity.application.planned_items import ENDINGS, ITEM_STREAM, weeks_of_quarter
+from pmo_capacity.application.planned_items import ENDINGS, ITEM_STREAM
 from pmo_capacity.application.requests import ResourceRequestService
 from pmo_capacity.application.service import CapacityService
 from pmo_capacity.bootstrap import MIGRATIONS, SCHEMA, build
@@ -37,6 +37,7 @@ from pmo_capacity.domain import (
 )
 from pmo_capacity.domain.model import monday_of, week_of
 from pmo_kernel.application import CommandContext
+from pmo_kernel.capacity import weeks_of_quarter
 from pmo_kernel.errors import DomainError
 from pmo_kernel.identity import Principal, Role, issue_token
 from pmo_kernel.migrations import upgrade

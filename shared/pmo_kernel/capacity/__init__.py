@@ -22,9 +22,13 @@ from pmo_kernel.capacity.availability import (
 from pmo_kernel.capacity.weeks import (
     WORKING_DAYS,
     monday_of,
+    month_of,
+    quarter_of,
     week_count,
     week_of,
     weeks_between,
+    weeks_of_month,
+    weeks_of_quarter,
     working_days_of,
 )
 
@@ -40,10 +44,14 @@ __all__ = [
     "booked_hours",
     "calendar_hours",
     "monday_of",
+    "month_of",
+    "quarter_of",
     "week_count",
     "week_loads",
     "week_of",
     "weeks_between",
+    "weeks_of_month",
+    "weeks_of_quarter",
     "worked_days",
     "working_days_of",
 ]

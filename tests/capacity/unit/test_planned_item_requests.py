@@ -12,8 +12,8 @@ from pmo_capacity.application.planned_items import (
     SEAT_HOURS,
     requests_of_plan,
     seats_of,
-    weeks_of_quarter,
 )
+from pmo_kernel.capacity import weeks_of_quarter
 from pmo_kernel.consumer import Unprocessable
 
 

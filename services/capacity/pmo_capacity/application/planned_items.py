@@ -25,7 +25,6 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Mapping, Sequence
-from datetime import date, timedelta
 from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any, TypeVar
 
@@ -44,8 +43,8 @@ from pmo_capacity.domain import (
     ResourceRequestRaised,
     ReviseResourceRequest,
 )
-from pmo_capacity.domain.model import week_of
 from pmo_kernel.aggregate import Aggregate
+from pmo_kernel.capacity import weeks_of_quarter
 from pmo_kernel.cloudevents import ReceivedEvent
 from pmo_kernel.consumer import Unprocessable
 from pmo_kernel.events import Actor, EventMetadata
@@ -64,23 +63,9 @@ ENDINGS = {"cancelled": "project cancelled", "closed": "project closed",
 UNPLANNED = "no longer in the item's plan"
 _CENT = Decimal("0.01")
 _NAMESPACE = uuid.UUID("6b1d3f2e-0c4a-4e8b-9f57-2a1c3d4e5f60")
-_QUARTER_MONTHS = {1: 1, 2: 4, 3: 7, 4: 10}
 _ROLES = frozenset(role.value for role in PersonRole)
 
 A = TypeVar("A", bound=Aggregate)
-
-
-def weeks_of_quarter(quarter: str) -> list[str]:
-    """The ISO weeks whose Monday falls in `quarter` (e.g. 2027-Q1), first to last."""
-    year, number = int(quarter[:4]), int(quarter[-1])
-    first = date(year, _QUARTER_MONTHS[number], 1)
-    after = date(year + 1, 1, 1) if number == 4 else date(year, _QUARTER_MONTHS[number + 1], 1)
-    monday = first + timedelta(days=(7 - first.weekday()) % 7)
-    weeks = []
-    while monday < after:
-        weeks.append(week_of(monday))
-        monday += timedelta(days=7)
-    return weeks
 
 
 def request_id_of(item_id: str, role: str, quarter: str, seat: int = 1) -> str:

@@ -13,7 +13,7 @@ alternatives, `demand` for unfilled demand by role, skill and month.
 
 from __future__ import annotations
 
-from pmo_capacity.staffing.demand import month_of, unfilled_demand
+from pmo_capacity.staffing.demand import unfilled_demand
 from pmo_capacity.staffing.greedy import solve_greedy
 from pmo_capacity.staffing.milp import TIME_LIMIT, solve_optimal
 from pmo_capacity.staffing.model import (
@@ -29,6 +29,7 @@ from pmo_capacity.staffing.model import (
     UnfilledDemand,
 )
 from pmo_capacity.staffing.scoring import Pair, Staffed, pair_value, value_of, violations
+from pmo_kernel.capacity import month_of
 
 __all__ = [
     "TIME_LIMIT",

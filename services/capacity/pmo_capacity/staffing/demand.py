@@ -10,15 +10,10 @@ rows, not over all rows.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
 from decimal import Decimal
 
 from pmo_capacity.staffing.model import StaffingPlan, StaffingProblem, UnfilledDemand
-
-
-def month_of(week: str) -> str:
-    thursday = date.fromisocalendar(int(week[:4]), int(week[6:]), 4)
-    return f"{thursday.year:04d}-{thursday.month:02d}"
+from pmo_kernel.capacity import month_of
 
 
 def unfilled_demand(problem: StaffingProblem, plan: StaffingPlan) -> tuple[UnfilledDemand, ...]:

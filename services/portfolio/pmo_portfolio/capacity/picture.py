@@ -23,10 +23,21 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import ROUND_DOWN, Decimal
 
-from pmo_kernel.capacity import CENT, HUNDRED, Booking, Contract, Report, week_loads, week_of
+from pmo_kernel.capacity import (
+    CENT,
+    HUNDRED,
+    Booking,
+    Contract,
+    Report,
+    monday_of,
+    week_loads,
+    week_of,
+    weeks_of_quarter,
+)
+from pmo_kernel.capacity import quarter_of as kernel_quarter_of
 
 HOURS_PER_PERSON_DAY = Decimal(8)
 ZERO = Decimal(0)
@@ -98,23 +109,15 @@ class CapacityPicture:
 
 
 def quarter_of(day: date) -> str:
-    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+    """The quarter of the ISO week holding `day` (that of its Monday)."""
+    return kernel_quarter_of(week_of(day))
 
 
 def mondays_of(quarter: str) -> list[date]:
     """The Mondays of `quarter` (e.g. 2027-Q1): one per ISO week the quarter holds."""
-    match = _QUARTER.fullmatch(quarter)
-    if match is None:
+    if _QUARTER.fullmatch(quarter) is None:
         raise ValueError(f"{quarter!r} is not a quarter (expected e.g. 2027-Q1)")
-    year, number = int(match.group(1)), int(match.group(2))
-    first = date(year, 3 * number - 2, 1)
-    after = date(year + 1, 1, 1) if number == 4 else date(year, 3 * number + 1, 1)
-    day = first + timedelta(days=-first.weekday() % 7)
-    mondays = []
-    while day < after:
-        mondays.append(day)
-        day += timedelta(days=7)
-    return mondays
+    return [monday_of(week) for week in weeks_of_quarter(quarter)]
 
 
 def weeks_of(quarter: str) -> tuple[str, str]:
