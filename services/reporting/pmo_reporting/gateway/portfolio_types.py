@@ -6,7 +6,7 @@ Envelopes (envelope_types) sit below; planning_types and meeting_types build on 
 never refer to them, so the types import one way only (tests/test_import_graph.py).
 
 Enums mirror the portfolio service's published vocabulary (values as in the event payloads:
-services/portfolio/pmo_portfolio/domain/governance/decisions.py, scoring/model.py); gates stay
+services/portfolio/pmo_portfolio/domain/governance/vocabulary.py, scoring/model.py); gates stay
 strings, since the gate scheme is data. Money is a decimal string with its currency; scores and
 chart axes are decimal strings too (two decimals, exact).
 """
