@@ -22,8 +22,9 @@ from pmo_demand.domain.events import (
 )
 from pmo_demand.domain.model import BusinessCase, DemandCategory, DemandContent, Urgency
 from pmo_kernel.cloudevents import ReceivedEvent, from_recorded
-from pmo_kernel.events import Actor, DomainEvent, EventMetadata, RecordedEvent
+from pmo_kernel.events import Actor, DomainEvent, EventMetadata
 from pmo_kernel.money import Money
+from pmo_kernel.recorded import RecordedEvent
 
 SERVICE = "demand"
 STREAM_TYPE = "demand"

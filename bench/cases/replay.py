@@ -26,7 +26,7 @@ from bench.harness import (
 )
 from bench.store import connect, our_store, seed_log
 from pmo_demand.domain.events import registry
-from pmo_kernel.events import LogCursor, RecordedEvent
+from pmo_kernel.recorded import LogCursor, RecordedEvent
 from pmo_kernel.store import START
 from pmo_kernel.store.log_reader import LogReader
 

@@ -12,7 +12,8 @@ from collections.abc import Iterable
 from typing import ClassVar, Self
 
 from pmo_kernel.errors import StreamCorrupted
-from pmo_kernel.events import DomainEvent, RecordedEvent
+from pmo_kernel.events import DomainEvent
+from pmo_kernel.recorded import RecordedEvent
 
 
 class Aggregate(ABC):

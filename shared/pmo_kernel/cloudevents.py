@@ -17,7 +17,7 @@ from uuid import UUID
 
 import orjson
 
-from pmo_kernel.events import RecordedEvent
+from pmo_kernel.recorded import RecordedEvent
 
 SPEC_VERSION = "1.0"
 CONTENT_TYPE = "application/json"

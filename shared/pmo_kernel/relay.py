@@ -41,8 +41,8 @@ from opentelemetry.trace import SpanKind
 from pmo_kernel.aio import cancelled, sleep_unless
 from pmo_kernel.cloudevents import to_record
 from pmo_kernel.db import raw_connection
-from pmo_kernel.events import LogCursor, RecordedEvent
 from pmo_kernel.infra.topics import TopicError, delete_topics, ensure_topics
+from pmo_kernel.recorded import LogCursor, RecordedEvent
 from pmo_kernel.settings import Settings
 from pmo_kernel.store.log_reader import LogReader
 from pmo_kernel.store.postgres import START, EventStore

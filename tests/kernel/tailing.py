@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 
-from pmo_kernel.events import LogCursor, RecordedEvent
+from pmo_kernel.recorded import LogCursor, RecordedEvent
 from pmo_kernel.store import START, EventStore, NewEvent
 from tests.support import CounterIncremented, metadata
 

@@ -12,8 +12,9 @@ from pydantic import BaseModel, ConfigDict
 
 from pmo_kernel import asyncapi
 from pmo_kernel.cloudevents import ce_type, dlq_topic, to_record, topic_for
-from pmo_kernel.events import Actor, DomainEvent, EventMetadata, EventRegistry, RecordedEvent
+from pmo_kernel.events import Actor, DomainEvent, EventMetadata, EventRegistry
 from pmo_kernel.plugin import ServicePlugin, discover
+from pmo_kernel.recorded import RecordedEvent
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMITTED = ROOT / "docs" / "asyncapi.yaml"

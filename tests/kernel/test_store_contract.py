@@ -14,7 +14,8 @@ import orjson
 import pytest
 
 from pmo_kernel.errors import ConcurrencyError, NotFound
-from pmo_kernel.events import Actor, EventMetadata, RecordedEvent
+from pmo_kernel.events import Actor, EventMetadata
+from pmo_kernel.recorded import RecordedEvent
 from pmo_kernel.store import START, EventStore, LogCursor, NewEvent, StreamAppend
 from pmo_kernel.store.contract import EventStoreContract
 from pmo_kernel.store.hashing import canonical_bytes, chain_hash

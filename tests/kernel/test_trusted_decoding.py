@@ -31,7 +31,8 @@ from pmo_demand.domain.events import (
 )
 from pmo_demand.domain.events import registry as demand_registry
 from pmo_demand.domain.model import BusinessCase, DemandCategory, DemandContent, Urgency
-from pmo_kernel.events import DomainEvent, EventRegistry, _trusted_builder
+from pmo_kernel.event_codec import trusted_builder
+from pmo_kernel.events import DomainEvent, EventRegistry
 from pmo_kernel.money import Money
 from pmo_portfolio.domain.planning.events import (
     BudgetYearClaimed,
@@ -300,7 +301,7 @@ def _deep_types(value: Any) -> Any:
 
 def test_the_events_a_replay_reads_most_take_the_fast_path() -> None:
     for cls in (DemandSubmitted, BusinessCaseRevised, DemandQualified, DemandAccepted):
-        assert _trusted_builder(cls) is not None, cls.__name__
+        assert trusted_builder(cls) is not None, cls.__name__
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 from pmo_kernel.capacity import week_of
 from pmo_reporting.gateway.capacity_loads import Unit, heatmap
-from pmo_reporting.projections.capacity import State, fold
+from pmo_reporting.projections.capacity import fold
+from pmo_reporting.projections.capacity_state import State
 from tests.reporting.capacity_factory import Capacity
 
 YEAR_START = date(2027, 1, 4)  # Monday of 2027-W01

@@ -16,7 +16,8 @@ from pmo_kernel.identity import Principal
 from pmo_kernel.settings import Settings
 from pmo_reporting.gateway.access import PeopleAudience
 from pmo_reporting.gateway.capacity_staffing import StaffingProposal
-from pmo_reporting.projections.capacity import State, fold
+from pmo_reporting.projections.capacity import fold
+from pmo_reporting.projections.capacity_state import State
 from tests.reporting.capacity_factory import Capacity, project_capacity
 from tests.reporting.staffing_factory import Staffing
 from tests.reporting.support import graphql

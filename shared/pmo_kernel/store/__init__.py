@@ -1,6 +1,6 @@
 """The PostgreSQL event store: optimistic appends, gap-free log reads, a hash chain."""
 
-from pmo_kernel.events import LogCursor
+from pmo_kernel.recorded import LogCursor
 from pmo_kernel.store.postgres import (
     START,
     UNKNOWN,

@@ -26,7 +26,8 @@ from uuid import UUID
 
 import asyncpg
 
-from pmo_kernel.events import EventRegistry, LogCursor, RecordedEvent
+from pmo_kernel.events import EventRegistry
+from pmo_kernel.recorded import LogCursor, RecordedEvent
 from pmo_kernel.store.postgres import (
     START,
     UNKNOWN,

@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 
 from pmo_kernel.aio import cancelled
-from pmo_kernel.events import LogCursor, RecordedEvent
+from pmo_kernel.recorded import LogCursor, RecordedEvent
 from pmo_kernel.store.postgres import EventStore
 
 

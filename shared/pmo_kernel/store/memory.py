@@ -28,7 +28,8 @@ import asyncpg
 import orjson
 
 from pmo_kernel.errors import ConcurrencyError, NotFound
-from pmo_kernel.events import EventRegistry, LogCursor, RecordedEvent, utcnow
+from pmo_kernel.events import EventRegistry, utcnow
+from pmo_kernel.recorded import LogCursor, RecordedEvent
 from pmo_kernel.store.event_ids import new_event_id
 from pmo_kernel.store.hashing import canonical_bytes_of_encoded
 from pmo_kernel.store.postgres import (

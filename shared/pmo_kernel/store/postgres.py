@@ -35,7 +35,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from pmo_kernel.db import fast_pool, raw_connection
 from pmo_kernel.errors import ConcurrencyError, NotFound
-from pmo_kernel.events import DomainEvent, EventMetadata, EventRegistry, LogCursor, RecordedEvent
+from pmo_kernel.events import DomainEvent, EventMetadata, EventRegistry
+from pmo_kernel.recorded import LogCursor, RecordedEvent
 from pmo_kernel.store.event_ids import new_event_id
 from pmo_kernel.store.hashing import canonical_bytes_of_encoded
 from pmo_kernel.streams import stream_name

@@ -132,7 +132,8 @@ def test_a_malformed_proposal_is_refused(body: dict[str, object]) -> None:
 
 
 def test_the_folded_stream_gives_the_same_person() -> None:
-    from pmo_kernel.events import EventMetadata, RecordedEvent
+    from pmo_kernel.events import EventMetadata
+    from pmo_kernel.recorded import RecordedEvent
     from tests.support import metadata
 
     ann = person()

@@ -23,8 +23,9 @@ from pmo_demand.domain import (
     Urgency,
     WithdrawDemand,
 )
-from pmo_kernel.events import Actor, DomainEvent, EventMetadata, RecordedEvent
+from pmo_kernel.events import Actor, DomainEvent, EventMetadata
 from pmo_kernel.money import Money
+from pmo_kernel.recorded import RecordedEvent
 
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 LATER = NOW + timedelta(days=3)

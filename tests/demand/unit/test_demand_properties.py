@@ -22,8 +22,8 @@ from pmo_demand.domain import (
     WithdrawDemand,
 )
 from pmo_kernel.errors import PmoError
-from pmo_kernel.events import RecordedEvent
 from pmo_kernel.money import Money
+from pmo_kernel.recorded import RecordedEvent
 from tests.demand.unit import (
     ANALYST,
     DEMAND_ID,

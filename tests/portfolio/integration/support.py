@@ -12,10 +12,10 @@ import httpx
 from pmo_kernel.application import CommandContext, event_metadata
 from pmo_kernel.cloudevents import ReceivedEvent
 from pmo_kernel.db import raw_connection
-from pmo_kernel.events import RecordedEvent
 from pmo_kernel.http.conditional import etag
 from pmo_kernel.identity import Principal, Role
 from pmo_kernel.money import Money
+from pmo_kernel.recorded import RecordedEvent
 from pmo_portfolio.application.intake import DemandIntake
 from pmo_portfolio.bootstrap import PortfolioContainer
 from pmo_portfolio.domain.governance.item import PortfolioItem

@@ -16,8 +16,9 @@ from pmo_demand.domain import (
     SubmitDemand,
 )
 from pmo_kernel.cloudevents import ReceivedEvent, from_recorded
-from pmo_kernel.events import Actor, EventMetadata, RecordedEvent
+from pmo_kernel.events import Actor, EventMetadata
 from pmo_kernel.money import Money
+from pmo_kernel.recorded import RecordedEvent
 from tests.portfolio.integration.support import ANALYST, BOARD, Portfolio
 
 

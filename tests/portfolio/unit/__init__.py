@@ -6,8 +6,9 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from pmo_kernel.events import Actor, DomainEvent, EventMetadata, RecordedEvent
+from pmo_kernel.events import Actor, DomainEvent, EventMetadata
 from pmo_kernel.money import Money
+from pmo_kernel.recorded import RecordedEvent
 from pmo_portfolio.domain.scoring import (
     Consolidated,
     Criterion,

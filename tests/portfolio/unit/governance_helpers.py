@@ -7,8 +7,9 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 
 from pmo_kernel.aggregate import Aggregate
-from pmo_kernel.events import Actor, DomainEvent, EventMetadata, RecordedEvent
+from pmo_kernel.events import Actor, DomainEvent, EventMetadata
 from pmo_kernel.money import Money
+from pmo_kernel.recorded import RecordedEvent
 from pmo_portfolio.domain.governance import (
     DEFAULT_GATE_SCHEME,
     DEFAULT_ROUTING_RULES,

@@ -8,8 +8,9 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from pmo_kernel.aggregate import Aggregate
-from pmo_kernel.events import Actor, DomainEvent, EventMetadata, RecordedEvent
+from pmo_kernel.events import Actor, DomainEvent, EventMetadata
 from pmo_kernel.money import Money
+from pmo_kernel.recorded import RecordedEvent
 from pmo_portfolio.domain.planning import (
     BudgetEnvelope,
     PlannedItem,

@@ -11,7 +11,8 @@ import pytest
 
 from pmo_kernel.aggregate import Aggregate
 from pmo_kernel.errors import StreamCorrupted
-from pmo_kernel.events import DomainEvent, RecordedEvent
+from pmo_kernel.events import DomainEvent
+from pmo_kernel.recorded import RecordedEvent
 from pmo_portfolio.domain.governance import (
     DEFAULT_ROUTING_RULES,
     AgendaItemAdded,

@@ -16,6 +16,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "gates",
         "validation",
         "risk",
+        "quarters",
         "routing_rule",
         "routing_rules",
         "decision_record",

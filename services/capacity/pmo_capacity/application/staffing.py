@@ -53,7 +53,8 @@ from pmo_capacity.staffing import (
 from pmo_kernel.aggregate import Aggregate
 from pmo_kernel.application import CommandContext, Repository, event_metadata, save_together
 from pmo_kernel.errors import DomainError, NotFound
-from pmo_kernel.events import EventMetadata, RecordedEvent, utcnow
+from pmo_kernel.events import EventMetadata, utcnow
+from pmo_kernel.recorded import RecordedEvent
 from pmo_kernel.store import EventStore, StreamAppend
 from pmo_kernel.store.event_ids import new_event_id
 

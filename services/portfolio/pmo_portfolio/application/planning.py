@@ -21,7 +21,8 @@ from pmo_kernel.events import utcnow
 from pmo_portfolio.application.base import MANAGE, Accepted, ServiceBase
 from pmo_portfolio.application.commands import CloseEnvelope, OpenEnvelope, PlanItem, ReviseEnvelope
 from pmo_portfolio.domain.governance import ItemState
-from pmo_portfolio.domain.governance.item import PortfolioItem, quarter_key
+from pmo_portfolio.domain.governance.item import PortfolioItem
+from pmo_portfolio.domain.governance.quarters import quarter_key
 from pmo_portfolio.domain.planning import (
     BudgetEnvelope,
     BudgetYear,

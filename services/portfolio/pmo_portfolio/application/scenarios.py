@@ -39,7 +39,8 @@ from pmo_portfolio.application.selection import (
 )
 from pmo_portfolio.capacity.picture import CapacityPicture, picture
 from pmo_portfolio.domain.governance import DEFAULT_RULE_SET_ID, check_scenario_adoption, validated
-from pmo_portfolio.domain.governance.item import PortfolioItem, quarter_key
+from pmo_portfolio.domain.governance.item import PortfolioItem
+from pmo_portfolio.domain.governance.quarters import quarter_key
 from pmo_portfolio.domain.planning import Comparison, Scenario, ScenarioInputs, compare
 from pmo_portfolio.domain.planning.events import ScenarioCandidate
 from pmo_portfolio.domain.scoring.model import ScoringModelVersion

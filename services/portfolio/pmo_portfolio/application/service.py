@@ -37,8 +37,9 @@ from pmo_portfolio.application.scenarios import ScenarioHandlers
 from pmo_portfolio.domain.governance import DEFAULT_ROUTING_RULES, RoutingRule
 from pmo_portfolio.domain.governance.bodies import GovernanceBody
 from pmo_portfolio.domain.governance.decisions import GateApprovals, decide, gate_approvals
-from pmo_portfolio.domain.governance.item import PortfolioItem, quarter_key
+from pmo_portfolio.domain.governance.item import PortfolioItem
 from pmo_portfolio.domain.governance.meeting import Meeting
+from pmo_portfolio.domain.governance.quarters import quarter_key
 from pmo_portfolio.domain.governance.routing import DEFAULT_RULE_SET_ID
 from pmo_portfolio.domain.planning import BudgetEnvelope
 from pmo_portfolio.domain.scoring import (

@@ -7,11 +7,10 @@ import strawberry
 
 from pmo_reporting.gateway import fields
 from pmo_reporting.gateway.context import GatewayInfo
+from pmo_reporting.gateway.envelope_types import BudgetEnvelope
 from pmo_reporting.gateway.errors import GatewayError, bad_input
 from pmo_reporting.gateway.planning_types import (
     ArbitrationRequest,
-    BudgetEnvelope,
-    Programme,
     Roadmap,
     Scenario,
     ScenarioComparison,
@@ -20,6 +19,7 @@ from pmo_reporting.gateway.planning_types import (
 from pmo_reporting.gateway.portfolio_loaders import portfolio
 from pmo_reporting.gateway.portfolio_roadmap import QuarterKey, build_roadmap, quarter_key
 from pmo_reporting.gateway.portfolio_scenarios import NotComparable, compare
+from pmo_reporting.gateway.portfolio_types import Programme
 
 
 def _quarter(text: str | None, argument: str) -> QuarterKey | None:

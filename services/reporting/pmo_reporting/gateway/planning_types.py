@@ -1,6 +1,8 @@
-"""The GraphQL object types of portfolio planning: budget envelopes and their versions,
-arbitration requests, the roadmap, scenarios (inputs, result, adoption) and their comparison,
-programmes, and scenario adoptions in meeting registers.
+"""The GraphQL object types of portfolio planning: arbitration requests, the roadmap, scenarios
+(inputs, result, adoption) and their comparison.
+
+They build on the item types (portfolio_types) and the envelopes (envelope_types), which never
+refer back to them; the meetings whose registers list scenario adoptions (meeting_types) sit above.
 
 Money is the Money type (decimal string and currency); other decimals (scores, hours, values)
 are decimal strings. Scenario inputs keep the portfolio's vocabulary: years, roles, periods.
@@ -16,24 +18,16 @@ import strawberry
 from strawberry.scalars import JSON
 
 from pmo_reporting.gateway import fields
+from pmo_reporting.gateway.amounts import money, required_money, timestamp
 from pmo_reporting.gateway.context import GatewayInfo
+from pmo_reporting.gateway.envelope_types import BudgetEnvelope
 from pmo_reporting.gateway.portfolio_loaders import portfolio
 from pmo_reporting.gateway.portfolio_roadmap import QuarterColumn, YearFigures
 from pmo_reporting.gateway.portfolio_roadmap import Roadmap as RoadmapFigures
 from pmo_reporting.gateway.portfolio_scenarios import Comparison, ComparisonRow, by_year, selected
-from pmo_reporting.gateway.portfolio_types import Decision, PortfolioItem, YearCost, money
+from pmo_reporting.gateway.portfolio_types import PortfolioItem, Programme, YearCost
 from pmo_reporting.gateway.readmodel import Row
 from pmo_reporting.gateway.types import Money
-
-
-def _money(amount: Any, currency: str) -> Money:
-    found = money(amount, currency)
-    assert found is not None
-    return found
-
-
-def _time(value: Any) -> datetime:
-    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
 
 
 def _object(value: Any) -> Any:
@@ -49,58 +43,6 @@ async def _items(info: GatewayInfo, ids: list[strawberry.ID]) -> list[PortfolioI
     """The items the read model has, in the order given (unknown ids left out)."""
     rows = await portfolio(info).item.load_many([str(one) for one in ids])
     return PortfolioItem.visible_ones(rows, info)
-
-
-# -- budget envelopes -------------------------------------------------------------------------
-
-
-@strawberry.type(description="One version of an envelope's amount: who set it, when and why")
-class EnvelopeVersion:
-    version: int
-    amount: Money
-    reason: str | None = strawberry.field(description="Null for the opening amount")
-    set_by: str
-    set_at: datetime
-
-
-@strawberry.type(description="The money the portfolio may commit in one calendar year")
-class BudgetEnvelope:
-    id: strawberry.ID
-    year: int
-    description: str
-    version: int = strawberry.field(description="The envelope version in force (not the stream's)")
-    amount: Money = strawberry.field(description="The amount of the version in force")
-    versions: list[EnvelopeVersion] = strawberry.field(description="Every version, oldest first")
-    closed: bool
-    close_reason: str | None
-    closed_at: datetime | None
-    opened_by: str
-    opened_at: datetime
-
-    @staticmethod
-    def of(row: Row) -> BudgetEnvelope:
-        return BudgetEnvelope(
-            id=strawberry.ID(row["id"]),
-            year=row["year"],
-            description=row["description"],
-            version=row["envelope_version"],
-            amount=_money(row["amount"], row["currency"]),
-            versions=[
-                EnvelopeVersion(
-                    version=int(v["version"]),
-                    amount=_money(v["amount"], v["currency"]),
-                    reason=v.get("reason"),
-                    set_by=v["set_by"],
-                    set_at=_time(v["set_at"]),
-                )
-                for v in row["versions"]
-            ],
-            closed=row["closed"],
-            close_reason=row["close_reason"],
-            closed_at=row["closed_at"],
-            opened_by=row["opened_by"],
-            opened_at=row["opened_at"],
-        )
 
 
 @strawberry.type(description="An over-committed envelope's items sent to arbitration")
@@ -133,41 +75,12 @@ class ArbitrationRequest:
             envelope_id=strawberry.ID(row["envelope_id"]),
             year=row["year"],
             envelope_version=row["envelope_version"],
-            envelope=_money(row["envelope_amount"], currency),
-            committed=_money(row["committed"], currency),
-            over_by=_money(row["over_by"], currency),
+            envelope=required_money(row["envelope_amount"], currency),
+            committed=required_money(row["committed"], currency),
+            over_by=required_money(row["over_by"], currency),
             item_ids=_ids(row["item_ids"]),
             requested_by=row["requested_by"],
             requested_at=row["requested_at"],
-        )
-
-
-# -- programmes -------------------------------------------------------------------------------
-
-
-@strawberry.type(description="A programme: portfolio items run together toward one goal")
-class Programme:
-    id: strawberry.ID
-    name: str
-    description: str
-    sponsor: str | None
-    established_by: str
-    established_at: datetime
-
-    @fields.field("The programme's items, oldest registered first")
-    async def items(self, info: GatewayInfo) -> list[PortfolioItem]:
-        rows = await portfolio(info).programme_items.load(str(self.id))
-        return PortfolioItem.visible_ones(rows, info)
-
-    @staticmethod
-    def of(row: Row) -> Programme:
-        return Programme(
-            id=strawberry.ID(row["id"]),
-            name=row["name"],
-            description=row["description"],
-            sponsor=row["sponsor"],
-            established_by=row["established_by"],
-            established_at=row["established_at"],
         )
 
 
@@ -234,10 +147,10 @@ class RoadmapYear:
             year=figures.year,
             envelope=money(figures.envelope, currency),
             envelope_ids=_ids(figures.envelope_ids),
-            committed=_money(figures.committed, currency),
-            remaining=_money(figures.remaining, currency),
+            committed=required_money(figures.committed, currency),
+            remaining=required_money(figures.remaining, currency),
             over_committed=figures.over_committed,
-            over_by=_money(figures.over_by, currency),
+            over_by=required_money(figures.over_by, currency),
             unfunded=figures.unfunded,
             other_currency_items=_ids(figures.other_currency_items),
         )
@@ -402,7 +315,7 @@ class Scenario:
 
         def years(amounts: Any) -> list[YearAmount]:
             return [
-                YearAmount(year=year, amount=_money(value, currency))
+                YearAmount(year=year, amount=required_money(value, currency))
                 for year, value in sorted(by_year(amounts).items())
             ]
 
@@ -441,7 +354,7 @@ class Scenario:
                 binding_constraints=list(result.get("binding_constraints") or []),
                 optimal=bool(result["optimal"]),
                 solver=str(result["solver"]),
-                solved_at=_time(result["solved_at"]),
+                solved_at=timestamp(result["solved_at"]),
             ),
             saved_by=row["saved_by"],
             saved_at=row["saved_at"],
@@ -451,7 +364,7 @@ class Scenario:
                 body_id=strawberry.ID(adopted["body_id"]),
                 selected=_ids(adopted["selected"]),
                 adopted_by=adopted["adopted_by"],
-                adopted_at=_time(adopted["adopted_at"]),
+                adopted_at=timestamp(adopted["adopted_at"]),
             )
             if adopted
             else None,
@@ -489,7 +402,7 @@ class ScenarioComparisonRow:
             selected=scenario.result.selected,
             selected_count=len(scenario.result.selected),
             budget_used=[
-                YearAmount(year=year, amount=_money(amount, currency))
+                YearAmount(year=year, amount=required_money(amount, currency))
                 for year, amount in row.budget_used.items()
             ],
             capacity_used=scenario.result.capacity_used,
@@ -514,34 +427,3 @@ class ScenarioComparison:
             common=_ids(comparison.common),
             rows=[ScenarioComparisonRow.of(row, comparison.currency) for row in comparison.rows],
         )
-
-
-# -- meeting registers ------------------------------------------------------------------------
-
-
-@strawberry.type(
-    description="A line of a meeting's decision register: a decision on an item at a gate, or "
-    "the adoption of a scenario"
-)
-class DecisionRegisterEntry:
-    decided_at: datetime
-    decision: Decision | None
-    scenario_adoption: ScenarioAdoptionDecision | None
-
-
-def decision_register(decisions: list[Row], adoptions: list[Row]) -> list[DecisionRegisterEntry]:
-    """Both kinds of decision, in the order they were taken."""
-    entries = [
-        DecisionRegisterEntry(
-            decided_at=row["decided_at"], decision=Decision.of(row), scenario_adoption=None
-        )
-        for row in decisions
-    ] + [
-        DecisionRegisterEntry(
-            decided_at=row["decided_at"],
-            decision=None,
-            scenario_adoption=ScenarioAdoptionDecision.of(row),
-        )
-        for row in adoptions
-    ]
-    return sorted(entries, key=lambda entry: entry.decided_at)

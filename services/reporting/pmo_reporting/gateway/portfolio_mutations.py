@@ -31,7 +31,9 @@ from pmo_reporting.gateway.command_arguments import (
     mutation_type,
 )
 from pmo_reporting.gateway.context import GatewayInfo
-from pmo_reporting.gateway.planning_types import BudgetEnvelope, Programme, Scenario
+from pmo_reporting.gateway.envelope_types import BudgetEnvelope
+from pmo_reporting.gateway.meeting_types import Meeting
+from pmo_reporting.gateway.planning_types import Scenario
 from pmo_reporting.gateway.portfolio_inputs import (
     AddAgendaItemInput,
     AddBodyMemberInput,
@@ -57,8 +59,8 @@ from pmo_reporting.gateway.portfolio_inputs import (
 from pmo_reporting.gateway.portfolio_types import (
     Decision,
     GovernanceBody,
-    Meeting,
     PortfolioItem,
+    Programme,
     ScoringModel,
 )
 from pmo_reporting.gateway.readmodel import Row

@@ -17,6 +17,7 @@ from pmo_kernel.scoring import RankInput, portfolio_max_cost, rank
 from pmo_reporting.gateway import fields
 from pmo_reporting.gateway.context import GatewayInfo
 from pmo_reporting.gateway.errors import bad_input, from_pmo_error
+from pmo_reporting.gateway.meeting_types import Meeting
 from pmo_reporting.gateway.pagination import check_page_size, decode_cursor, page_of
 from pmo_reporting.gateway.portfolio_loaders import PortfolioLoaders, portfolio
 from pmo_reporting.gateway.portfolio_readmodel import ItemFilterValues
@@ -30,7 +31,6 @@ from pmo_reporting.gateway.portfolio_scoring import (
 from pmo_reporting.gateway.portfolio_types import (
     Decision,
     GovernanceBody,
-    Meeting,
     PortfolioItem,
     PortfolioItemConnection,
     PortfolioItemEdge,

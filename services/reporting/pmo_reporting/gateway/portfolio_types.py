@@ -1,7 +1,12 @@
-"""The GraphQL object types of the portfolio read models, built from their rows.
+"""The GraphQL object types of the portfolio read models, built from their rows: items, the
+programmes grouping them (an item shows its programme, a programme its items: one module), scores,
+decisions, bodies, routing rules and scoring models.
+
+Envelopes (envelope_types) sit below; planning_types and meeting_types build on these, and these
+never refer to them, so the types import one way only (tests/test_import_graph.py).
 
 Enums mirror the portfolio service's published vocabulary (values as in the event payloads:
-services/portfolio/pmo_portfolio/domain/governance/decisions.py, scoring/model.py); gates stay
+services/portfolio/pmo_portfolio/domain/governance/vocabulary.py, scoring/model.py); gates stay
 strings, since the gate scheme is data. Money is a decimal string with its currency; scores and
 chart axes are decimal strings too (two decimals, exact).
 """
@@ -9,10 +14,9 @@ chart axes are decimal strings too (two decimals, exact).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Any
 
 import strawberry
 from strawberry.scalars import JSON
@@ -20,22 +24,14 @@ from strawberry.scalars import JSON
 from pmo_kernel.access import Sight, without_figures
 from pmo_reporting.gateway import fields
 from pmo_reporting.gateway.access import item_sight
+from pmo_reporting.gateway.amounts import money
 from pmo_reporting.gateway.context import GatewayInfo
+from pmo_reporting.gateway.envelope_types import BudgetEnvelope
 from pmo_reporting.gateway.portfolio_loaders import portfolio
 from pmo_reporting.gateway.portfolio_readmodel import FINAL_STATES, ItemFilterValues
 from pmo_reporting.gateway.portfolio_scoring import consolidate, evaluation_total, model_version
 from pmo_reporting.gateway.readmodel import Row
 from pmo_reporting.gateway.types import Money, PageInfo
-
-if TYPE_CHECKING:  # planning_types builds on these types; strawberry resolves them lazily
-    from pmo_reporting.gateway.planning_types import (
-        BudgetEnvelope,
-        DecisionRegisterEntry,
-        Programme,
-        ScenarioAdoptionDecision,
-    )
-
-PLANNING = "pmo_reporting.gateway.planning_types"
 
 
 @strawberry.enum(description="Where a portfolio item is in its life")
@@ -77,12 +73,6 @@ class ScoringModelStatus(Enum):
     DRAFT = "draft"
     PUBLISHED = "published"
     RETIRED = "retired"
-
-
-def money(amount: Any, currency: str | None) -> Money | None:
-    if amount is None or currency is None:
-        return None
-    return Money(amount=str(Decimal(str(amount)).quantize(Decimal("0.01"))), currency=currency)
 
 
 def _decimal(value: Any) -> str | None:
@@ -218,11 +208,7 @@ class PortfolioItem:
     sight: strawberry.Private[Sight]
 
     @fields.field("The programme the item belongs to, if any")
-    async def programme(
-        self, info: GatewayInfo
-    ) -> Annotated[Programme, strawberry.lazy(PLANNING)] | None:
-        from pmo_reporting.gateway.planning_types import Programme
-
+    async def programme(self, info: GatewayInfo) -> Programme | None:
         if self.programme_id is None:
             return None
         row = await portfolio(info).programme.load(str(self.programme_id))
@@ -346,6 +332,35 @@ class PortfolioItemFilter:
         )
 
 
+# -- programmes -----------------------------------------------------------------------------
+
+
+@strawberry.type(description="A programme: portfolio items run together toward one goal")
+class Programme:
+    id: strawberry.ID
+    name: str
+    description: str
+    sponsor: str | None
+    established_by: str
+    established_at: datetime
+
+    @fields.field("The programme's items, oldest registered first")
+    async def items(self, info: GatewayInfo) -> list[PortfolioItem]:
+        rows = await portfolio(info).programme_items.load(str(self.id))
+        return PortfolioItem.visible_ones(rows, info)
+
+    @staticmethod
+    def of(row: Row) -> Programme:
+        return Programme(
+            id=strawberry.ID(row["id"]),
+            name=row["name"],
+            description=row["description"],
+            sponsor=row["sponsor"],
+            established_by=row["established_by"],
+            established_at=row["established_at"],
+        )
+
+
 # -- decisions ------------------------------------------------------------------------------
 
 
@@ -373,11 +388,7 @@ class DecidedEnvelope:
         return None
 
     @fields.field("The envelope as it is now (its later versions too)")
-    async def envelope(
-        self, info: GatewayInfo
-    ) -> Annotated[BudgetEnvelope, strawberry.lazy(PLANNING)] | None:
-        from pmo_reporting.gateway.planning_types import BudgetEnvelope
-
+    async def envelope(self, info: GatewayInfo) -> BudgetEnvelope | None:
         row = await portfolio(info).envelope.load(str(self.id))
         return BudgetEnvelope.of(row) if row is not None else None
 
@@ -561,75 +572,7 @@ def awaiting_at_next_gate(item: Row, decisions: Sequence[Row]) -> list[str]:
     return []
 
 
-# -- meetings and bodies --------------------------------------------------------------------
-
-
-@strawberry.type
-class AgendaItem:
-    item_id: strawberry.ID
-    gate: str
-    purpose: str
-    added_at: datetime
-
-
-@strawberry.type(description="A meeting of a governance body: its agenda and minutes")
-class Meeting:
-    id: strawberry.ID
-    body_id: strawberry.ID
-    title: str
-    date: date
-    closed: bool
-    agenda: list[AgendaItem]
-
-    @fields.field("The decisions recorded in the meeting, in the order they were taken")
-    async def minutes(self, info: GatewayInfo) -> list[Decision]:
-        return [Decision.of(row) for row in await portfolio(info).minutes.load(str(self.id))]
-
-    @fields.field("The meeting's scenario adoptions, in the order they were decided")
-    async def scenario_adoptions(
-        self, info: GatewayInfo
-    ) -> list[Annotated[ScenarioAdoptionDecision, strawberry.lazy(PLANNING)]]:
-        from pmo_reporting.gateway.planning_types import ScenarioAdoptionDecision
-
-        rows = await portfolio(info).meeting_adoptions.load(str(self.id))
-        return [ScenarioAdoptionDecision.of(row) for row in rows]
-
-    @fields.field(
-        "The decision register: item decisions and scenario adoptions, in the order taken"
-    )
-    async def decision_register(
-        self, info: GatewayInfo
-    ) -> list[Annotated[DecisionRegisterEntry, strawberry.lazy(PLANNING)]]:
-        from pmo_reporting.gateway.planning_types import decision_register
-
-        loaders = portfolio(info)
-        decisions = await loaders.minutes.load(str(self.id))
-        adoptions = await loaders.meeting_adoptions.load(str(self.id))
-        return decision_register(decisions, adoptions)
-
-    @fields.field("The body that met")
-    async def body(self, info: GatewayInfo) -> GovernanceBody | None:
-        row = await portfolio(info).body.load(str(self.body_id))
-        return GovernanceBody.of(row) if row is not None else None
-
-    @staticmethod
-    def of(row: Row) -> Meeting:
-        return Meeting(
-            id=strawberry.ID(row["id"]),
-            body_id=strawberry.ID(row["body_id"]),
-            title=row["title"],
-            date=row["date"],
-            closed=row["closed"],
-            agenda=[
-                AgendaItem(
-                    item_id=strawberry.ID(line["item_id"]),
-                    gate=line["gate"],
-                    purpose=line["purpose"],
-                    added_at=datetime.fromisoformat(line["added_at"]),
-                )
-                for line in row["agenda"]
-            ],
-        )
+# -- bodies and routing ---------------------------------------------------------------------
 
 
 @strawberry.type

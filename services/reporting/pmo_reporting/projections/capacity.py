@@ -23,8 +23,7 @@ mutations waiting to read their own writes wake at commit.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -35,55 +34,25 @@ from pmo_kernel.cloudevents import ReceivedEvent
 from pmo_kernel.consumer import Unprocessable
 from pmo_reporting.changes import CAPACITY_CHANNEL, encode_versions
 from pmo_reporting.projections import capacity_staffing
+from pmo_reporting.projections.capacity_state import (
+    CALENDAR,
+    MAIN_TABLES,
+    PERSON,
+    PROPOSAL,
+    REQUEST,
+    SKILLS,
+    Row,
+    State,
+)
 
 log = logging.getLogger(__name__)
 
 PROJECTION_NAME = "reporting.capacity"
-CALENDAR, PERSON, REQUEST, PROPOSAL, SKILLS = "calendar", "person", "request", "proposal", "skills"
 STREAM_TYPES = frozenset({CALENDAR, PERSON, REQUEST, PROPOSAL, SKILLS})
-# Stream type → the table of its main row (the skills catalogue adds rows: it has none).
-MAIN_TABLES: Mapping[str, str] = {
-    CALENDAR: "calendars",
-    PERSON: "people",
-    REQUEST: "resource_requests",
-    PROPOSAL: "staffing_proposals",
-}
-
-Row = dict[str, Any]
 
 
 def stream_key(event: ReceivedEvent) -> str:
     return f"{event.stream_type}/{event.subject}"
-
-
-@dataclass
-class State:
-    """The rows a batch reads and changes: main rows by stream id, the rest by their key."""
-
-    calendars: dict[str, Row] = field(default_factory=dict)
-    people: dict[str, Row] = field(default_factory=dict)
-    reports: dict[tuple[str, str], Row] = field(default_factory=dict)  # (person, week)
-    allocations: dict[str, Row] = field(default_factory=dict)
-    requests: dict[str, Row] = field(default_factory=dict)
-    proposals: dict[str, Row] = field(default_factory=dict)
-    skills: dict[str, Row] = field(default_factory=dict)  # by name
-    versions: dict[str, int] = field(default_factory=dict)  # stream key → version applied
-    changed: set[tuple[str, str]] = field(default_factory=set)  # (table, key) to write
-
-    def rows_of(self, table: str) -> dict[str, Row]:
-        rows: dict[str, Row] = {
-            "calendars": self.calendars,
-            "people": self.people,
-            "allocations": self.allocations,
-            "resource_requests": self.requests,
-            "staffing_proposals": self.proposals,
-            "skills": self.skills,
-        }[table]
-        return rows
-
-    def main_row(self, event: ReceivedEvent) -> Row | None:
-        table = MAIN_TABLES.get(event.stream_type)
-        return None if table is None else self.rows_of(table).get(event.subject)
 
 
 def fold(state: State, event: ReceivedEvent) -> bool:

@@ -1,6 +1,6 @@
 """The capacity projection's rules for staffing: resource requests (raised, revised,
 cancelled, filled), staffing proposals (proposed, then each assignment accepted or declined)
-and the skills catalogue, on the rows of a batch (capacity.State).
+and the skills catalogue, on the rows of a batch (capacity_state.State).
 
 Payload shapes: services/capacity/pmo_capacity/domain/events.py (requests, skills) and
 proposal_events.py (proposals). A proposal's row keeps the StaffingProposed payload whole, as
@@ -13,12 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pmo_kernel.cloudevents import ReceivedEvent
-
-if TYPE_CHECKING:  # capacity.py imports these rules: the state's type only, for checking
-    from pmo_reporting.projections.capacity import Row, State
+from pmo_reporting.projections.capacity_state import Row, State
 
 
 def _number(value: Any) -> str:

@@ -1,12 +1,12 @@
 """Portfolio governance: bodies, stage gates, routing rules, meetings, decisions, items.
 
 Pure decisions and state, no I/O, in four layers, each importing only the layers below it
-(tests/portfolio/unit/test_domain_layers.py keeps it so):
+(tests/portfolio/unit/test_governance_layers.py keeps it so):
 
 - values: `values` (ids, texts, amounts, snapshots), `vocabulary` (enumerations, built-in rule
-  names), `gates` (stage-gate schemes), `validation`, `risk` (an item's risk level),
-  `routing_rule` (a rule and the facts it tests), `routing_rules` (a published version and its
-  evaluation), `decision_record`;
+  names), `gates` (stage-gate schemes), `validation`, `risk` (an item's risk level), `quarters`
+  and `effort` (an item's planned quarters and effort), `routing_rule` (a rule and the facts it
+  tests), `routing_rules` (a published version and its evaluation), `decision_record`;
 - events: `events`, the facts stored, built from values only;
 - aggregates: `bodies`, `item`, `meeting`, `routing` (the versions of the routing rules);
 - policy: `decisions` (check and take a decision), `adoption` (adopt a scenario).
@@ -52,8 +52,9 @@ from pmo_portfolio.domain.governance.events import (
     ScenarioAdoptionRecorded,
 )
 from pmo_portfolio.domain.governance.gates import DEFAULT_GATE_SCHEME, Gate, GateCode, GateScheme
-from pmo_portfolio.domain.governance.item import ITEM_SCORED, PortfolioItem, quarter_key
+from pmo_portfolio.domain.governance.item import ITEM_SCORED, PortfolioItem
 from pmo_portfolio.domain.governance.meeting import Meeting
+from pmo_portfolio.domain.governance.quarters import quarter_key
 from pmo_portfolio.domain.governance.risk import business_case_risk_level
 from pmo_portfolio.domain.governance.routing import DEFAULT_RULE_SET_ID, RoutingRuleSet
 from pmo_portfolio.domain.governance.routing_rule import (

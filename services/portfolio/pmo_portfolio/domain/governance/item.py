@@ -16,7 +16,6 @@ The id of an item is the id of the demand it came from.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
@@ -36,35 +35,13 @@ from pmo_portfolio.domain.governance.events import (
     ItemPlanned,
 )
 from pmo_portfolio.domain.governance.gates import DEFAULT_GATE_SCHEME, GateScheme
+from pmo_portfolio.domain.governance.quarters import quarter_key, quarters_between
 from pmo_portfolio.domain.governance.routing_rule import ItemFacts
 from pmo_portfolio.domain.governance.validation import validated
 from pmo_portfolio.domain.governance.vocabulary import GATE_SEQUENCE, ItemState, Outcome, RiskLevel
 
 S = ItemState
 ITEM_SCORED = "ItemScored"  # the scoring module's event, recorded on the item's stream
-
-_QUARTER = re.compile(r"(\d{4})-Q([1-4])")
-
-
-def quarter_key(quarter: str, context: str = "") -> tuple[int, int]:
-    """(year, quarter), so quarters order correctly; refuses anything but e.g. 2027-Q1."""
-    match = _QUARTER.fullmatch(quarter.strip().upper())
-    if match is None:
-        prefix = f"{context}: " if context else ""
-        raise DomainError(
-            f"{prefix}{quarter!r} is not a quarter (expected e.g. 2027-Q1)", quarter=quarter
-        )
-    return int(match.group(1)), int(match.group(2))
-
-
-def quarters_between(first: str, last: str) -> tuple[str, ...]:
-    """Every quarter from `first` to `last`, both included (e.g. 2027-Q4, 2028-Q1)."""
-    (year, quarter), end = quarter_key(first), quarter_key(last)
-    quarters: list[str] = []
-    while (year, quarter) <= end:
-        quarters.append(f"{year}-Q{quarter}")
-        year, quarter = (year + 1, 1) if quarter == 4 else (year, quarter + 1)
-    return tuple(quarters)
 
 
 class PortfolioItem(Aggregate):
@@ -623,4 +600,4 @@ class PortfolioItem(Aggregate):
                 return self.state, self.current_gate
 
 
-__all__ = ["ITEM_SCORED", "PortfolioItem", "quarter_key"]
+__all__ = ["ITEM_SCORED", "PortfolioItem"]

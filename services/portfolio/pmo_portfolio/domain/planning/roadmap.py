@@ -19,7 +19,8 @@ from decimal import Decimal
 from pmo_kernel.errors import DomainError
 from pmo_kernel.money import Money
 from pmo_portfolio.domain.governance.events import ItemPlanned
-from pmo_portfolio.domain.governance.item import PortfolioItem, quarter_key
+from pmo_portfolio.domain.governance.item import PortfolioItem
+from pmo_portfolio.domain.governance.quarters import quarter_key
 from pmo_portfolio.domain.governance.vocabulary import ItemState
 from pmo_portfolio.domain.planning.envelope import BudgetEnvelope
 
