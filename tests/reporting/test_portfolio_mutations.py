@@ -16,7 +16,8 @@ import pytest_asyncio
 
 from pmo_kernel.settings import Settings
 from pmo_reporting.gateway.app import create_app
-from pmo_reporting.gateway.portfolio_mutations import COMMANDS, moved_streams
+from pmo_reporting.gateway.command_arguments import moved_streams
+from pmo_reporting.gateway.portfolio_mutations import COMMANDS, OTHER_STREAMS
 from tests.reporting.portfolio_factory import Item, body, decision, meeting, project_portfolio
 from tests.reporting.portfolio_planning_factory import Envelope
 from tests.reporting.support import error_codes, graphql
@@ -354,9 +355,13 @@ async def test_an_unreachable_portfolio_service_and_a_missing_token(
 
 def test_every_stream_a_command_moved_is_waited_for() -> None:
     assert moved_streams(
-        "meeting", "M-1", 5, {"decision_id": "D", "scenario_id": "SC-1", "scenario_version": 2}
+        "meeting",
+        "M-1",
+        5,
+        {"decision_id": "D", "scenario_id": "SC-1", "scenario_version": 2},
+        OTHER_STREAMS,
     ) == {"meeting/M-1": 5, "scenario/SC-1": 2}
-    assert moved_streams("routing-rules", "default", 4, {"rules_version": 4}) == {
+    assert moved_streams("routing-rules", "default", 4, {"rules_version": 4}, OTHER_STREAMS) == {
         "routing-rules/default": 4
     }
 

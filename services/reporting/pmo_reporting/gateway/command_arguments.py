@@ -116,3 +116,31 @@ def mutation_type(name: str, mutations: dict[str, Any], description: str | None 
     """A strawberry type with the given command fields (schema.py merges them into Mutation)."""
     namespace = {"__annotations__": {}, **mutations}
     return strawberry.type(type(name, (), namespace), description=description)
+
+
+def moved_streams(
+    stream_type: str, stream_id: str, version: int, details: Any, others: dict[str, str]
+) -> dict[str, int]:
+    """Every stream a command moved, with its version: the answer's, and those its details
+    name as "<prefix>_id" and "<prefix>_version" (`others`: prefix -> stream type)."""
+    streams = {f"{stream_type}/{stream_id}": version}
+    if isinstance(details, dict):
+        for prefix, other in others.items():
+            found_id, found_version = details.get(f"{prefix}_id"), details.get(f"{prefix}_version")
+            if isinstance(found_id, str) and isinstance(found_version, int):
+                streams[f"{other}/{found_id}"] = found_version
+    return streams
+
+
+def rest_request(
+    values: dict[str, Any], takes_body: bool
+) -> tuple[dict[str, str], dict[str, Any] | None]:
+    """The REST path values and body of a command mutation's arguments: `id`, and what its
+    input adds to the path; no body when the route takes none, an empty one for an optional
+    input left out."""
+    path_values = {"id": str(values["id"])} if values.get("id") is not None else {}
+    input = values.get("input")
+    if input is not None and hasattr(input, "path_values"):
+        path_values |= input.path_values()
+    body = None if not takes_body else input.body() if input is not None else {}
+    return path_values, body

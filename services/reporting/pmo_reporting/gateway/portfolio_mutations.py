@@ -28,7 +28,9 @@ from pmo_reporting.gateway.command_arguments import (
     Argument,
     CommandCall,
     command_field,
+    moved_streams,
     mutation_type,
+    rest_request,
 )
 from pmo_reporting.gateway.context import GatewayInfo
 from pmo_reporting.gateway.envelope_types import BudgetEnvelope
@@ -222,26 +224,10 @@ async def _fresh(info: GatewayInfo, lookup: str, key: str | None) -> Row | None:
     return found.get(key)
 
 
-def moved_streams(stream_type: str, stream_id: str, version: int, details: Any) -> dict[str, int]:
-    """Every stream the command moved, with its version: the answer's, and those in details."""
-    streams = {f"{stream_type}/{stream_id}": version}
-    if isinstance(details, dict):
-        for prefix, other in OTHER_STREAMS.items():
-            found_id, found_version = details.get(f"{prefix}_id"), details.get(f"{prefix}_version")
-            if isinstance(found_id, str) and isinstance(found_version, int):
-                streams[f"{other}/{found_id}"] = found_version
-    return streams
-
-
 async def run_portfolio_command(
     command: PortfolioCommand, info: GatewayInfo, values: dict[str, Any], call: CommandCall
 ) -> PortfolioCommandResult:
-    path_values = {"id": str(values["id"])} if values.get("id") is not None else {}
-    input = values.get("input")
-    if input is not None and hasattr(input, "path_values"):
-        path_values |= input.path_values()
-    # No input type: the route takes no body. An optional input left out: an empty one.
-    body = None if command.input is None else input.body() if input is not None else {}
+    path_values, body = rest_request(values, takes_body=command.input is not None)
     services = info.context.services
     accepted = await services.portfolio_api.forward(
         command.method,
@@ -253,7 +239,9 @@ async def run_portfolio_command(
         idempotency_key=call.idempotency_key,
     )
     timeout = call.wait_seconds(services)
-    streams = moved_streams(command.stream_type, accepted.id, accepted.version, accepted.details)
+    streams = moved_streams(
+        command.stream_type, accepted.id, accepted.version, accepted.details, OTHER_STREAMS
+    )
     reached = await asyncio.gather(
         *(services.changes.wait_for_stream(key, v, timeout) for key, v in streams.items())
     )
