@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from enum import Enum
 
 import strawberry
 
@@ -51,20 +50,16 @@ _SEVERAL = (
 )
 
 
-@strawberry.enum(description="What capacity against demand is grouped by")
-class CapacityGrouping(Enum):
-    ROLE = "role"
-    SKILL = "skill"  # by name, any case
-
-
-@strawberry.enum(
-    description="A period of ISO weeks: a month holds the weeks whose Thursday falls in it, a "
-    "quarter those whose Monday does"
+# The grid's own enums, in the schema as GroupBy and Period.
+strawberry.enum(
+    GroupBy, name="CapacityGrouping", description="What capacity against demand is grouped by"
 )
-class CapacityPeriod(Enum):
-    WEEK = "week"
-    MONTH = "month"
-    QUARTER = "quarter"
+strawberry.enum(
+    Period,
+    name="CapacityPeriod",
+    description="A period of ISO weeks: a month holds the weeks whose Thursday falls in it, a "
+    "quarter those whose Monday does",
+)
 
 
 @strawberry.type(description="A period as a range holds it: its weeks inside the range")
@@ -130,8 +125,8 @@ class CapacityShortage:
     "a cell per period"
 )
 class CapacityVsDemand:
-    by: CapacityGrouping
-    period: CapacityPeriod
+    by: GroupBy
+    period: Period
     unit: CapacityUnit
     from_week: str
     to_week: str
@@ -155,8 +150,8 @@ class UnfilledDemandCell:
 
 @strawberry.type(description="The open request hours no allocation covers yet")
 class UnfilledDemand:
-    by: CapacityGrouping
-    period: CapacityPeriod
+    by: GroupBy
+    period: Period
     from_week: str
     to_week: str
     cells: list[UnfilledDemandCell]
@@ -227,8 +222,8 @@ class DemandQuery:
     async def capacity_vs_demand(
         self,
         info: GatewayInfo,
-        by: CapacityGrouping,
-        period: CapacityPeriod,
+        by: GroupBy,
+        period: Period,
         from_week: str,
         to_week: str,
         unit: CapacityUnit | None = None,
@@ -245,7 +240,7 @@ class DemandQuery:
             requests = await DemandReads(read_model).open_requests(first, last)
         grid = capacity_vs_demand(
             people, calendars, reports, allocations, requests, first, last,
-            GroupBy(by.value), Period(period.value), Unit(unit.value),
+            by, period, Unit(unit.value),
         )  # fmt: skip
         return CapacityVsDemand(
             by=by,
@@ -284,8 +279,8 @@ class DemandQuery:
     async def unfilled_demand(
         self,
         info: GatewayInfo,
-        by: CapacityGrouping,
-        period: CapacityPeriod,
+        by: GroupBy,
+        period: Period,
         from_week: str,
         to_week: str,
     ) -> UnfilledDemand:
@@ -293,7 +288,7 @@ class DemandQuery:
         requests: list[Row] = []
         if reads_staffing(info):
             requests = await DemandReads(capacity(info).read_model).open_requests(first, last)
-        cells = unfilled(requests, first, last, GroupBy(by.value), Period(period.value))
+        cells = unfilled(requests, first, last, by, period)
         total = sum(
             (Decimal(r["hours_per_week"]) * len(request_weeks(r, first, last)) for r in requests),
             ZERO,
