@@ -216,6 +216,32 @@ async def _drive(client: JsonClient, seconds: float, check: bool) -> _Load:
     return load
 
 
+DEMAND_QUERY = """query ($from: String!, $to: String!, $by: CapacityGrouping!,
+    $period: CapacityPeriod!) {
+  capacityVsDemand(by: $by, period: $period, fromWeek: $from, toWeek: $to) {
+    rows { key cells { period available allocated openDemand gap short } }
+  }
+}"""
+
+
+async def _capacity_vs_demand(client: JsonClient, rounds: int) -> list[float]:
+    """Latencies (ms) of `rounds` pairs of capacityVsDemand queries, one after the other: by
+    role and quarter, then by skill and month, over the heatmap's year."""
+    latencies = []
+    for _ in range(rounds):
+        for by, period in (("ROLE", "QUARTER"), ("SKILL", "MONTH")):
+            variables = {**VARIABLES, "by": by, "period": period}
+            started = time.perf_counter()
+            response = await client.post(
+                "/graphql", {"query": DEMAND_QUERY, "variables": variables}
+            )
+            latencies.append((time.perf_counter() - started) * 1000)
+            body = response.json()
+            if "errors" in body or not body["data"]["capacityVsDemand"]["rows"]:
+                raise RuntimeError(f"capacityVsDemand failed: {str(body)[:300]}")
+    return latencies
+
+
 def _check(body: dict[str, object]) -> None:
     # Correctness, not speed: a fast answer that lacks people or weeks is void.
     data = body.get("data")
@@ -293,6 +319,7 @@ async def run(ctx: Context) -> CaseResult:
             raise RuntimeError(f"warm-up failed: {warm.failures[0]}")
         progress(f"    measuring: {seconds} s at {RATE} queries/s")
         load = await _drive(client, seconds, check=False)
+        demand_ms = await _capacity_vs_demand(client, ctx.size(10, 3))
     finally:
         await client.close()
         if gateway.returncode is None:
@@ -309,6 +336,12 @@ async def run(ctx: Context) -> CaseResult:
         f"the first query, which computes the heatmap in a fresh process (the others find it "
         f"cached until the capacity read models change): {computed_ms:.1f} ms",
     ]
+    notes.append(
+        f"capacityVsDemand over the same people and year (computed each time, no cache), "
+        f"median of {len(demand_ms)} sequential queries: by role and quarter "
+        f"{_percentile(demand_ms[0::2], 0.5):.1f} ms, by skill and month "
+        f"{_percentile(demand_ms[1::2], 0.5):.1f} ms ({computed_ms:.1f} ms for the first heatmap)"
+    )
     if load.failures:
         notes.append(f"first failure: {load.failures[0]}")
     if not load.latencies_ms:

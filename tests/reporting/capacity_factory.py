@@ -139,7 +139,7 @@ class Capacity:
 
     def release(self, person_id: str, allocation_id: str) -> None:
         person = self.people[person_id]
-        person.release_allocation(allocation_id, ReleaseAllocation(reason="re-planned"), "pam")
+        person.release_allocation(allocation_id, ReleaseAllocation(reason="re-planned"), "pam", T0)
         self.events += published(person, "pam")
 
     def leave(self, person_id: str, last_day: date) -> None:

@@ -1,6 +1,8 @@
 """Who sees which person, their load and their cost rate through GraphQL: every caller x a
-person of their own (whom they manage) and one of another team, through person(id), the people
-list with its total, and the heatmap, against the capacity service's rule
+person of their own (whom they manage) and one of another team, through person(id) with its
+timeline, the people list with its total, the heatmap, and capacity against demand (with
+unfilled demand and a project's staffing: for capacity readers only, as the requests they
+are made of), against the capacity service's rule
 (pmo_kernel.capacity.access): readers see everyone, a line manager their own people, anyone else
 no one; cost rates for the cost readers and the line manager."""
 
@@ -15,6 +17,7 @@ import pytest
 from pmo_kernel.capacity.access import COST_READER_ROLES, READER_ROLES
 from pmo_kernel.settings import Settings
 from tests.reporting.capacity_factory import Capacity, project_capacity
+from tests.reporting.staffing_factory import Staffing
 from tests.reporting.support import graphql
 from tests.support import bearer
 
@@ -30,6 +33,7 @@ def staff() -> Capacity:
     capacity.person(OTHER, manager="nina", team="Data")
     capacity.allocate(OWN, "A-1", "P-1", "2027-W16", "2027-W16", "60")
     capacity.allocate(OTHER, "B-1", "P-1", "2027-W16", "2027-W16", "8")
+    Staffing(capacity).request("R-1", "P-1", weeks=("2027-W16", "2027-W16"), hours="10")
     return capacity
 
 
@@ -40,6 +44,10 @@ class Caller:
     roles: tuple[str, ...]
     sees: frozenset[str]
     costs: frozenset[str]
+
+    @property
+    def reads_staffing(self) -> bool:
+        return bool(set(self.roles) & READER_ROLES)
 
 
 BOTH, NONE = frozenset({OWN, OTHER}), frozenset[str]()
@@ -67,8 +75,19 @@ QUERY = """query ($own: ID!, $other: ID!) {
     rows { person { id } cells { allocated overAllocated } }
     totals { allocated overAllocatedPeople }
   }
+  capacityVsDemand(by: ROLE, period: WEEK, fromWeek: "2027-W16", toWeek: "2027-W16") {
+    rows { key people cells { available openDemand } }
+  }
+  unfilledDemand(by: ROLE, period: WEEK, fromWeek: "2027-W16", toWeek: "2027-W16") {
+    cells { requestIds } totalHours requestCount
+  }
+  projectStaffing(itemId: "P-1") {
+    requests { id } allocations { personId } requestedHours allocatedHours
+  }
 }
-fragment seen on Person { id costRatePerDay { amount } allocations { id } }"""
+fragment seen on Person {
+  id costRatePerDay { amount } allocations { id } timeline { totalCount edges { node { kind } } }
+}"""
 
 
 def what_it_sees(data: dict[str, Any]) -> dict[str, Any]:
@@ -86,6 +105,26 @@ def what_it_sees(data: dict[str, Any]) -> dict[str, Any]:
         "heatmap rows": {row["person"]["id"] for row in data["capacityHeatmap"]["rows"]},
         # The totals are of the visible rows only: nothing of a hidden person shows through.
         "heatmap total": (total["allocated"], total["overAllocatedPeople"]),
+        "timelines by id": {
+            p: (person["timeline"]["totalCount"], len(person["timeline"]["edges"]))
+            for p, person in shown.items()
+        },
+        "demand rows": [
+            (row["key"], row["people"], cell["available"], cell["openDemand"])
+            for row in data["capacityVsDemand"]["rows"]
+            for cell in row["cells"]
+        ],
+        "unfilled": (
+            [c["requestIds"] for c in data["unfilledDemand"]["cells"]],
+            data["unfilledDemand"]["totalHours"],
+            data["unfilledDemand"]["requestCount"],
+        ),
+        "project staffing": (
+            [r["id"] for r in data["projectStaffing"]["requests"]],
+            [a["personId"] for a in data["projectStaffing"]["allocations"]],
+            data["projectStaffing"]["requestedHours"],
+            data["projectStaffing"]["allocatedHours"],
+        ),
     }
 
 
@@ -103,6 +142,13 @@ def expected(caller: Caller) -> dict[str, Any]:
             f"{sum(allocated[p] for p in caller.sees)}.00",
             1 if OWN in caller.sees else 0,
         ),
+        # Registered, then the allocation proposed: both told, to whoever sees the person.
+        "timelines by id": dict.fromkeys(caller.sees, (2, 2)),
+        "demand rows": [("developer", 2, "80.00", "10.00")] if caller.reads_staffing else [],
+        "unfilled": ([["R-1"]], "10.00", 1) if caller.reads_staffing else ([], "0.00", 0),
+        "project staffing": (["R-1"], [OWN, OTHER], "10.00", "68.00")
+        if caller.reads_staffing
+        else ([], [], "0.00", "0.00"),
     }
 
 

@@ -30,7 +30,8 @@ import strawberry
 from strawberry.dataloader import DataLoader
 from strawberry.types.scalar import ScalarDefinition
 
-from pmo_reporting.gateway import capacity_loads, fields
+from pmo_kernel.capacity import Load
+from pmo_reporting.gateway import capacity_loads, capacity_timeline, fields
 from pmo_reporting.gateway.access import PeopleAudience
 from pmo_reporting.gateway.capacity_loads import (
     Heatmap,
@@ -43,6 +44,7 @@ from pmo_reporting.gateway.capacity_loads import (
     person_loads,
 )
 from pmo_reporting.gateway.capacity_readmodel import CapacityReadModel, PeopleFilter, PersonKey
+from pmo_reporting.gateway.capacity_timeline import TimelineConnection
 from pmo_reporting.gateway.context import GatewayContext, GatewayInfo
 from pmo_reporting.gateway.errors import bad_input
 from pmo_reporting.gateway.pagination import check_page_size
@@ -106,7 +108,7 @@ def capacity(info: GatewayInfo) -> CapacityLoaders:
     return loaders
 
 
-def _range(from_week: str, to_week: str) -> tuple[str, str]:
+def week_range(from_week: str, to_week: str) -> tuple[str, str]:
     try:
         return check_range(from_week, to_week)
     except InvalidRange as exc:
@@ -199,6 +201,17 @@ class WeekLoad:
     hard_hours: str = strawberry.field(description="Decimal string")
     over_allocated: bool
 
+    @staticmethod
+    def of(load: Load) -> WeekLoad:
+        return WeekLoad(
+            week=load.week,
+            available_hours=str(load.available_hours),
+            allocated_hours=str(load.allocated_hours),
+            soft_hours=str(load.soft_hours),
+            hard_hours=str(load.hard_hours),
+            over_allocated=load.over_allocated,
+        )
+
 
 @strawberry.type(description="A person whose capacity is planned")
 class Person:
@@ -252,22 +265,25 @@ class Person:
         rows = await capacity(info).allocations.load(self.row["id"])
         return [Allocation.of(row) for row in rows]
 
+    @fields.field(
+        "The person's dated history, the earliest first, in pages (Relay): registration, "
+        "availability reported (the latest report of each week, with who reported it), "
+        "allocations proposed (with their over-allocation flag), confirmed and released"
+    )
+    async def timeline(
+        self, info: GatewayInfo, first: int = 50, after: str | None = None
+    ) -> TimelineConnection:
+        return await capacity_timeline.timeline(info, self.row["id"], first, after)
+
     @fields.field("Each week fromWeek..toWeek (at most 156): availability and allocated hours")
     async def weeks(self, info: GatewayInfo, from_week: str, to_week: str) -> list[WeekLoad]:
-        first, last = _range(from_week, to_week)
+        first, last = week_range(from_week, to_week)
         loaders = capacity(info)
         calendar = await loaders.calendar.load(self.row["calendar_id"])
         reports = await loaders.reports.load(self.row["id"])
         allocations = await loaders.allocations.load(self.row["id"])
         return [
-            WeekLoad(
-                week=load.week,
-                available_hours=str(load.available_hours),
-                allocated_hours=str(load.allocated_hours),
-                soft_hours=str(load.soft_hours),
-                hard_hours=str(load.hard_hours),
-                over_allocated=load.over_allocated,
-            )
+            WeekLoad.of(load)
             for load in person_loads(self.row, calendar, reports, allocations, first, last)
         ]
 
@@ -555,7 +571,7 @@ class CapacityQuery:
         unit: CapacityUnit | None = None,
     ) -> CapacityHeatmap:
         audience = info.context.people_audience()
-        first, last = _range(from_week, to_week)
+        first, last = week_range(from_week, to_week)
         unit = unit or CapacityUnit.HOURS
         wanted = PeopleFilter(team, role, skill)
         read_model = capacity(info).read_model
@@ -590,11 +606,34 @@ async def draw_heatmap(
 ) -> Heatmap:
     """The heatmap of the people `audience` sees that match `wanted`: four statements, then
     the kernel's arithmetic in memory."""
+    rows = await read_loads(read_model, wanted, audience, first, last)
+    return heatmap(rows.people, rows.calendars, rows.reports, rows.allocations, first, last, unit)
+
+
+@dataclass(frozen=True)
+class LoadRows:
+    """What the weekly loads of some people over a range are computed from (capacity_loads)."""
+
+    people: list[Row]
+    calendars: dict[str, Row]
+    reports: dict[str, list[Row]]  # by person, the range's weeks
+    allocations: dict[str, list[Row]]  # by person, those not released overlapping the range
+
+
+async def read_loads(
+    read_model: CapacityReadModel,
+    wanted: PeopleFilter,
+    audience: PeopleAudience,
+    first: str,
+    last: str,
+) -> LoadRows:
+    """The rows of the people `audience` sees that match `wanted`, with what their loads of
+    `first`..`last` need: four statements (one when nobody matches)."""
     people = await read_model.people(wanted, audience)
     ids = [row["id"] for row in people]
     if not ids:
-        return heatmap([], {}, {}, {}, first, last, unit)
+        return LoadRows(people, {}, {}, {})
     calendars = await read_model.calendars_by_ids(row["calendar_id"] for row in people)
     reports = await read_model.reports_for(ids, first, last)
     allocations = await read_model.allocations_for(ids, first, last, active_only=True)
-    return heatmap(people, calendars, reports, allocations, first, last, unit)
+    return LoadRows(people, calendars, reports, allocations)

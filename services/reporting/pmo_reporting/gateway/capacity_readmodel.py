@@ -31,7 +31,7 @@ _PEOPLE_COLUMNS = (
     "cost_rate_amount, cost_rate_currency, calendar_id, part_time_percent, last_day"
 )
 _JSON = ("roles", "skills", "holidays", "body", "decisions")
-_REQUEST_COLUMNS = (
+REQUEST_COLUMNS = (
     "id, version, status, project_id, role, skills::text AS skills, start_week, end_week, "
     "hours_per_week, source, note, raised_by, raised_at, person_id, allocation_id, "
     "cancel_reason, cancelled_by"
@@ -78,7 +78,7 @@ class CapacityReadModel:
             raise ValueError(f"unsafe schema name {schema!r}")
         self.engine = engine
         self.s = f'"{schema}"'
-        self._requests = KeysetList(f"{self.s}.resource_requests", _REQUEST_COLUMNS, "raised_at")
+        self._requests = KeysetList(f"{self.s}.resource_requests", REQUEST_COLUMNS, "raised_at")
         self._proposals = KeysetList(
             f"{self.s}.staffing_proposals", _PROPOSAL_COLUMNS, "proposed_at"
         )
@@ -234,9 +234,7 @@ class CapacityReadModel:
             return bool(await conn.fetchval(sql, *args))
 
     async def requests_by_ids(self, ids: Sequence[str]) -> dict[str, Row]:
-        sql = (
-            f"SELECT {_REQUEST_COLUMNS} FROM {self.s}.resource_requests WHERE id = ANY($1::text[])"
-        )
+        sql = f"SELECT {REQUEST_COLUMNS} FROM {self.s}.resource_requests WHERE id = ANY($1::text[])"
         return {row["id"]: row for row in await self._fetch(sql, list(ids))}
 
     async def proposals(self, first: int, after: Keyset | None) -> list[Row]:
@@ -267,6 +265,11 @@ class CapacityReadModel:
             f"ORDER BY lower(name), name"
         )
         return await self._fetch(sql)
+
+    async def fetch(self, sql: str, *args: Any) -> list[Row]:
+        """The rows of any statement on these read models, jsonb columns parsed: for the
+        modules with statements of their own (capacity_demand_reads.py)."""
+        return await self._fetch(sql, *args)
 
     async def _fetch(self, sql: str, *args: Any) -> list[Row]:
         async with raw_connection(self.engine) as conn:

@@ -9,7 +9,9 @@ go to:
   to reach a version;
 - subscribers, each with a bounded queue: `demandChanged` subscriptions (demand notices), and
   `portfolioItemChanged` / `portfolioChanged` ones (portfolio stream notices; capacity
-  notices only wake waiters, so they never reach a portfolio subscription).
+  notices never reach a portfolio subscription);
+- capacity stream subscribers (`subscribe_capacity_streams`: the over-allocation watch of
+  capacity_alerts.py, one per gateway whatever its subscribers).
 
 Notices can be missed while the connection is down, so a waiter also polls the read model now
 and then: waiting stays bounded and correct, notices only make it prompt.
@@ -124,6 +126,7 @@ class ChangeHub:
         self._waiters: dict[str, set[_Waiter]] = {}
         self._subscriptions: set[Subscription] = set()
         self._stream_subscriptions: set[StreamSubscription] = set()
+        self._capacity_subscriptions: set[StreamSubscription] = set()
         self._task: asyncio.Task[None] | None = None
         self.listening = asyncio.Event()  # set while the LISTEN connection is up
 
@@ -218,6 +221,18 @@ class ChangeHub:
         finally:
             self._stream_subscriptions.discard(subscription)
 
+    @contextlib.asynccontextmanager
+    async def subscribe_capacity_streams(
+        self, stream_types: frozenset[str] | None = None
+    ) -> AsyncIterator[StreamSubscription]:
+        """Capacity stream notices (CAPACITY_CHANNEL) of these stream types (None: all)."""
+        subscription = StreamSubscription(stream_types, None)
+        self._capacity_subscriptions.add(subscription)
+        try:
+            yield subscription
+        finally:
+            self._capacity_subscriptions.discard(subscription)
+
     @property
     def subscriber_count(self) -> int:
         """Open subscriptions, to demand and to portfolio notices alike."""
@@ -235,9 +250,12 @@ class ChangeHub:
         self._publish_streams(stream_notices(versions))
 
     def publish_capacity_versions(self, versions: dict[str, int]) -> None:
-        """Deliver the versions these capacity streams reached to the waiters on them."""
+        """Deliver the versions these capacity streams reached to the waiters on them and
+        the capacity stream subscribers."""
         for notice in stream_notices(versions):
             self._wake(CAPACITY + notice.key, notice.version)
+            for subscription in self._capacity_subscriptions:
+                subscription.offer(notice)
 
     def _publish_streams(self, notices: list[StreamNotice]) -> None:
         for notice in notices:

@@ -1,8 +1,9 @@
 """The GraphQL schema: queries on the read models (the demands' here, the portfolio's inherited
 from portfolio_queries.py and planning_queries.py, the capacity's from capacity.py and
-capacity_staffing.py), commands
+capacity_staffing.py and capacity_demand.py), commands
 forwarded to the demand and portfolio services (mutations.py, portfolio_mutations.py),
-subscriptions fed by the projector's notices (the portfolio's in portfolio_subscriptions.py)."""
+subscriptions fed by the projector's notices (the portfolio's in portfolio_subscriptions.py,
+the capacity's in capacity_alerts.py)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,8 @@ from pmo_kernel.access import Sight
 from pmo_reporting.gateway import fields
 from pmo_reporting.gateway.access import sight_of
 from pmo_reporting.gateway.capacity import SCALARS, CapacityQuery
+from pmo_reporting.gateway.capacity_alerts import CapacitySubscription
+from pmo_reporting.gateway.capacity_demand import DemandQuery
 from pmo_reporting.gateway.capacity_mutations import CapacityMutation
 from pmo_reporting.gateway.capacity_staffing import StaffingQuery
 from pmo_reporting.gateway.context import GatewayInfo
@@ -57,7 +60,7 @@ MAX_TOKENS = 2_000
 
 @strawberry.type
 class Query(
-    PortfolioQuery, PlanningQuery, CapacityQuery, StaffingQuery
+    PortfolioQuery, PlanningQuery, CapacityQuery, StaffingQuery, DemandQuery
 ):  # their modules; then the demands'
     @fields.field(
         "One demand by id; null if the read model does not have it or the caller may not see it"
@@ -116,7 +119,7 @@ class Query(
 
 
 @strawberry.type
-class Subscription(PortfolioSubscription):  # portfolio_subscriptions.py; then the demands'
+class Subscription(PortfolioSubscription, CapacitySubscription):  # their modules; then demands'
     @fields.subscription(
         "Each change the projector commits, for one demand or all (graphql-transport-ws)"
     )
