@@ -9,7 +9,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import BeforeValidator, Field, StringConstraints
 
 Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -18,8 +18,17 @@ LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
 Rating = Annotated[int, Field(ge=1, le=5)]
 # A calendar month, "2027-03": the period benefits are reported and planned for.
 Month = Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
-# A measured value (an amount of money or any other unit): Decimal, never a float.
-Measure = Annotated[Decimal, Field(max_digits=18, decimal_places=4)]
+
+
+def _no_float(value: object) -> object:
+    if isinstance(value, float):
+        raise ValueError(f"{value!r} is a float: write the value as a decimal string or integer")
+    return value
+
+
+# A measured value (an amount of money or any other unit): Decimal, never a float (binary
+# rounding would change it on the way in).
+Measure = Annotated[Decimal, BeforeValidator(_no_float), Field(max_digits=18, decimal_places=4)]
 
 
 class RiskCategory(StrEnum):
