@@ -14,8 +14,10 @@ from pmo_kernel.application import CommandContext, event_metadata
 from pmo_kernel.http.conditional import etag
 from pmo_kernel.identity import Principal, Role
 from pmo_kernel.money import Money
+from pmo_portfolio.application.registers import RegisterService
 from pmo_portfolio.domain.delivery.registers.periods import month_at, month_index, month_of
 from pmo_portfolio.domain.governance.item import PortfolioItem
+from pmo_portfolio.registers_demo import RISKS, seed_registers
 from tests.portfolio.integration.support import ANALYST, Portfolio, eur
 
 PM = ("pia", "project_manager")
@@ -317,3 +319,33 @@ async def test_benefits_from_the_business_case_are_realised_over_time_with_roi_a
     portfolio_view = await p.get("/benefits")
     assert portfolio_view["portfolio"]["realised_roi"] == "0.1000"
     assert [row["item_id"] for row in portfolio_view["items"]] == ["crm"]
+
+
+async def test_the_demo_step_fills_the_registers_of_the_demo_items(portfolio: Portfolio) -> None:
+    p = portfolio
+    meeting = await p.committee()
+    for item_id, benefits in (("crm", "160000"), ("erp", None), ("hr", "90000"), ("bi", None)):
+        await costed_item(p, item_id, "100000", benefits)
+        if item_id != "bi":
+            await p.decide(meeting, item_id)
+    service = p.container.service
+    items = [await service.items.get(item_id) for item_id in ("crm", "erp", "hr", "bi")]
+    registers = RegisterService(service.store, service.access)
+    now = datetime.now(UTC)
+
+    summary = await seed_registers(registers, items, now - timedelta(days=365), now)
+
+    risk_registers = await registers.risk_registers.load_all()
+    risks = [r for register in risk_registers for r in register.risks.values()]
+    benefit_registers = await registers.benefit_registers.load_all()
+    plans = [b for register in benefit_registers for b in register.benefits.values()]
+    assert len(risks) == RISKS
+    assert summary.startswith(f"{RISKS} risks")
+    assert any(not r.open for r in risks)
+    assert any(r.planned_residual for r in risks)
+    assert any(i.from_risk_id for register in risk_registers for i in register.issues.values())
+    assert {b.item_id for b in plans} == {"crm", "erp", "hr"}  # the approved ones
+    assert any(b.realised for b in plans)
+    assert await seed_registers(registers, items, now - timedelta(days=365), now) == (
+        "0 risks and 0 issues on 0 items; 0 benefit plans, 0 realisations reported"
+    )
