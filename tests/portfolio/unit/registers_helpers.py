@@ -18,7 +18,10 @@ def days(n: int) -> date:
     return TODAY + timedelta(days=n)
 
 
-def register_with_risk(probability: int = 4, impact: int = 3, **extra: Any) -> RiskRegister:
+def register_with_risk(
+    probability: int = 4, impact: int = 3, *, stored: bool = True, **extra: Any
+) -> RiskRegister:
+    """A register with risk R1 (P4 I3 by default); `stored`: its first event saved already."""
     register = RiskRegister(ITEM)
     register.identify_risk(
         **{
@@ -33,4 +36,4 @@ def register_with_risk(probability: int = 4, impact: int = 3, **extra: Any) -> R
             **extra,
         }
     )
-    return saved(register)
+    return saved(register) if stored else register

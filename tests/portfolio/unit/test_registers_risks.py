@@ -309,7 +309,7 @@ def test_an_issue_is_resolved_once_with_its_resolution() -> None:
 
 
 def test_the_register_folds_back_from_its_stored_events() -> None:
-    register = register_with_risk()
+    register = register_with_risk(stored=False)
     register.plan_response(
         "R1",
         response=Response.TRANSFER,
@@ -330,21 +330,7 @@ def test_the_register_folds_back_from_its_stored_events() -> None:
         actor_id=PM,
         now=NOW,
     )
-    history = [
-        RiskIdentified(
-            item_id=ITEM,
-            risk_id="R1",
-            title="Supplier late",
-            category=RiskCategory.SUPPLIER,
-            probability=4,
-            impact=3,
-            owner="omar",
-            review_by=days(30),
-            identified_by=PM,
-            identified_at=NOW,
-        ),
-        *register.pending,
-    ]
+    history = register.pending
 
     again = reloaded(RiskRegister(ITEM), history)
 
