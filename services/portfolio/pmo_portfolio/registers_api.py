@@ -33,14 +33,16 @@ from pmo_portfolio.application.register_commands import (
     PlanRiskResponse,
     RaiseIssue,
     ReassessRisk,
+    RecordLesson,
     ReportBenefitRealisation,
     ResolveIssue,
     ReviewRisk,
 )
 from pmo_portfolio.application.registers import RegisterService, this_month
-from pmo_portfolio.domain.delivery.registers.values import Month
+from pmo_portfolio.domain.delivery.registers.values import LessonCategory, Month
 from pmo_portfolio.registers_views import (
     benefits_view,
+    lessons_view,
     matrix_view,
     open_issues_view,
     portfolio_benefits_view,
@@ -139,6 +141,8 @@ _ROUTES: tuple[tuple[str, str, Callable[[S], Handler], type[BaseModel], bool], .
     ("/items/{item_id}/benefits/{benefit_id}/realisations",
      "Report the value a benefit reached in a month (a later report corrects it)",
      lambda s: s.report_benefit_realisation, ReportBenefitRealisation, True),
+    ("/items/{item_id}/lessons", "Record a lesson learned (at closure), with category and tags",
+     lambda s: s.record_lesson, RecordLesson, True),
 )  # fmt: skip
 
 for _path, _summary, _call, _body, _created in _ROUTES:
@@ -212,3 +216,29 @@ async def get_portfolio_benefits(
 ) -> dict[str, Any]:
     items = await service.portfolio_benefits(principal)
     return portfolio_benefits_view(items, through or this_month(), currency)
+
+
+@router.get(
+    "/items/{item_id}/lessons",
+    summary="The lessons an item taught, newest first",
+    description="For whoever may see the item; 404 otherwise, as for an unknown id.",
+)
+async def get_item_lessons(
+    item_id: str, service: Service, principal: CurrentPrincipal
+) -> dict[str, Any]:
+    return lessons_view(await service.item_lessons(item_id, principal))
+
+
+@router.get(
+    "/lessons",
+    summary="Lessons learned across the portfolio, by category, tags (all of them) and words",
+)
+async def get_lessons(
+    service: Service,
+    principal: CurrentPrincipal,
+    category: LessonCategory | None = None,
+    tag: Annotated[list[str] | None, Query(max_length=20)] = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+) -> dict[str, Any]:
+    found = await service.find_lessons(principal, category=category, tags=tag or [], words=q)
+    return lessons_view(found)

@@ -23,6 +23,7 @@ from pmo_portfolio.application.register_commands import (
     PlanRiskAction,
     PlanRiskResponse,
     RaiseIssue,
+    RecordLesson,
     ReportBenefitRealisation,
     ResolveIssue,
     ReviewRisk,
@@ -30,6 +31,7 @@ from pmo_portfolio.application.register_commands import (
 from pmo_portfolio.application.registers import RegisterService
 from pmo_portfolio.domain.delivery.registers import Response, RiskCategory, Severity
 from pmo_portfolio.domain.delivery.registers.periods import month_at, month_index, month_of
+from pmo_portfolio.domain.delivery.registers.values import LessonCategory
 from pmo_portfolio.domain.governance import PortfolioItem
 
 RISKS = 120
@@ -76,10 +78,36 @@ async def seed_registers(
         realised = position % 3 != 2  # two in three report realised values
         planned, reported = await _benefits(registers, rng, item, start, now, realised)
         benefits, reports = benefits + planned, reports + reported
+    lessons = 0
+    for position, item in enumerate([i for i in fresh if delivered(i)][:3]):
+        lessons += await _lessons(registers, item.id, now - timedelta(days=20), position)
     return (
         f"{risks} risks and {issues} issues on {len(fresh)} items; {benefits} benefit plans, "
-        f"{reports} realisations reported"
+        f"{reports} realisations reported; {lessons} lessons learned"
     )
+
+
+LESSONS: tuple[tuple[str, LessonCategory, tuple[str, ...]], ...] = (
+    ("Put the supplier's milestones in the contract", LessonCategory.SUPPLIERS,
+     ("contract", "milestones")),
+    ("Book shared testers a quarter ahead", LessonCategory.PEOPLE, ("testing", "staffing")),
+    ("Estimate interfaces to legacy systems apart", LessonCategory.ESTIMATION,
+     ("integration", "legacy")),
+    ("Review the top risks at every steering committee", LessonCategory.RISK,
+     ("governance", "steering")),
+)  # fmt: skip
+
+
+async def _lessons(registers: RegisterService, item_id: str, when: datetime, position: int) -> int:
+    """Two lessons of the item, as its closure report would list them."""
+    ctx = CommandContext(_manager("pia"), now=when)
+    picked = [LESSONS[(position + n) % len(LESSONS)] for n in range(2)]
+    for title, category, tags in picked:
+        await registers.record_lesson(
+            item_id, RecordLesson(title=title, description=f"{title}: learned on {item_id}.",
+                                  category=category, tags=list(tags)), ctx,
+        )  # fmt: skip
+    return len(picked)
 
 
 async def _risk(

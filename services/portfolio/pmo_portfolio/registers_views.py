@@ -21,6 +21,7 @@ from pmo_portfolio.domain.delivery.registers import (
     Risk,
     RiskRegister,
 )
+from pmo_portfolio.domain.delivery.registers.lessons import Lesson
 from pmo_portfolio.domain.delivery.registers.matrix import Rating
 from pmo_portfolio.domain.delivery.registers.rollup import (
     band_counts,
@@ -233,9 +234,22 @@ def portfolio_benefits_view(
 
 _CENT = Decimal("0.01")
 
+
+def lessons_view(lessons: Iterable[Lesson]) -> dict[str, Any]:
+    return {
+        "lessons": [
+            {"item_id": x.item_id, "lesson_id": x.lesson_id, "title": x.title,
+             "description": x.description, "category": x.category.value, "tags": list(x.tags),
+             "recorded_by": x.recorded_by, "recorded_at": _time(x.recorded_at)}
+            for x in lessons
+        ]
+    }  # fmt: skip
+
+
 __all__ = [
     "benefits_view",
     "issue_view",
+    "lessons_view",
     "matrix_view",
     "open_issues_view",
     "portfolio_benefits_view",

@@ -346,6 +346,35 @@ async def test_the_demo_step_fills_the_registers_of_the_demo_items(portfolio: Po
     assert any(i.from_risk_id for register in risk_registers for i in register.issues.values())
     assert {b.item_id for b in plans} == {"crm", "erp", "hr"}  # the approved ones
     assert any(b.realised for b in plans)
+    lessons = await registers.lessons.load_all()
+    assert {r.id for r in lessons if r.lessons} == {"crm", "erp", "hr"}
     assert await seed_registers(registers, items, now - timedelta(days=365), now) == (
-        "0 risks and 0 issues on 0 items; 0 benefit plans, 0 realisations reported"
+        "0 risks and 0 issues on 0 items; 0 benefit plans, 0 realisations reported; "
+        "0 lessons learned"
     )
+
+
+async def test_lessons_learned_are_recorded_per_item_and_searched_across_the_portfolio(
+    portfolio: Portfolio,
+) -> None:
+    p = portfolio
+    for item_id in ("crm", "erp"):
+        await p.candidate(item_id)
+    for item_id, title, tags in (
+        ("crm", "Fix supplier dates in the contract", ["contract"]),
+        ("erp", "Penalties keep suppliers on time", ["contract", "sla"]),
+    ):
+        body = {"title": title, "description": f"{title}.", "category": "suppliers", "tags": tags}
+        await p.post(f"/items/{item_id}/lessons", body, ANALYST, 201)
+    await refused(p, "/items/crm/lessons", {"title": "t", "description": "d",
+                  "category": "luck"}, ANALYST, 422)  # fmt: skip
+    await refused(p, "/items/crm/lessons", {"title": "t", "description": "d",
+                  "category": "risk", "tags": ["not a tag"]}, ANALYST, 422)  # fmt: skip
+
+    found = await p.get("/lessons", category="suppliers", tag=["contract", "sla"])
+    mine = await p.client.get("/items/crm/lessons", headers=p.as_(*REQUESTER))
+    search = await p.client.get("/lessons", headers=p.as_(*REQUESTER))
+
+    assert [(x["item_id"], x["lesson_id"]) for x in found["lessons"]] == [("erp", "L1")]
+    assert [x["title"] for x in mine.json()["lessons"]] == ["Fix supplier dates in the contract"]
+    assert search.status_code == 403

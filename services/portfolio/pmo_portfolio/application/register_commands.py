@@ -10,6 +10,7 @@ from pydantic import Field
 
 from pmo_portfolio.application.commands import Command
 from pmo_portfolio.domain.delivery.registers.values import (
+    LessonCategory,
     LongText,
     Measure,
     Month,
@@ -18,6 +19,7 @@ from pmo_portfolio.domain.delivery.registers.values import (
     RiskCategory,
     Severity,
     ShortText,
+    Tag,
 )
 
 Person = ShortText
@@ -104,6 +106,13 @@ class ReportBenefitRealisation(Command):
     note: LongText | None = None
 
 
+class RecordLesson(Command):
+    title: ShortText
+    description: LongText
+    category: LessonCategory
+    tags: list[Tag] = Field(default_factory=list, max_length=20)
+
+
 __all__ = [
     "CloseRisk",
     "CompleteRiskAction",
@@ -114,6 +123,7 @@ __all__ = [
     "PlanRiskResponse",
     "RaiseIssue",
     "ReassessRisk",
+    "RecordLesson",
     "ReportBenefitRealisation",
     "ResolveIssue",
     "ReviewRisk",

@@ -37,13 +37,16 @@ from pmo_portfolio.application.register_commands import (
     PlanRiskResponse,
     RaiseIssue,
     ReassessRisk,
+    RecordLesson,
     ReportBenefitRealisation,
     ResolveIssue,
     ReviewRisk,
 )
 from pmo_portfolio.domain.delivery.registers import BenefitRegister, RiskRegister
 from pmo_portfolio.domain.delivery.registers.events import BenefitSource
+from pmo_portfolio.domain.delivery.registers.lessons import Lesson, LessonsRegister, search_lessons
 from pmo_portfolio.domain.delivery.registers.periods import month_of
+from pmo_portfolio.domain.delivery.registers.values import LessonCategory
 
 WRITE = frozenset({Role.PMO_ANALYST, Role.PROJECT_MANAGER, Role.ADMIN})
 
@@ -66,6 +69,7 @@ class RegisterService(ServiceBase):
         super().__init__(store, access)
         self.risk_registers = Repository(store, RiskRegister, "risk register")
         self.benefit_registers = Repository(store, BenefitRegister, "benefit register")
+        self.lessons = Repository(store, LessonsRegister, "lessons-learned register")
 
     # ---------------------------------------------------------------- the item
 
@@ -259,6 +263,32 @@ class RegisterService(ServiceBase):
                 actor_id=ctx.principal.subject, now=ctx.now,
             ),
         )  # fmt: skip
+
+    # ---------------------------------------------------------------- lessons learned
+
+    async def record_lesson(self, item_id: str, cmd: RecordLesson, ctx: CommandContext) -> Accepted:
+        def decide(register: LessonsRegister) -> dict[str, Any]:
+            lesson_id = register.record_lesson(
+                title=cmd.title, description=cmd.description, category=cmd.category,
+                tags=cmd.tags, actor_id=ctx.principal.subject, now=ctx.now,
+            )  # fmt: skip
+            return {"lesson_id": lesson_id}
+
+        return await self._change(self.lessons, item_id, ctx, "recording a lesson", decide)
+
+    async def item_lessons(self, item_id: str, principal: Principal) -> list[Lesson]:
+        await self.read_item(item_id, principal)
+        return search_lessons((await self.lessons.load(item_id)).lessons.values())
+
+    async def find_lessons(
+        self, principal: Principal, *, category: LessonCategory | None, tags: list[str],
+        words: str | None,
+    ) -> list[Lesson]:  # fmt: skip
+        """Across every item: lessons carry no figures, but name every department's projects,
+        so the search is the portfolio readers'."""
+        require_portfolio_reader(principal, "searching the lessons learned")
+        every = [lesson for r in await self.lessons.load_all() for lesson in r.lessons.values()]
+        return search_lessons(every, category=category, tags=tags, words=words)
 
     # ---------------------------------------------------------------- reads
 

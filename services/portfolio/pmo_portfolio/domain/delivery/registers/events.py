@@ -19,6 +19,7 @@ from pydantic import AwareDatetime
 from pmo_kernel.events import DomainEvent
 from pmo_portfolio.domain.delivery.registers.values import (
     Id,
+    LessonCategory,
     LongText,
     Measure,
     Month,
@@ -27,6 +28,7 @@ from pmo_portfolio.domain.delivery.registers.values import (
     RiskCategory,
     Severity,
     ShortText,
+    Tag,
 )
 from pmo_portfolio.domain.registry import registry
 
@@ -222,6 +224,26 @@ class BenefitRealisationReported(DomainEvent):
 
 BenefitRegisterEvent = BenefitPlanned | BenefitRealisationReported
 
+# -- lessons learned -----------------------------------------------------------------------------
+
+
+@registry.event
+class LessonRecorded(DomainEvent):
+    """A lesson the item taught, recorded at its closure (or earlier) for the next projects:
+    searchable across the portfolio by category and tag."""
+
+    event_type: ClassVar[str] = "LessonRecorded"
+
+    item_id: Id
+    lesson_id: Id
+    title: ShortText
+    description: LongText
+    category: LessonCategory
+    tags: tuple[Tag, ...] = ()
+    recorded_by: Id
+    recorded_at: AwareDatetime
+
+
 __all__ = [
     "BenefitPlanned",
     "BenefitRealisationReported",
@@ -229,6 +251,7 @@ __all__ = [
     "BenefitSource",
     "IssueRaised",
     "IssueResolved",
+    "LessonRecorded",
     "RiskActionCompleted",
     "RiskActionPlanned",
     "RiskClosed",

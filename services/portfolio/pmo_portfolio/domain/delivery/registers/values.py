@@ -31,6 +31,30 @@ def _no_float(value: object) -> object:
 Measure = Annotated[Decimal, BeforeValidator(_no_float), Field(max_digits=18, decimal_places=4)]
 
 
+# A lesson's tag: lower case words joined by hyphens ("supplier-management").
+Tag = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, to_lower=True, min_length=1, max_length=50,
+        pattern=r"^[a-z0-9][a-z0-9-]*$",
+    ),
+]  # fmt: skip
+
+
+class LessonCategory(StrEnum):
+    """What a lesson learned at closure is about."""
+
+    PLANNING = "planning"
+    ESTIMATION = "estimation"
+    GOVERNANCE = "governance"
+    STAKEHOLDERS = "stakeholders"
+    SUPPLIERS = "suppliers"
+    TECHNOLOGY = "technology"
+    PEOPLE = "people"
+    QUALITY = "quality"
+    RISK = "risk"
+
+
 class RiskCategory(StrEnum):
     SCHEDULE = "schedule"
     COST = "cost"
@@ -78,6 +102,7 @@ __all__ = [
     "SEVERITIES",
     "Band",
     "Id",
+    "LessonCategory",
     "LongText",
     "Measure",
     "Month",
@@ -86,4 +111,5 @@ __all__ = [
     "RiskCategory",
     "Severity",
     "ShortText",
+    "Tag",
 ]
