@@ -23,10 +23,12 @@ from pmo_kernel.store import EventStore
 from pmo_portfolio.access import PortfolioAccess
 from pmo_portfolio.api import router
 from pmo_portfolio.application.intake import DemandIntake
+from pmo_portfolio.application.registers import RegisterService
 from pmo_portfolio.application.service import PortfolioService
 from pmo_portfolio.capacity.feed import CapacityFeed
 from pmo_portfolio.domain.governance import RoutingRule, default_routing_rules
 from pmo_portfolio.domain.registry import registry
+from pmo_portfolio.registers_api import router as registers_router
 
 SERVICE = "portfolio"
 SCHEMA = "portfolio"
@@ -84,6 +86,8 @@ def create_app(settings: Settings, container: PortfolioContainer | None = None) 
     app.state.database = built.engine
     app.state.idempotency = IdempotencyKeys(built.store)
     app.include_router(router)
+    app.state.register_service = RegisterService(built.store, built.service.access)
+    app.include_router(registers_router)
     app.include_router(event_feed_router(built.store))
     return app
 

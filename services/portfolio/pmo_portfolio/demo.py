@@ -29,6 +29,7 @@ from pmo_kernel.identity import Principal, Role, issue_token
 from pmo_kernel.migrations import upgrade
 from pmo_kernel.money import Money
 from pmo_kernel.settings import Settings
+from pmo_portfolio.access import delivered
 from pmo_portfolio.application.commands import (
     AddAgendaItem,
     AddMember,
@@ -49,6 +50,7 @@ from pmo_portfolio.application.commands import (
     SelectionInputs,
     TakeDecision,
 )
+from pmo_portfolio.application.registers import RegisterService
 from pmo_portfolio.application.service import PortfolioService
 from pmo_portfolio.bootstrap import MIGRATIONS, SCHEMA, SYSTEM, build
 from pmo_portfolio.domain.governance import (
@@ -60,6 +62,7 @@ from pmo_portfolio.domain.governance import (
     PortfolioItem,
 )
 from pmo_portfolio.domain.scoring.model import Criterion
+from pmo_portfolio.registers_demo import seed_registers
 
 MODEL_ID = "portfolio-value"
 WAIT_FOR_CANDIDATES = timedelta(minutes=2)
@@ -262,6 +265,10 @@ async def _a_year_of_portfolio_management(
         f"{year.scores} evaluations, {year.planned} items on the roadmap")  # fmt: skip
     await _envelope_reforecast(service, now - timedelta(days=45))
     adopted = await _scenarios(service, now - timedelta(days=2), run)
+    current = [await service.items.get(item.id) for item in items]
+    register_items = [i for i in current if delivered(i) or i.state is ItemState.CANDIDATE]
+    registers = RegisterService(service.store, service.access)
+    say(f"  {await seed_registers(registers, register_items, start, now)}")
     outcomes = ", ".join(f"{n} {outcome}" for outcome, n in sorted(year.decisions.items()))
     return (
         f"{len(items)} portfolio items in 6 programmes; {year.meetings} committee meetings with "

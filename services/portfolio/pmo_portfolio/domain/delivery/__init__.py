@@ -1,0 +1,1 @@
+"""Delivery tracking: approved projects from the go-for-delivery gate to closure."""
