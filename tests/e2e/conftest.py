@@ -1,3 +1,3 @@
-from tests.e2e.platform import platform
+from tests.e2e.platform import platform, shared_platform
 
-__all__ = ["platform"]
+__all__ = ["platform", "shared_platform"]

@@ -22,6 +22,13 @@ from tests.support import bearer, eventually
 pytestmark = pytest.mark.e2e
 
 
+@pytest.fixture
+def platform(shared_platform: Platform) -> Platform:
+    """This module's tests share one platform; each adds data of its own, and the last one,
+    Ctrl-C, stops it."""
+    return shared_platform
+
+
 REQUESTER = ("alice", "requester")
 ANALYST = ("paul", "pmo_analyst")
 
