@@ -420,7 +420,17 @@ def dlq_replay(
         raise typer.Exit(1)
 
 
+def add_service_commands() -> None:
+    """Each installed service's own commands (its plugin's "commands" hook), as `pmo <name>`."""
+    for plugin in discover():
+        hook = plugin.commands_hook()
+        if hook is not None:
+            name, commands = hook()
+            app.add_typer(commands, name=name)
+
+
 def main() -> None:  # pragma: no cover - console entry point
+    add_service_commands()
     app(prog_name="pmo")
 
 
