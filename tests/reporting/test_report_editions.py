@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import httpx
 import pypdf
@@ -15,7 +16,10 @@ import pytest
 import pytest_asyncio
 from pypdf.generic import Destination
 from sqlalchemy.ext.asyncio import AsyncEngine
+from typer.testing import CliRunner
 
+from pmo_kernel.cli.main import add_service_commands
+from pmo_kernel.cli.main import app as pmo
 from pmo_kernel.db import create_engine
 from pmo_kernel.errors import PermissionDenied
 from pmo_kernel.identity import Principal
@@ -219,3 +223,28 @@ async def test_generating_a_report_for_an_unknown_period_is_a_coded_error(
     assert error_codes(no_programme) == ["INVALID_REPORT_REQUEST"]
     assert error_codes(unknown) == ["INVALID_REPORT_REQUEST"]
     assert error_codes(forbidden) == ["FORBIDDEN"]
+
+
+def test_pmo_report_generate_stores_an_edition_and_rebuild_finds_it_identical(
+    editions: Editions, reporting_db: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("REPORTING_DATABASE_URL", reporting_db)
+    add_service_commands()  # as `pmo` does: the reporting plugin's `report` commands
+    runner = CliRunner()
+
+    made = runner.invoke(
+        pmo, ["report", "generate", "--audience", "portfolio-review", "--period", "2026-Q1",
+              "--as-of", "2026-04-01T00:00:00", "--out", str(tmp_path)],
+    )  # fmt: skip
+    rebuilt = runner.invoke(pmo, ["report", "rebuild", "2026-q1.portfolio-review.1"])
+    refused = runner.invoke(
+        pmo, ["report", "generate", "--audience", "board", "--period", "2026-03"]
+    )
+
+    assert made.exit_code == 0, made.output
+    assert "2026-q1.portfolio-review.1" in made.stdout
+    assert (tmp_path / "2026-q1.portfolio-review.1.pdf").read_bytes().startswith(b"%PDF")
+    assert rebuilt.exit_code == 0
+    assert "byte-identical" in rebuilt.output
+    assert refused.exit_code == 2
+    assert "invalid_report_request" in refused.output
