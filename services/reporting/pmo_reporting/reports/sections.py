@@ -411,6 +411,7 @@ def capacity_chart(data: Data) -> Spec | None:
     if not values:
         return None
     return {
+        "width": 360,
         "data": {"values": values},
         "encoding": {
             "x": {"field": "month", "type": "ordinal", "title": "Month", "sort": data["months"]},
