@@ -23,11 +23,15 @@ from pmo_kernel.cli.main import app as pmo
 from pmo_kernel.db import create_engine
 from pmo_kernel.errors import PermissionDenied
 from pmo_kernel.identity import Principal
+from pmo_kernel.rebuild import rebuild_read_models
 from pmo_kernel.settings import Settings
+from pmo_reporting.operations import KEPT_TABLES
+from pmo_reporting.projector import MIGRATIONS, SCHEMA
 from pmo_reporting.reports import charts
 from pmo_reporting.reports.definitions import ReportAudience
 from pmo_reporting.reports.editions import Editions, define
 from pmo_reporting.reports.errors import ReadModelMoved
+from pmo_reporting.reports.schedule import generate_due
 from pmo_reporting.reports.sections import SECTIONS
 from pmo_reporting.reports.sources import Sources
 from tests.reporting.portfolio_factory import Item, project_portfolio
@@ -248,3 +252,31 @@ def test_pmo_report_generate_stores_an_edition_and_rebuild_finds_it_identical(
     assert "byte-identical" in rebuilt.output
     assert refused.exit_code == 2
     assert "invalid_report_request" in refused.output
+
+
+async def test_rebuilding_the_read_models_keeps_the_report_editions(
+    editions: Editions, reporting_db: str
+) -> None:
+    edition = await editions.generate(
+        define(ReportAudience.EXECUTIVE_COMMITTEE, "2026-03"), ANALYST, as_of=AS_OF
+    )
+    stored = await editions.read(edition.id, ANALYST, "pdf")
+
+    await rebuild_read_models(
+        editions.sources.engine, reporting_db, live_schema=SCHEMA, migrations=MIGRATIONS,
+        sources=[], handlers={}, switchover_lock="test-rebuild", kept_tables=KEPT_TABLES,
+    )  # fmt: skip
+
+    assert await editions.read(edition.id, ANALYST, "pdf") == stored
+
+
+async def test_the_schedule_makes_what_is_due_once_however_often_it_wakes(
+    editions: Editions,
+) -> None:
+    due = datetime(2026, 4, 1, 6, tzinfo=UTC)  # opens a quarter: the month's and the quarter's
+
+    first = await generate_due(editions, due, only_missing=True)
+    again = await generate_due(editions, due, only_missing=True)
+
+    assert first == ["2026-03.executive-committee.1", "2026-q1.portfolio-review.1"]
+    assert again == []

@@ -85,7 +85,11 @@ async def generate_due(editions: Editions, due: datetime, *, only_missing: bool)
         wanted = await _missing(editions, wanted)
     made = []
     for definition in wanted:
-        edition = await editions.generate(definition, SCHEDULER, as_of=due)
+        try:
+            edition = await editions.generate(definition, SCHEDULER, as_of=due)
+        except Exception:  # one report failing must not stop the others, nor the schedule
+            log.exception("report edition not generated", extra={"period": definition.period.name})
+            continue
         log.info("report edition generated", extra={"edition": edition.id})
         made.append(edition.id)
     return made
