@@ -78,6 +78,9 @@ class ServicePlugin:
     def consumers_hook(self) -> ConsumersHook | None:
         return cast("ConsumersHook | None", self.hook("consumers"))
 
+    def commands_hook(self) -> CommandsHook | None:
+        return cast("CommandsHook | None", self.hook("commands"))
+
 
 ProgressCallback = Callable[[str, int], None]
 # demo(settings, say) -> a one-line summary; `say` prints progress lines
@@ -85,6 +88,8 @@ DemoHook = Callable[[Settings, Callable[[str], None]], Coroutine[Any, Any, str]]
 # rebuild(settings, progress) -> a one-line summary
 RebuildHook = Callable[[Settings, ProgressCallback], Coroutine[Any, Any, str]]
 ConsumersHook = Callable[[Settings], list[ConsumerSpec]]
+# commands() -> (name, a typer.Typer): the service's own `pmo <name> ...` commands
+CommandsHook = Callable[[], tuple[str, Any]]
 
 
 def demo_order(plugins: Sequence[ServicePlugin]) -> list[ServicePlugin]:

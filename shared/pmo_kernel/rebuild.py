@@ -8,6 +8,10 @@
    schemas in one transaction: readers see the old tables or the new, never a mix.
 Events the live projector applies after the switch are deduplicated by the rebuilt
 `processed_messages`, which holds every event the rebuild applied.
+
+`kept_tables` are tables of the live schema that are not read models (nothing in the feeds
+makes them: the reporting service's stored report editions): in the switch-over transaction
+each moves, rows and all, into the rebuilt schema in place of its fresh, empty twin.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import asyncpg
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -56,6 +61,7 @@ async def rebuild_read_models(
     client: httpx.AsyncClient | None = None,
     page_size: int = 1000,
     progress: Progress | None = None,
+    kept_tables: tuple[str, ...] = (),
 ) -> RebuildReport:
     next_schema = f"{live_schema}_rebuild"
     async with raw_connection(engine) as conn:
@@ -82,6 +88,7 @@ async def rebuild_read_models(
                         "SELECT 1 FROM pg_namespace WHERE nspname = $1", live_schema
                     )
                     if exists:
+                        await _keep(lock_conn, live_schema, next_schema, kept_tables)
                         await lock_conn.execute(
                             f'ALTER SCHEMA "{live_schema}" RENAME TO "{retired}"'
                         )
@@ -96,6 +103,16 @@ async def rebuild_read_models(
         if owned_client:
             await http.aclose()
     return RebuildReport(live_schema, sum(counts.values()), counts)
+
+
+async def _keep(conn: asyncpg.Connection, live: str, rebuilt: str, tables: tuple[str, ...]) -> None:
+    """Move each of `tables` from the live schema into the rebuilt one, replacing the empty
+    table the migrations made there (a table the live schema lacks stays as built)."""
+    for table in tables:
+        if await conn.fetchval("SELECT to_regclass($1)", f'"{live}"."{table}"') is None:
+            continue
+        await conn.execute(f'DROP TABLE "{rebuilt}"."{table}"')
+        await conn.execute(f'ALTER TABLE "{live}"."{table}" SET SCHEMA "{rebuilt}"')
 
 
 async def _replay(

@@ -49,6 +49,19 @@ def gateway(port: int | None = None) -> None:
 
 
 @cli.command()
+def reports() -> None:
+    """Generate the periodic report editions when due, sleeping in between."""
+    from pmo_reporting.reports.schedule import run_schedule
+
+    settings = _settings_for("reports")
+
+    async def main(stopping: asyncio.Event) -> None:
+        await run_schedule(settings, stopping)
+
+    asyncio.run(run_until_signalled(main))
+
+
+@cli.command()
 def schema() -> None:
     """Print the public GraphQL schema (SDL, types sorted by name): docs/schema.graphql."""
     from pmo_reporting.gateway.schema import printed_schema

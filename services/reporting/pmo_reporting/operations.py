@@ -16,6 +16,9 @@ from pmo_reporting.projections.portfolio import PROJECTION_NAME as PORTFOLIO_PRO
 from pmo_reporting.projections.portfolio import PortfolioProjection
 from pmo_reporting.projector import MIGRATIONS, SCHEMA, SWITCHOVER_LOCK
 
+# Not read models: generated report editions (reports/editions.py) are kept by a rebuild.
+KEPT_TABLES = ("report_editions",)
+
 
 def consumers(settings: Settings) -> list[ConsumerSpec]:
     return [
@@ -59,6 +62,7 @@ async def rebuild(settings: Settings, progress: ProgressCallback) -> str:
             },
             switchover_lock=SWITCHOVER_LOCK,
             progress=progress,
+            kept_tables=KEPT_TABLES,
         )
     finally:
         await engine.dispose()

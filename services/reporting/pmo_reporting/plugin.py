@@ -16,10 +16,12 @@ plugin = ServicePlugin(
         ProcessSpec(
             "gateway", "pmo_reporting", "GraphQL gateway (/graphql)", port_setting="reporting_url"
         ),
+        ProcessSpec("reports", "pmo_reporting", "report editions on schedule (sleeps till due)"),
     ),
     hooks={
         "rebuild": "pmo_reporting.operations:rebuild",
         "consumers": "pmo_reporting.operations:consumers",
+        "commands": "pmo_reporting.reports.cli:commands",
     },
     start_order=90,  # after the services whose events it reads and whose APIs it calls
 )

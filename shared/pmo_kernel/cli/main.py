@@ -420,7 +420,21 @@ def dlq_replay(
         raise typer.Exit(1)
 
 
+def add_service_commands() -> None:
+    """Each installed service's own commands (its plugin's "commands" hook), as `pmo <name>`;
+    once each, however often it is called."""
+    added = {group.name for group in app.registered_groups}
+    for plugin in discover():
+        hook = plugin.commands_hook()
+        if hook is not None:
+            name, commands = hook()
+            if name not in added:
+                app.add_typer(commands, name=name)
+                added.add(name)
+
+
 def main() -> None:  # pragma: no cover - console entry point
+    add_service_commands()
     app(prog_name="pmo")
 
 

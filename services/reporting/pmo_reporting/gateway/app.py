@@ -34,6 +34,7 @@ from pmo_reporting.gateway.portfolio_api import PortfolioApi
 from pmo_reporting.gateway.portfolio_readmodel import PortfolioReadModel
 from pmo_reporting.gateway.readmodel import ReadModel
 from pmo_reporting.gateway.schema import build_schema
+from pmo_reporting.reports.pages import router as report_pages
 
 SCHEMA = "reporting"
 GRAPHQL_REQUEST: dict[str, Any] = {
@@ -175,6 +176,7 @@ def create_app(
         allow_queries_via_get=False,  # one way in (POST): nothing to cache, less to secure
     )
     app.include_router(router, prefix="/graphql", responses=GRAPHQL_REFUSALS)
+    app.include_router(report_pages)
     amend_openapi(app, graphql_operations)
     return app
 

@@ -52,6 +52,7 @@ from pmo_reporting.gateway.types import (
     DemandKpis,
     ReadModelStatus,
 )
+from pmo_reporting.reports.graphql import ReportMutation
 
 MAX_DEPTH = 10
 MAX_ALIASES = 30
@@ -147,7 +148,9 @@ def visible_filter_values(filter: DemandFilter | None, info: GatewayInfo) -> Dem
     return replace(filter_values(filter), audience=info.context.audience(delivered=False))
 
 
-Mutation = merge_types("Mutation", (DemandMutation, PortfolioMutation, CapacityMutation))
+Mutation = merge_types(
+    "Mutation", (DemandMutation, PortfolioMutation, CapacityMutation, ReportMutation)
+)
 
 
 class GatewaySchema(strawberry.Schema):
