@@ -3,9 +3,10 @@ service's own commands (and so its rules, roles and events).
 
 Runs after the portfolio demo (the CLI seeds a service after those it consumes): two working
 calendars (Belgium 38 h, France 35 h, with their 2027 public holidays), a skills catalogue, 40
-people in four teams imported as one CSV, their line managers' availability reports for this
-month and the next two (holidays, support rotas, training), soft and hard allocations to the
-portfolio's planned items, and a few resource requests. A second run changes nothing.
+people in five teams imported as one CSV, their line managers' availability reports for this
+month and the eleven after it (holidays, support rotas, training), soft and hard allocations to
+the portfolio's planned items (a few accepted as over-allocations), a few resource requests, and a
+staffing proposal over them with one assignment accepted. A second run changes nothing.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ import httpx
 from pmo_capacity.application.planned_items import ENDINGS, ITEM_STREAM
 from pmo_capacity.application.requests import ResourceRequestService
 from pmo_capacity.application.service import CapacityService
-from pmo_capacity.bootstrap import MIGRATIONS, SCHEMA, build
+from pmo_capacity.application.staffing import ProposeStaffing, StaffingService
+from pmo_capacity.bootstrap import MIGRATIONS, SCHEMA, CapacityContainer, build
 from pmo_capacity.domain import (
     AddSkill,
     DefineCalendar,
@@ -71,27 +73,26 @@ SKILLS = {
     "Change management": "Training and adoption",
 }  # fmt: skip
 
-# team: (line manager, calendar, {role: (how many, skills to draw from)})
+# team: (line manager, calendar, {role: (how many, skills to draw from)}). A PMO staffs project
+# and programme managers and analysts first: two delivery teams of them, then the specialists.
 TEAMS: dict[str, tuple[str, str, dict[PersonRole, tuple[int, tuple[str, ...]]]]] = {
-    "Delivery": ("marc", "BE", {
-        PersonRole.PROJECT_MANAGER: (5, ("Prince2", "Agile coaching", "Change management")),
-        PersonRole.PROGRAMME_MANAGER: (1, ("Prince2", "Change management")),
-        PersonRole.BUSINESS_ANALYST: (4, ("Business analysis", "BPMN", "SQL", "SAP")),
+    "Delivery Brussels": ("marc", "BE", {
+        PersonRole.PROJECT_MANAGER: (8, ("Prince2", "Agile coaching", "Change management")),
+        PersonRole.PROGRAMME_MANAGER: (3, ("Prince2", "Change management")),
     }),
-    "Platform": ("ines", "BE", {
+    "Delivery Paris": ("sofia", "FR", {
+        PersonRole.PROJECT_MANAGER: (7, ("Prince2", "Agile coaching", "SAP")),
+        PersonRole.PROGRAMME_MANAGER: (3, ("Prince2", "Change management")),
+    }),
+    "Business Analysis": ("henrik", "FR", {
+        PersonRole.BUSINESS_ANALYST: (6, ("Business analysis", "BPMN", "SQL", "SAP", "Power BI")),
+    }),
+    "Architecture and Engineering": ("ines", "BE", {
         PersonRole.ARCHITECT: (3, ("Enterprise architecture", "Cloud architecture", "Security")),
-        PersonRole.DEVELOPER: (5, ("Python", "Kubernetes", "Java", "Security")),
-        PersonRole.SUPPORT: (2, ("ITIL", "Kubernetes")),
+        PersonRole.DEVELOPER: (6, ("Python", "Kubernetes", "Java", "SQL", "Data engineering")),
     }),
-    "Data": ("henrik", "FR", {
-        PersonRole.DEVELOPER: (6, ("Python", "SQL", "Data engineering", "Power BI")),
-        PersonRole.BUSINESS_ANALYST: (2, ("Business analysis", "Power BI", "SQL")),
-        PersonRole.TESTER: (2, ("Test automation", "SQL")),
-    }),
-    "Applications": ("sofia", "FR", {
-        PersonRole.DEVELOPER: (5, ("Java", "TypeScript", "Salesforce", "SAP")),
-        PersonRole.TESTER: (3, ("Test automation", "Performance testing")),
-        PersonRole.SUPPORT: (2, ("ITIL", "SAP", "Salesforce")),
+    "Service Support": ("karel", "BE", {
+        PersonRole.SUPPORT: (4, ("ITIL", "Kubernetes", "SAP", "Salesforce")),
     }),
 }  # fmt: skip
 RATES = {PersonRole.PROJECT_MANAGER: 750, PersonRole.PROGRAMME_MANAGER: 950,
@@ -107,6 +108,8 @@ LAST_NAMES = (
 )  # fmt: skip
 PROJECTS_STAFFED = 8  # the portfolio's planned items that get allocations
 ALLOCATION_WEEKS = 13
+REPORTED_MONTHS = 12
+OVERBOOKED = 3  # allocations a project manager accepts as over-allocation, flagged
 
 
 @dataclass(frozen=True)
@@ -124,7 +127,7 @@ async def seed(settings: Settings, say: Callable[[str], None]) -> str:
     try:
         projects = projects_of(await _portfolio_events(settings))
         say(f"  {len(projects)} planned portfolio items to staff")
-        return await load_demo(container.service, container.requests, projects, date.today(), say)
+        return await load_demo(container, projects, date.today(), say)
     finally:
         await container.engine.dispose()
 
@@ -170,12 +173,12 @@ def projects_of(events: Iterable[Mapping[str, Any]]) -> list[PlannedProject]:
 
 
 async def load_demo(
-    service: CapacityService,
-    requests: ResourceRequestService,
+    container: CapacityContainer,
     projects: Sequence[PlannedProject],
     today: date,
     say: Callable[[str], None],
 ) -> str:
+    service = container.service
     if (await service.skill_catalogue()).version:
         return "already loaded (the skills catalogue exists): nothing changed"
     rng = random.Random(2027)
@@ -193,12 +196,37 @@ async def load_demo(
     say(f"  2 calendars, {len(SKILLS)} skills, {len(people)} people in {len(TEAMS)} teams")
     reports = await _availability(service, rng, people, today)
     soft, hard = await _allocations(service, rng, people, projects)
-    raised = await _requests(requests, rng, projects)
+    raised = await _requests(container.requests, rng, projects)
+    staffed = await _staff(container.staffing, raised)
     return (
         f"{len(people)} people in {len(TEAMS)} teams on 2 calendars, {len(SKILLS)} skills; "
         f"{reports} availability reports; {soft + hard} allocations ({hard} hard) to "
-        f"{min(len(projects), PROJECTS_STAFFED)} portfolio items; {raised} resource requests"
+        f"{min(len(projects), PROJECTS_STAFFED)} portfolio items; {len(raised)} resource "
+        f"requests; {staffed}"
     )
+
+
+async def _staff(staffing: StaffingService, request_ids: Sequence[str]) -> str:
+    """A staffing proposal over the demo's own requests, its first assignment accepted (the
+    others stay proposed, to accept or decline from the front end)."""
+    if not request_ids:
+        return "no staffing proposal"
+    ctx = CommandContext(RESOURCE_MANAGER)
+    proposed = await staffing.propose(ProposeStaffing(request_ids=list(request_ids)), ctx)
+    proposal = await staffing.proposal(proposed.proposal_id)
+    assert proposal.proposed is not None
+    assignments = proposal.proposed.assignments
+    if assignments:
+        await staffing.accept(proposal.id, assignments[0].request_id, ctx)
+    return (
+        f"a staffing proposal with {len(assignments)} assignments, "
+        f"{min(1, len(assignments))} accepted"
+    )
+
+
+def _month_after(today: date, months: int) -> str:
+    index = today.year * 12 + today.month - 1 + months
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
 def _people_csv(rng: random.Random) -> str:
@@ -223,8 +251,8 @@ def _people_csv(rng: random.Random) -> str:
 async def _availability(
     service: CapacityService, rng: random.Random, people: Sequence[Person], today: date
 ) -> int:
-    """This month and the next two: holidays, a monthly support rota, training days."""
-    months = [(today.replace(day=1) + timedelta(days=32 * n)).strftime("%Y-%m") for n in range(3)]
+    """A year from this month: holidays, a monthly support rota, training days."""
+    months = [_month_after(today, n) for n in range(REPORTED_MONTHS)]
     reports = 0
     for person in people:
         ctx = CommandContext(Principal(subject=person.line_manager))
@@ -237,7 +265,7 @@ async def _availability(
                 ctx,
             )  # fmt: skip
             reports += len(weeks_of_month(month))
-        for _ in range(rng.choice([0, 1, 1, 2])):
+        for _ in range(rng.choice([1, 2, 3, 4])):
             week = rng.choice(weeks_of_month(rng.choice(months)))
             holiday = rng.random() < 0.7
             await service.report_availability(
@@ -261,9 +289,10 @@ async def _allocations(
     projects: Sequence[PlannedProject],
 ) -> tuple[int, int]:
     """Two to four people a project, from its first planned week, in hours or in percent of
-    their availability; about half confirmed by the line manager. An allocation that would
-    overbook someone is not made (the demo never forces one)."""
-    soft = hard = 0
+    their availability; about half confirmed by the line manager. The first few that would
+    overbook someone are accepted as over-allocations (flagged, as a hurried project manager
+    does), the others are not made."""
+    soft = hard = forced = 0
     allocator = CommandContext(PROJECT_MANAGER)
     for project in projects[:PROJECTS_STAFFED]:
         start = weeks_of_quarter(project.start_quarter)[0]
@@ -280,6 +309,12 @@ async def _allocations(
             try:
                 result = await service.propose_allocation(person.id, command, allocator)
             except OverAllocation:
+                if forced >= OVERBOOKED:
+                    continue
+                forced += 1
+                command = command.model_copy(update={"accept_over_allocation": True})
+                await service.propose_allocation(person.id, command, allocator)
+                soft += 1
                 continue
             assert result.allocation_id is not None
             if rng.random() < 0.5:
@@ -293,19 +328,19 @@ async def _allocations(
 
 async def _requests(
     requests: ResourceRequestService, rng: random.Random, projects: Sequence[PlannedProject]
-) -> int:
+) -> list[str]:
     """A few needs nobody fills yet: a role and skills for a project's first quarter."""
     needs = [
         (PersonRole.DEVELOPER, [RequiredSkill(name="Python", min_level=3)]),
-        (PersonRole.TESTER, [RequiredSkill(name="Test automation", min_level=2)]),
+        (PersonRole.PROJECT_MANAGER, [RequiredSkill(name="Prince2", min_level=3)]),
         (PersonRole.ARCHITECT, [RequiredSkill(name="Cloud architecture", min_level=4)]),
         (PersonRole.BUSINESS_ANALYST, [RequiredSkill(name="SAP", min_level=3),
                                        RequiredSkill(name="BPMN", min_level=2)]),
     ]  # fmt: skip
-    raised = 0
+    raised: list[str] = []
     for project, (role, skills) in zip(projects[:PROJECTS_STAFFED], needs, strict=False):
         weeks = weeks_of_quarter(project.start_quarter)
-        await requests.raise_request(
+        result = await requests.raise_request(
             RaiseResourceRequest(
                 project_id=project.item_id, role=role, skills=skills, start_week=weeks[0],
                 end_week=weeks[-1], hours_per_week=Decimal(rng.choice([16, 24, 32])),
@@ -313,7 +348,7 @@ async def _requests(
             ),
             CommandContext(PROJECT_MANAGER),
         )  # fmt: skip
-        raised += 1
+        raised.append(result.id)
     return raised
 
 
