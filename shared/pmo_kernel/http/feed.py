@@ -130,9 +130,16 @@ def _audit_routes(
     @router.get(
         "/events/checkpoints",
         summary="The signed tree heads of the service's audit log (RFC 9162), smallest first",
-        responses=problem_responses(
-            {401: "Missing or invalid bearer token", 403: "The caller may not read the feed"}
-        ),
+        responses={
+            200: {"content": {"application/json": {}}},
+            **problem_responses(
+                {
+                    401: "Missing or invalid bearer token",
+                    403: "The caller may not read the feed",
+                    422: "`after_size` or `limit` out of range",
+                }
+            ),
+        },
     )
     async def checkpoints(
         principal: Reader,
@@ -147,14 +154,17 @@ def _audit_routes(
     @router.get(
         "/events/proofs/inclusion",
         summary="The audit path proving that an event is in the log of a signed head",
-        responses=problem_responses(
-            {
-                401: "Missing or invalid bearer token",
-                403: "The caller may not read the feed",
-                404: "No such event in the audit log, or no head of that size",
-                422: "`position` or `tree_size` out of range",
-            }
-        ),
+        responses={
+            200: {"content": {"application/json": {}}},
+            **problem_responses(
+                {
+                    401: "Missing or invalid bearer token",
+                    403: "The caller may not read the feed",
+                    404: "No such event in the audit log, or no head of that size",
+                    422: "`position` or `tree_size` out of range",
+                }
+            ),
+        },
     )
     async def inclusion(
         principal: Reader,
@@ -187,14 +197,17 @@ def _audit_routes(
     @router.get(
         "/events/proofs/consistency",
         summary="The proof that the log of one signed head extends the log of an earlier one",
-        responses=problem_responses(
-            {
-                401: "Missing or invalid bearer token",
-                403: "The caller may not read the feed",
-                404: "The audit log has no tree of the second size",
-                422: "Sizes out of range, or the first larger than the second",
-            }
-        ),
+        responses={
+            200: {"content": {"application/json": {}}},
+            **problem_responses(
+                {
+                    401: "Missing or invalid bearer token",
+                    403: "The caller may not read the feed",
+                    404: "The audit log has no tree of the second size",
+                    422: "Sizes out of range, or the first larger than the second",
+                }
+            ),
+        },
     )
     async def consistency(
         principal: Reader,

@@ -5,7 +5,8 @@ The signed message is text, so an auditor can rebuild it with nothing but the st
 
     pmo-tree-head-v1\\n<service>\\n<tree size>\\n<root hash, hex>\\n<timestamp, ms since epoch>\\n
 
-The key comes from configuration (`AUDIT_SIGNING_KEY`: a PEM PKCS#8 Ed25519 private key).
+The key comes from configuration (`AUDIT_SIGNING_KEY`: a PEM PKCS#8 Ed25519 private key, or
+base64 of its 32-byte seed).
 Without one, a development key is generated once into the data dir (`AUDIT_KEY_FILE`, default
 `$PMO_DATA_DIR/audit-signing-key.pem`) and shared by every process of the machine; production
 refuses to generate one. A key is named by its id, the first 16 hex digits of the SHA-256 of
@@ -109,7 +110,7 @@ def signing_key(settings: Settings, *, generate: bool = True) -> Ed25519PrivateK
     """The configured key; else the development key file, generated when missing (`generate`,
     never in production)."""
     if settings.audit_signing_key:
-        return _private_key(settings.audit_signing_key.encode())
+        return _configured_key(settings.audit_signing_key)
     path = key_file(settings)
     if path.exists():
         return _private_key(path.read_bytes())
@@ -147,6 +148,19 @@ def published_key(settings: Settings) -> Ed25519PublicKey | None:
         return signing_key(settings).public_key()
     except AuditKeyError:
         return None
+
+
+def _configured_key(value: str) -> Ed25519PrivateKey:
+    """AUDIT_SIGNING_KEY: a PEM, or base64 of the key's 32-byte seed (fits one env line)."""
+    if value.lstrip().startswith("-----BEGIN"):
+        return _private_key(value.encode())
+    try:
+        seed = base64.b64decode(value, validate=True)
+    except ValueError as exc:
+        raise AuditKeyError("AUDIT_SIGNING_KEY is neither a PEM nor base64") from exc
+    if len(seed) != 32:
+        raise AuditKeyError(f"AUDIT_SIGNING_KEY holds {len(seed)} bytes, an Ed25519 seed has 32")
+    return Ed25519PrivateKey.from_private_bytes(seed)
 
 
 def _private_key(pem: bytes) -> Ed25519PrivateKey:
