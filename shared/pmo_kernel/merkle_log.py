@@ -37,6 +37,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pmo_kernel.aio import sleep_unless
 from pmo_kernel.db import raw_connection
 from pmo_kernel.infra.topics import TopicError, ensure_topics
+from pmo_kernel.leadership import leading, wait_for
 from pmo_kernel.recorded import LogCursor
 from pmo_kernel.relay import make_producer
 from pmo_kernel.settings import Settings
@@ -298,20 +299,14 @@ class MerkleLog:
     # ----------------------------------------------------------------- running
 
     async def run(self, stopping: asyncio.Event) -> None:
-        async with raw_connection(self.store.engine) as leader:
-            lock = f"pmo-merkle:{self.store.schema}"
-            while not await leader.fetchval("SELECT pg_try_advisory_lock(hashtext($1))", lock):
-                log.info("merkle log: another process builds it; standing by")
-                await sleep_unless(stopping, self.settings.safety_poll_seconds)
-                if stopping.is_set():
-                    return
-            channel = wakeup_channel(self.store.schema)
-            await leader.add_listener(channel, self._on_appended)
-            try:
+        lock = f"pmo-merkle:{self.store.schema}"
+        channel = wakeup_channel(self.store.schema)
+        async with leading(
+            self.store.engine, lock, channel, self._on_appended, stopping,
+            standby_seconds=self.settings.safety_poll_seconds,
+        ) as leader:  # fmt: skip
+            if leader:
                 await self._run_as_leader(stopping)
-            finally:
-                await leader.remove_listener(channel, self._on_appended)
-                await leader.execute("SELECT pg_advisory_unlock(hashtext($1))", lock)
 
     def _on_appended(self, *_: object) -> None:
         self._appended.set()
@@ -344,7 +339,7 @@ class MerkleLog:
                     timeout = min(timeout, until_due)
                 if unpublished:
                     timeout = min(timeout, self.settings.checkpoint_seconds)
-                noticed = await self._wait(stopping, timeout)
+                noticed = await wait_for(self._appended, stopping, timeout)
         finally:
             try:
                 await self.checkpoint()  # what came in since the last head gets one now
@@ -364,19 +359,6 @@ class MerkleLog:
             log.warning("merkle log: broker unavailable, heads published later: %r", exc)
             return True
         return False
-
-    async def _wait(self, stopping: asyncio.Event, seconds: float) -> bool:
-        """Sleep until an append is announced (True), `seconds` pass or we are stopping."""
-        waits = [
-            asyncio.ensure_future(self._appended.wait()),
-            asyncio.ensure_future(stopping.wait()),
-        ]
-        try:
-            await asyncio.wait(waits, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for waiter in waits:
-                waiter.cancel()
-        return self._appended.is_set()
 
 
 async def _stop_quietly(producer: AIOKafkaProducer) -> None:

@@ -18,19 +18,22 @@ import asyncpg
 import orjson
 import pytest
 import pytest_asyncio
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from typer.testing import CliRunner
 
 from pmo_demand.bootstrap import MIGRATIONS
 from pmo_kernel.cli.main import app
 from pmo_kernel.db import create_engine, raw_connection
-from pmo_kernel.merkle_log import MerkleLog, MerkleLogSettings
+from pmo_kernel.infra.topics import ensure_topics
+from pmo_kernel.merkle_log import CHECKPOINTS_TOPIC, MerkleLog, MerkleLogSettings
 from pmo_kernel.migrations import upgrade
 from pmo_kernel.settings import load_settings
 from pmo_kernel.store import EventStore, NewEvent
 from pmo_kernel.store.hashing import canonical_bytes, chain_hash
 from pmo_kernel.store.merkle import event_leaf_hash, inclusion_ranges, verify_inclusion
 from pmo_kernel.store.merkle_tables import proof_hashes
-from pmo_kernel.store.tree_heads import signing_key
+from pmo_kernel.store.tree_heads import key_id, signing_key
+from tests.infra import Infrastructure
 from tests.support import CounterIncremented, kernel_registry, metadata
 
 SCHEMA = "demand"  # the CLI verifies the installed services' schemas
@@ -255,3 +258,48 @@ async def test_the_application_login_may_not_rewrite_the_audit_log(
                 await conn.execute(statement)
     finally:
         await conn.close()
+
+
+async def test_the_running_log_wakes_on_an_append_signs_and_publishes_the_head(
+    audited: Audited, infra: Infrastructure, fresh_topic_prefix: str
+) -> None:
+    # A 60 s safety poll and 60 s between heads: only the NOTIFY wakes it, only the event
+    # count makes a head due.
+    topic = f"{fresh_topic_prefix}{CHECKPOINTS_TOPIC}"
+    settings = MerkleLogSettings(
+        service="demand", topic=topic, bootstrap_servers=infra.kafka_bootstrap,
+        checkpoint_events=2, checkpoint_seconds=60.0, safety_poll_seconds=60.0, partitions=1,
+    )  # fmt: skip
+    log = MerkleLog(audited.store, settings, audited.log.key)
+    stopping = asyncio.Event()
+    running = asyncio.create_task(log.run(stopping))
+    await ensure_topics(infra.kafka_bootstrap, [topic], 1)
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=infra.kafka_bootstrap,
+        group_id=None, enable_auto_commit=False,
+        auto_offset_reset="earliest",
+    )  # fmt: skip
+    try:
+        await audited.store.append(
+            "counter", "e", 0,
+            [NewEvent(CounterIncremented(by=1), metadata()),
+             NewEvent(CounterIncremented(by=2), metadata())],
+        )  # fmt: skip
+        await consumer.start()
+        consumer.assign([TopicPartition(topic, 0)])
+        await consumer.seek_to_beginning()
+        heads: list[dict[str, object]] = []
+        deadline = asyncio.get_running_loop().time() + 20
+        while not any(h["tree_size"] == 9 for h in heads):
+            assert asyncio.get_running_loop().time() < deadline, heads
+            for records in (await consumer.getmany(timeout_ms=500)).values():
+                heads += [orjson.loads(r.value) for r in records]
+    finally:
+        stopping.set()
+        await running
+        await consumer.stop()
+
+    assert heads[-1]["service"] == "demand"
+    assert heads[-1]["key_id"] == key_id(audited.log.key.public_key())
+    code, output = await _cli_verify()
+    assert code == 0, output
