@@ -15,6 +15,7 @@ from pathlib import Path
 from uuid import UUID
 
 import asyncpg
+import httpx
 import orjson
 import pytest
 import pytest_asyncio
@@ -30,9 +31,14 @@ from pmo_kernel.migrations import upgrade
 from pmo_kernel.settings import load_settings
 from pmo_kernel.store import EventStore, NewEvent
 from pmo_kernel.store.hashing import canonical_bytes, chain_hash
-from pmo_kernel.store.merkle import event_leaf_hash, inclusion_ranges, verify_inclusion
+from pmo_kernel.store.merkle import (
+    event_leaf_hash,
+    inclusion_ranges,
+    verify_consistency,
+    verify_inclusion,
+)
 from pmo_kernel.store.merkle_tables import proof_hashes
-from pmo_kernel.store.tree_heads import key_id, signing_key
+from pmo_kernel.store.tree_heads import key_id, load_public_key, signing_key
 from tests.infra import Infrastructure
 from tests.support import CounterIncremented, kernel_registry, metadata
 
@@ -303,3 +309,40 @@ async def test_the_running_log_wakes_on_an_append_signs_and_publishes_the_head(
     assert heads[-1]["key_id"] == key_id(audited.log.key.public_key())
     code, output = await _cli_verify()
     assert code == 0, output
+
+
+async def test_the_event_feed_serves_signed_heads_and_proofs_that_verify(
+    audited: Audited, fresh_database: str
+) -> None:
+    from pmo_demand.bootstrap import build, create_app
+    from tests.support import bearer, settings_for
+
+    await audited.store.append("counter", "d", 0, [NewEvent(CounterIncremented(by=1), metadata())])
+    await audited.log.checkpoint()  # heads of sizes 7 and 8
+    settings = settings_for(fresh_database)
+    container = build(settings)
+    transport = httpx.ASGITransport(app=create_app(settings, container))
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://demand") as api:
+            api.headers.update(bearer(settings, "ada", "auditor"))
+            heads = (await api.get("/events/checkpoints")).json()
+            proof = (await api.get("/events/proofs/inclusion", params={"position": 3})).json()
+            grown = await api.get("/events/proofs/consistency", params={"first": 7})
+            absent = await api.get("/events/proofs/inclusion", params={"position": 99})
+    finally:
+        await container.engine.dispose()
+
+    public_key = load_public_key(heads["public_key"].encode())
+    first, latest = heads["checkpoints"]
+    assert (first["tree_size"], latest["tree_size"]) == (7, 8)
+    root = bytes.fromhex(latest["root_hash"])
+    assert verify_inclusion(
+        proof["leaf_index"], 8, bytes.fromhex(proof["leaf_hash"]),
+        [bytes.fromhex(h) for h in proof["audit_path"]], root,
+    )  # fmt: skip
+    assert verify_consistency(
+        7, 8, bytes.fromhex(first["root_hash"]), root,
+        [bytes.fromhex(h) for h in grown.json()["proof"]],
+    )  # fmt: skip
+    assert absent.status_code == 404
+    assert public_key.public_bytes_raw() == audited.log.key.public_key().public_bytes_raw()

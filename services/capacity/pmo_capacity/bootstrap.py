@@ -80,7 +80,7 @@ def create_app(settings: Settings, container: CapacityContainer | None = None) -
     app.include_router(skills)
     app.include_router(requests)
     app.include_router(proposals)
-    app.include_router(event_feed_router(built.store, SERVICE, published_key(settings)))
+    app.include_router(event_feed_router(built.store, SERVICE, lambda: published_key(settings)))
     return app
 
 

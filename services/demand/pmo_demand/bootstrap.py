@@ -64,7 +64,7 @@ def create_app(settings: Settings, container: DemandContainer | None = None) -> 
     app.state.database = built.engine
     app.state.idempotency = IdempotencyKeys(built.store)
     app.include_router(router)
-    app.include_router(event_feed_router(built.store, SERVICE, published_key(settings)))
+    app.include_router(event_feed_router(built.store, SERVICE, lambda: published_key(settings)))
     return app
 
 

@@ -90,7 +90,7 @@ def create_app(settings: Settings, container: PortfolioContainer | None = None) 
     app.include_router(router)
     app.state.register_service = RegisterService(built.store, built.service.access)
     app.include_router(registers_router)
-    app.include_router(event_feed_router(built.store, SERVICE, published_key(settings)))
+    app.include_router(event_feed_router(built.store, SERVICE, lambda: published_key(settings)))
     return app
 
 

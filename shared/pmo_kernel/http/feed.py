@@ -12,6 +12,7 @@ heads (`/events/checkpoints`) and RFC 9162 proofs: that an event is in the log
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 import asyncpg
@@ -36,9 +37,12 @@ FEED_READERS = (Role.AUDITOR, Role.ADMIN, Role.SERVICE, Role.PMO_ANALYST)
 
 
 def event_feed_router(
-    store: EventStore, service: str | None = None, public_key: Ed25519PublicKey | None = None
+    store: EventStore,
+    service: str | None = None,
+    public_key: Callable[[], Ed25519PublicKey | None] = lambda: None,
 ) -> APIRouter:
-    """The feed of `store`; with `service`, also its audit log's heads and proofs."""
+    """The feed of `store`; with `service`, also its audit log's heads and proofs, served with
+    `public_key()` (asked per request: the key file may appear after the API started)."""
     router = APIRouter(tags=["event feed"])
     if service is not None:
         _audit_routes(router, store, service, public_key)
@@ -112,14 +116,18 @@ Reader = Annotated[Principal, Depends(requires(FEED_READERS, "reading the audit 
 
 
 def _audit_routes(
-    router: APIRouter, store: EventStore, service: str, public_key: Ed25519PublicKey | None
+    router: APIRouter,
+    store: EventStore,
+    service: str,
+    public_key: Callable[[], Ed25519PublicKey | None],
 ) -> None:
     schema = store.schema
-    key = (
-        {"key_id": key_id(public_key), "public_key": public_key_pem(public_key)}
-        if public_key is not None
-        else {}
-    )
+
+    def key() -> dict[str, str]:
+        found = public_key()
+        if found is None:
+            return {}
+        return {"key_id": key_id(found), "public_key": public_key_pem(found)}
 
     async def latest(conn: asyncpg.Connection) -> TreeHead:
         heads = await heads_on(conn, schema, service)
@@ -148,7 +156,7 @@ def _audit_routes(
     ) -> Response:
         async with raw_connection(store.engine) as conn:
             heads = await heads_on(conn, schema, service, after_size=after_size)
-        body = {**key, "service": service, "checkpoints": [h.as_json() for h in heads[:limit]]}
+        body = {**key(), "service": service, "checkpoints": [h.as_json() for h in heads[:limit]]}
         return Response(orjson.dumps(body), media_type="application/json")
 
     @router.get(

@@ -142,10 +142,11 @@ def verifying_key(settings: Settings, public_key_file: Path | None = None) -> Ed
 
 
 def published_key(settings: Settings) -> Ed25519PublicKey | None:
-    """The public key an API serves beside the heads; None when no key can be had (production
-    without AUDIT_SIGNING_KEY: the Merkle log process then refuses to start, and says why)."""
+    """The public key an API serves beside the heads: the configured key's, or the development
+    key file's once the merkle-log process has made it (an API never generates one); None
+    while there is none."""
     try:
-        return signing_key(settings).public_key()
+        return signing_key(settings, generate=False).public_key()
     except AuditKeyError:
         return None
 
