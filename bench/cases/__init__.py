@@ -17,7 +17,7 @@ class Case:
 
 def all_cases() -> list[Case]:
     from bench import optimizer, staffing
-    from bench.cases import append, e2e, heatmap, idle, projection, relay, replay, report
+    from bench.cases import append, audit, e2e, heatmap, idle, projection, relay, replay, report
 
     return [
         Case("append_seq", "append, 1 event per call, sequential", append.sequential),
@@ -29,6 +29,7 @@ def all_cases() -> list[Case]:
         Case("e2e", "command accepted → visible in GraphQL", e2e.run),
         Case("heatmap", "capacity heatmap GraphQL query, 300 people x 52 weeks", heatmap.run),
         Case("report", "executive report for a demo-sized portfolio, HTML + PDF", report.run),
+        Case("audit", "audit verify and Merkle log append", audit.run),
         Case("idle", "idle platform, CPU", idle.run),
         Case("optimizer", "portfolio selection: MILP vs greedy", optimizer.case),
         Case("staffing", "capacity staffing: MILP vs greedy", staffing.case),

@@ -30,6 +30,7 @@ from pydantic.json_schema import models_json_schema
 from pmo_kernel.cloudevents import CONTENT_TYPE, SPEC_VERSION, ce_type, dlq_topic, topic_for
 from pmo_kernel.events import DomainEvent, EventRegistry
 from pmo_kernel.infra.topics import DEFAULT_PARTITIONS
+from pmo_kernel.merkle_log import CHECKPOINTS_TOPIC, TREE_HEAD_TYPE
 from pmo_kernel.plugin import ServicePlugin, discover
 
 JsonDict = dict[str, Any]
@@ -124,6 +125,17 @@ def generate(plugins: Iterable[ServicePlugin] | None = None) -> JsonDict:
         }
         for consumer in (p for p in found if service in p.consumes and p.name != service):
             operations.update(_consumer_operations(consumer.name, topic, dlq, dead_letter))
+    if producers:
+        channels[CHECKPOINTS_TOPIC] = _checkpoints_channel()
+        messages[TREE_HEAD_MESSAGE] = _tree_head_message()
+        operations["audit.sendTreeHeads"] = {
+            "action": "send",
+            "channel": _ref("channels", CHECKPOINTS_TOPIC),
+            "title": "each write service publishes its signed tree heads",
+            "summary": "The merkle-log process of each write service publishes every tree head "
+            "it signs, smallest first (at least once).",
+            "messages": [_ref("channels", CHECKPOINTS_TOPIC, "messages", TREE_HEAD_MESSAGE)],
+        }
     return {
         "asyncapi": ASYNCAPI_VERSION,
         "info": {
@@ -346,6 +358,75 @@ def _dead_letter_channel(topic: str, dlq: str, message_id: str) -> JsonDict:
             "kafka": {
                 "topic": dlq,
                 "partitions": DEFAULT_PARTITIONS,
+                "bindingVersion": KAFKA_BINDING_VERSION,
+            }
+        },
+    }
+
+
+TREE_HEAD_MESSAGE = "audit.TreeHeadSigned"
+
+
+def _checkpoints_channel() -> JsonDict:
+    return {
+        "address": CHECKPOINTS_TOPIC,
+        "title": "signed tree heads of the audit logs",
+        "description": "Each write service's audit log (an RFC 9162 Merkle log over its events "
+        "in log order) signs a tree head every few events or seconds; each is published here, "
+        "keyed by the service's name. An auditor who keeps them can prove that a log only grew "
+        "(consistency proofs from the event feed, `/events/proofs/consistency`); see "
+        "docs/audit.md.",
+        "messages": {TREE_HEAD_MESSAGE: _ref("components", "messages", TREE_HEAD_MESSAGE)},
+        "bindings": {
+            "kafka": {
+                "topic": CHECKPOINTS_TOPIC,
+                "partitions": DEFAULT_PARTITIONS,
+                "topicConfiguration": {"cleanup.policy": ["delete"]},
+                "bindingVersion": KAFKA_BINDING_VERSION,
+            }
+        },
+    }
+
+
+def _tree_head_message() -> JsonDict:
+    text = {"type": "string"}
+    return {
+        "name": "TreeHeadSigned",
+        "title": "Tree head signed",
+        "summary": "A service's Merkle log at one size, signed with the platform's Ed25519 key.",
+        "description": "The signature covers the text `pmo-tree-head-v1\\n<service>\\n<tree_size>"
+        "\\n<root_hash>\\n<timestamp>\\n` (UTF-8). CloudEvents binary mode: `ce_type` is "
+        f"`{TREE_HEAD_TYPE}`, `ce_source` `/pmo/<service>/audit`, `ce_id` "
+        "`<service>-tree-head-<tree_size>`.",
+        "contentType": CONTENT_TYPE,
+        "headers": {
+            "type": "object",
+            "properties": {
+                "ce_specversion": {**text, "const": SPEC_VERSION},
+                "ce_id": text,
+                "ce_source": text,
+                "ce_type": {**text, "const": TREE_HEAD_TYPE},
+                "ce_subject": {**text, "description": "The service."},
+                "ce_time": {**text, "format": "date-time"},
+            },
+            "required": ["ce_specversion", "ce_id", "ce_source", "ce_type", "ce_time"],
+        },
+        "payload": {
+            "type": "object",
+            "properties": {
+                "service": text,
+                "tree_size": {"type": "integer", "minimum": 1},
+                "root_hash": {**text, "pattern": "^[0-9a-f]{64}$"},
+                "timestamp": {"type": "integer", "description": "Milliseconds since the epoch."},
+                "key_id": {**text, "description": "SHA-256 of the raw public key, 16 hex digits."},
+                "signature": {**text, "contentEncoding": "base64"},
+            },
+            "required": ["service", "tree_size", "root_hash", "timestamp", "key_id", "signature"],
+            "additionalProperties": False,
+        },
+        "bindings": {
+            "kafka": {
+                "key": {"type": "string", "description": "The service's name."},
                 "bindingVersion": KAFKA_BINDING_VERSION,
             }
         },

@@ -42,6 +42,7 @@ from pmo_kernel.aio import cancelled, sleep_unless
 from pmo_kernel.cloudevents import to_record
 from pmo_kernel.db import raw_connection
 from pmo_kernel.infra.topics import TopicError, delete_topics, ensure_topics
+from pmo_kernel.leadership import leading, wait_for
 from pmo_kernel.recorded import LogCursor, RecordedEvent
 from pmo_kernel.settings import Settings
 from pmo_kernel.store.log_reader import LogReader
@@ -220,20 +221,13 @@ class OutboxRelay:
         """Publish until `stopping` is set; survives broker outages by retrying from the
         checkpoint with backoff. Several relays may run for availability: one publishes, the
         others wait for its leadership lock (two publishing would only duplicate records)."""
-        async with raw_connection(self.store.engine) as leader:
-            lock = f"pmo-relay:{self.store.schema}:{self.settings.name}"
-            while not await leader.fetchval("SELECT pg_try_advisory_lock(hashtext($1))", lock):
-                log.info("relay %s: another relay is active; standing by", self.settings.name)
-                await sleep_unless(stopping, 1.0)
-                if stopping.is_set():
-                    return
-            channel = wakeup_channel(self.store.schema)
-            await leader.add_listener(channel, self._on_appended)
-            try:
+        lock = f"pmo-relay:{self.store.schema}:{self.settings.name}"
+        channel = wakeup_channel(self.store.schema)
+        async with leading(
+            self.store.engine, lock, channel, self._on_appended, stopping, standby_seconds=1.0
+        ) as leader:
+            if leader:
                 await self._run_as_leader(stopping)
-            finally:
-                await leader.remove_listener(channel, self._on_appended)
-                await leader.execute("SELECT pg_advisory_unlock(hashtext($1))", lock)
 
     def _on_appended(self, *_: object) -> None:
         self._appended.set()
@@ -281,16 +275,7 @@ class OutboxRelay:
 
     async def _wait_for_appends(self, stopping: asyncio.Event, seconds: float) -> bool:
         """Sleep until an append is announced (True), `seconds` pass or we are stopping."""
-        waits = [
-            asyncio.ensure_future(self._appended.wait()),
-            asyncio.ensure_future(stopping.wait()),
-        ]
-        try:
-            await asyncio.wait(waits, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for waiter in waits:
-                waiter.cancel()
-        return self._appended.is_set()
+        return await wait_for(self._appended, stopping, seconds)
 
     async def _watch_for_loss(self, stopping: asyncio.Event) -> None:
         """Every `loss_check_seconds`, probe the broker; on a loss, have the loop recover."""

@@ -76,6 +76,19 @@ class Settings(BaseSettings):
     relay_idle_poll_seconds: float = Field(default=0.01, gt=0, le=5)
     relay_safety_poll_seconds: float = Field(default=1.0, gt=0, le=60)
 
+    # The audit log (pmo_kernel.merkle_log): each service's Merkle log signs a tree head once
+    # `audit_checkpoint_events` events are new, or `audit_checkpoint_seconds` after the first
+    # unsigned one; an idle log sleeps on the events table's NOTIFY, rereading at most every
+    # `audit_safety_poll_seconds`. The Ed25519 key: `audit_signing_key` (PEM) or the file
+    # `audit_key_file` (default `<pmo_data_dir>/audit-signing-key.pem`, generated outside
+    # production; see pmo_kernel.store.tree_heads).
+    audit_checkpoint_events: int = Field(default=1000, ge=1)
+    audit_checkpoint_seconds: float = Field(default=10.0, gt=0, le=3600)
+    audit_safety_poll_seconds: float = Field(default=60.0, gt=0, le=3600)
+    audit_signing_key: str = ""
+    audit_key_file: str = ""
+    pmo_data_dir: str = ".pmo"
+
     # Consumers: the longest a consumer keeps applied offsets before committing them to Kafka
     # (0: after every batch). Later commits only mean more redelivery after a crash, which the
     # consumer's deduplication makes harmless; fewer commits spare the broker.

@@ -241,7 +241,12 @@ def test_shared_models_become_component_schemas_named_after_their_service(
 def test_plugins_without_a_registry_publish_nothing_but_receive_their_topics(
     widget_document: Document,
 ) -> None:
-    assert set(widget_document["channels"]) == {"pmo.widgets.events", "pmo.widgets.events.dlq"}
+    # The audit checkpoints channel comes with any write service (each keeps an audit log).
+    assert set(widget_document["channels"]) == {
+        "pmo.widgets.events",
+        "pmo.widgets.events.dlq",
+        "pmo.audit.checkpoints",
+    }
     operations = widget_document["operations"]
     assert operations["gadgets.receive.widgets"]["action"] == "receive"
     assert operations["gadgets.deadLetter.widgets"]["action"] == "send"

@@ -20,9 +20,11 @@ from pmo_kernel.db import create_engine
 from pmo_kernel.http.app import create_service_app
 from pmo_kernel.http.feed import event_feed_router
 from pmo_kernel.idempotency import IdempotencyKeys
+from pmo_kernel.merkle_log import MerkleLog, merkle_log_for
 from pmo_kernel.relay import OutboxRelay, relay_for
 from pmo_kernel.settings import Settings
 from pmo_kernel.store import EventStore
+from pmo_kernel.store.tree_heads import published_key
 
 SERVICE = "capacity"
 SCHEMA = "capacity"
@@ -78,12 +80,16 @@ def create_app(settings: Settings, container: CapacityContainer | None = None) -
     app.include_router(skills)
     app.include_router(requests)
     app.include_router(proposals)
-    app.include_router(event_feed_router(built.store))
+    app.include_router(event_feed_router(built.store, SERVICE, lambda: published_key(settings)))
     return app
 
 
 def build_relay(settings: Settings, container: CapacityContainer) -> OutboxRelay:
     return relay_for(container.store, settings, SERVICE)
+
+
+def build_merkle_log(settings: Settings, container: CapacityContainer) -> MerkleLog:
+    return merkle_log_for(container.store, settings, SERVICE)
 
 
 def build_planned_items(settings: Settings, container: CapacityContainer) -> ConsumerRunner:

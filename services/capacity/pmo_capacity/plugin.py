@@ -14,6 +14,7 @@ plugin = ServicePlugin(
     processes=(
         ProcessSpec("api", "pmo_capacity", "REST command API", port_setting="capacity_url"),
         ProcessSpec("relay", "pmo_capacity", "outbox relay to Kafka"),
+        ProcessSpec("merkle-log", "pmo_capacity", "audit log: Merkle tree, signed heads"),
         ProcessSpec("planned-items", "pmo_capacity", "planned portfolio items → resource requests"),
     ),
     hooks={

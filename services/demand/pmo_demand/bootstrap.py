@@ -16,9 +16,11 @@ from pmo_kernel.db import create_engine
 from pmo_kernel.http.app import create_service_app
 from pmo_kernel.http.feed import event_feed_router
 from pmo_kernel.idempotency import IdempotencyKeys
+from pmo_kernel.merkle_log import MerkleLog, merkle_log_for
 from pmo_kernel.relay import OutboxRelay, relay_for
 from pmo_kernel.settings import Settings
 from pmo_kernel.store import EventStore
+from pmo_kernel.store.tree_heads import published_key
 
 SERVICE = "demand"
 SCHEMA = "demand"
@@ -62,9 +64,13 @@ def create_app(settings: Settings, container: DemandContainer | None = None) -> 
     app.state.database = built.engine
     app.state.idempotency = IdempotencyKeys(built.store)
     app.include_router(router)
-    app.include_router(event_feed_router(built.store))
+    app.include_router(event_feed_router(built.store, SERVICE, lambda: published_key(settings)))
     return app
 
 
 def build_relay(settings: Settings, container: DemandContainer) -> OutboxRelay:
     return relay_for(container.store, settings, SERVICE)
+
+
+def build_merkle_log(settings: Settings, container: DemandContainer) -> MerkleLog:
+    return merkle_log_for(container.store, settings, SERVICE)

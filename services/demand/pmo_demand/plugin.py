@@ -12,6 +12,7 @@ plugin = ServicePlugin(
     processes=(
         ProcessSpec("api", "pmo_demand", "REST command API", port_setting="demand_url"),
         ProcessSpec("relay", "pmo_demand", "outbox relay to Kafka"),
+        ProcessSpec("merkle-log", "pmo_demand", "audit log: Merkle tree, signed heads"),
     ),
     hooks={
         "demo": "pmo_demand.demo:seed",

@@ -1,5 +1,5 @@
-"""`python -m pmo_portfolio api|relay|intake|capacity-feed|migrate`: each process of the portfolio
-service."""
+"""`python -m pmo_portfolio api|relay|merkle-log|intake|capacity-feed|migrate`: each process of
+the portfolio service."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pmo_portfolio.bootstrap import (
     build,
     build_capacity_feed,
     build_intake,
+    build_merkle_log,
     build_relay,
     create_app,
 )
@@ -18,6 +19,10 @@ cli = service_cli(
     create_app=create_app,
     build=build,
     workers={
+        "merkle-log": Worker(
+            "Keep the audit log: a Merkle log of the events, with signed tree heads.",
+            build_merkle_log,
+        ),
         "relay": Worker("Publish new portfolio events to Kafka (the outbox relay).", build_relay),
         "intake": Worker(
             "Turn accepted demands (pmo.demand.events) into portfolio candidates.", build_intake

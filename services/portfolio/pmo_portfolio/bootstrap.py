@@ -17,9 +17,11 @@ from pmo_kernel.http.app import create_service_app
 from pmo_kernel.http.feed import event_feed_router
 from pmo_kernel.idempotency import IdempotencyKeys
 from pmo_kernel.identity import Principal, Role
+from pmo_kernel.merkle_log import MerkleLog, merkle_log_for
 from pmo_kernel.relay import OutboxRelay, relay_for
 from pmo_kernel.settings import Settings
 from pmo_kernel.store import EventStore
+from pmo_kernel.store.tree_heads import published_key
 from pmo_portfolio.access import PortfolioAccess
 from pmo_portfolio.api import router
 from pmo_portfolio.application.intake import DemandIntake
@@ -88,12 +90,16 @@ def create_app(settings: Settings, container: PortfolioContainer | None = None) 
     app.include_router(router)
     app.state.register_service = RegisterService(built.store, built.service.access)
     app.include_router(registers_router)
-    app.include_router(event_feed_router(built.store))
+    app.include_router(event_feed_router(built.store, SERVICE, lambda: published_key(settings)))
     return app
 
 
 def build_relay(settings: Settings, container: PortfolioContainer) -> OutboxRelay:
     return relay_for(container.store, settings, SERVICE)
+
+
+def build_merkle_log(settings: Settings, container: PortfolioContainer) -> MerkleLog:
+    return merkle_log_for(container.store, settings, SERVICE)
 
 
 def build_intake(settings: Settings, container: PortfolioContainer) -> ConsumerRunner:

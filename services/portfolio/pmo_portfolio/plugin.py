@@ -14,6 +14,7 @@ plugin = ServicePlugin(
     processes=(
         ProcessSpec("api", "pmo_portfolio", "REST command API", port_setting="portfolio_url"),
         ProcessSpec("relay", "pmo_portfolio", "outbox relay to Kafka"),
+        ProcessSpec("merkle-log", "pmo_portfolio", "audit log: Merkle tree, signed heads"),
         ProcessSpec("intake", "pmo_portfolio", "accepted demands → portfolio candidates"),
         ProcessSpec("capacity-feed", "pmo_portfolio", "capacity events → the capacity picture"),
     ),

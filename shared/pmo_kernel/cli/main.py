@@ -25,9 +25,10 @@ from pmo_kernel.identity import Role, issue_token
 from pmo_kernel.migrations import migrate_service, upgrade
 from pmo_kernel.plugin import ConsumerSpec, ServicePlugin, demo_order, discover
 from pmo_kernel.settings import Settings, load_settings
+from pmo_kernel.store.audit import AuditReport, LogReport
 
 app = typer.Typer(help="pmo: the Project Management Office platform", no_args_is_help=True)
-audit_app = typer.Typer(help="Verify the event logs (auditors)", no_args_is_help=True)
+audit_app = typer.Typer(help="Verify and export the event logs (auditors)", no_args_is_help=True)
 projections_app = typer.Typer(help="Read models", no_args_is_help=True)
 dlq_app = typer.Typer(help="Dead-letter queues of the Kafka consumers", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
@@ -89,6 +90,7 @@ def run(
                 env["KAFKA_BOOTSTRAP_SERVERS"] = broker.start()
             console.print("Kafka-protocol broker (tansu, in memory) ready")
         env.setdefault("LOG_FORMAT", "text")
+        env.setdefault("PMO_DATA_DIR", str(data_dir))  # where the dev audit key is kept
         (data_dir / RUN_ENV).write_text(
             "".join(f"{k}={env[k]}\n" for k in ("DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS"))
         )
@@ -138,13 +140,15 @@ def _app_logins(env: Mapping[str, str], plugins: list[ServicePlugin]) -> dict[st
 
 async def _prepare(settings: Settings, plugins: list[ServicePlugin]) -> None:
     from pmo_kernel.infra.topics import ensure_topics
+    from pmo_kernel.merkle_log import CHECKPOINTS_TOPIC
 
     for plugin in plugins:
         await upgrade(settings.database_url, plugin.migrations, plugin.schema)
     topics = [settings.topic(s) for p in plugins for s in p.produces]
+    checkpoints = f"{settings.kafka_topic_prefix}{CHECKPOINTS_TOPIC}"
     await ensure_topics(
         settings.kafka_bootstrap_servers,
-        topics + [dlq_topic(t) for t in topics],
+        topics + [dlq_topic(t) for t in topics] + [checkpoints],
         settings.kafka_partitions,
         settings.kafka_replication_factor,
     )
@@ -225,13 +229,18 @@ def token(
 @audit_app.command("verify")
 def audit_verify(
     service: Annotated[str | None, typer.Option(help="only this service's log")] = None,
+    public_key: Annotated[
+        Path | None,
+        typer.Option(help="PEM file of the key the heads are signed with (default: configured)"),
+    ] = None,
 ) -> None:
-    """Recompute every event's hash chain; name the first broken event. Exit 1 if any."""
-    from pmo_kernel.store.audit import verify_chain
+    """Recompute every event's hash chain and the Merkle log against its signed tree heads;
+    name the first missing, altered, reordered or extra event. Exit 1 if any."""
+    from pmo_kernel.store.audit import verify_chain, verify_merkle_log
+    from pmo_kernel.store.tree_heads import verifying_key
 
-    plugins = [p for p in discover() if p.produces and (service is None or p.name == service)]
-    if not plugins:
-        raise typer.BadParameter(f"no service {service!r} with an event store")
+    plugins = _event_stores(service)
+    key = verifying_key(load_settings(), public_key)
 
     async def main() -> bool:
         ok = True
@@ -239,37 +248,108 @@ def audit_verify(
             engine = create_engine(load_settings(plugin.name).database_url, pool_size=1)
             try:
                 with _progress() as progress:
-                    task = progress.add_task(f"{plugin.name}: verifying", total=None)
+                    task = progress.add_task(f"{plugin.name}: verifying chains", total=None)
                     report = await verify_chain(
-                        engine,
-                        plugin.schema,
-                        progress=functools.partial(_advance, progress, task),
+                        engine, plugin.schema, progress=functools.partial(_advance, progress, task)
                     )
+                    task = progress.add_task(f"{plugin.name}: verifying the log", total=None)
+                    log_report = await verify_merkle_log(
+                        engine, plugin.schema, plugin.name, key,
+                        progress=functools.partial(_advance, progress, task),
+                    )  # fmt: skip
             finally:
                 await engine.dispose()
-            if report.ok:
-                console.print(
-                    f"[green]{plugin.name}: {report.events_checked} events in "
-                    f"{report.streams_checked} streams verified, chain intact"
-                )
-                continue
-            ok = False
-            first = report.first_broken
-            assert first is not None
-            console.print(
-                f"[red]{plugin.name}: {len(report.broken)} broken stream(s). First broken event: "
-                f"{first.event_id} (stream {first.stream} v{first.stream_version}, position "
-                f"{first.global_position}): {first.reason}"
-            )
-            for broken in report.broken[1:]:
-                console.print(
-                    f"  also {broken.event_id} (stream {broken.stream} "
-                    f"v{broken.stream_version}): {broken.reason}"
-                )
+            ok = _print_chain_report(plugin.name, report) and ok
+            ok = _print_log_report(plugin.name, log_report) and ok
         return ok
 
     if not asyncio.run(main()):
         raise typer.Exit(1)
+
+
+def _event_stores(service: str | None) -> list[ServicePlugin]:
+    plugins = [p for p in discover() if p.produces and (service is None or p.name == service)]
+    if not plugins:
+        raise typer.BadParameter(f"no service {service!r} with an event store")
+    return plugins
+
+
+def _print_chain_report(service: str, report: AuditReport) -> bool:
+    if report.ok:
+        console.print(
+            f"[green]{service}: {report.events_checked} events in "
+            f"{report.streams_checked} streams verified, chain intact",
+            soft_wrap=True,
+        )
+        return True
+    first = report.first_broken
+    assert first is not None
+    console.print(
+        f"[red]{service}: {len(report.broken)} broken stream(s). First broken event: "
+        f"{first.event_id} (stream {first.stream} v{first.stream_version}, position "
+        f"{first.global_position}): {first.reason}",
+        soft_wrap=True,
+    )
+    for broken in report.broken[1:]:
+        console.print(
+            f"  also {broken.event_id} (stream {broken.stream} "
+            f"v{broken.stream_version}): {broken.reason}",
+            soft_wrap=True,
+        )
+    return False
+
+
+def _print_log_report(service: str, report: LogReport) -> bool:
+    if report.ok and report.heads_checked == 0:
+        console.print(
+            f"[yellow]{service}: no signed tree head yet: that no event is missing cannot be "
+            "proven (is its merkle-log process running?)",
+            soft_wrap=True,
+        )
+        return True
+    if report.ok:
+        console.print(
+            f"[green]{service}: log of {report.events_checked} events matches its "
+            f"{report.heads_checked} signed tree heads (latest: size {report.latest_size}"
+            + (f"; {report.unsigned} newer events not signed yet" if report.unsigned else "")
+            + ")",
+            soft_wrap=True,
+        )
+        return True
+    console.print(f"[red]{service}: {report.problems[0]}", soft_wrap=True)
+    for problem in report.problems[1:]:
+        console.print(f"  also: {problem}", soft_wrap=True)
+    return False
+
+
+@audit_app.command("export")
+def audit_export(
+    out: Annotated[Path, typer.Argument(help="the bundle's directory (created)")],
+    service: Annotated[str | None, typer.Option(help="only this service's log")] = None,
+) -> None:
+    """Write the auditor's bundle: each service's events as CloudEvents JSON lines, its Merkle
+    leaves and signed heads, and the public key (check it with tools/verify_audit_bundle.py,
+    see docs/audit.md)."""
+    from pmo_kernel.store.bundle import export_bundle, write_public_key
+    from pmo_kernel.store.tree_heads import verifying_key
+
+    plugins = _event_stores(service)
+    write_public_key(out, verifying_key(load_settings()))
+
+    async def main() -> None:
+        for plugin in plugins:
+            engine = create_engine(load_settings(plugin.name).database_url, pool_size=1)
+            try:
+                summary = await export_bundle(engine, plugin.schema, plugin.name, out)
+            finally:
+                await engine.dispose()
+            console.print(
+                f"[green]{plugin.name}: {summary.events} events, {summary.leaves} leaves, "
+                f"{summary.heads} signed heads written to {out / plugin.name}",
+                soft_wrap=True,
+            )
+
+    asyncio.run(main())
 
 
 def _advance(progress: Progress, task: TaskID, completed: int) -> None:

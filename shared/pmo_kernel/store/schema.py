@@ -131,6 +131,69 @@ def event_wakeup_ddl(schema: str) -> list[str]:
     ]
 
 
+def merkle_log_ddl(schema: str, role: str | None) -> list[str]:
+    """The service's Merkle log (pmo_kernel.merkle_log) beside its events table:
+    - `merkle_leaves`: leaf i of the log is the i-th event in log order; the event's id and
+      stream are kept to name it when it goes missing (the leaf hash covers position and hash);
+    - `merkle_nodes`: every node of the tree completed so far, leaves (level 0) included, so a
+      proof costs a few index lookups;
+    - `merkle_state`: how far the log has come (one row), and up to which size its signed heads
+      were published;
+    - `audit_checkpoints`: the signed tree heads.
+    Leaves, nodes and heads are append-only like the events (the same trigger refuses UPDATE,
+    DELETE and TRUNCATE); the service's login may only read and add them. Idempotent."""
+    s = _quote(schema)
+    statements = [
+        f"""CREATE TABLE IF NOT EXISTS {s}.merkle_leaves (
+            leaf_index bigint PRIMARY KEY CHECK (leaf_index >= 0),
+            global_position bigint NOT NULL UNIQUE,
+            event_hash text NOT NULL,
+            event_id uuid NOT NULL,
+            stream_type text NOT NULL,
+            stream_id text NOT NULL,
+            stream_version integer NOT NULL
+        )""",
+        f"""CREATE TABLE IF NOT EXISTS {s}.merkle_nodes (
+            level smallint NOT NULL CHECK (level >= 0),
+            node_index bigint NOT NULL CHECK (node_index >= 0),
+            hash bytea NOT NULL,
+            PRIMARY KEY (level, node_index)
+        )""",
+        f"""CREATE TABLE IF NOT EXISTS {s}.merkle_state (
+            singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+            tree_size bigint NOT NULL,
+            tx_id bigint NOT NULL,
+            global_position bigint NOT NULL,
+            published_size bigint NOT NULL DEFAULT 0,
+            updated_at timestamptz NOT NULL DEFAULT now()
+        )""",
+        f"""CREATE TABLE IF NOT EXISTS {s}.audit_checkpoints (
+            tree_size bigint PRIMARY KEY CHECK (tree_size >= 0),
+            root_hash bytea NOT NULL,
+            timestamp_ms bigint NOT NULL,
+            key_id text NOT NULL,
+            signature bytea NOT NULL,
+            recorded_at timestamptz NOT NULL DEFAULT now()
+        )""",
+    ]
+    for table in ("merkle_leaves", "merkle_nodes", "audit_checkpoints"):
+        statements += [
+            f"""CREATE OR REPLACE TRIGGER {table}_immutable BEFORE UPDATE OR DELETE
+                ON {s}.{table} FOR EACH ROW EXECUTE FUNCTION {s}.refuse_event_mutation()""",
+            f"""CREATE OR REPLACE TRIGGER {table}_not_truncated BEFORE TRUNCATE ON {s}.{table}
+                FOR EACH STATEMENT EXECUTE FUNCTION {s}.refuse_event_mutation()""",
+        ]
+    if role is not None:
+        r = _quote(role)
+        for table in ("merkle_leaves", "merkle_nodes", "audit_checkpoints"):
+            statements += [
+                f"GRANT SELECT, INSERT ON {s}.{table} TO {r}",
+                f"REVOKE UPDATE, DELETE, TRUNCATE ON {s}.{table} FROM {r}",
+            ]
+        statements.append(f"GRANT SELECT, INSERT, UPDATE ON {s}.merkle_state TO {r}")
+    return statements
+
+
 def consumer_ddl(schema: str) -> list[str]:
     """Tables a Kafka consumer needs to apply each message exactly once (see consumer.py)."""
     s = _quote(schema)
