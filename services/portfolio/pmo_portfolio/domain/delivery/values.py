@@ -22,19 +22,24 @@ from pydantic import (
     StringConstraints,
     model_validator,
 )
+from pydantic.config import JsonDict
 
 from pmo_kernel.money import Money
 
 Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+KEY_PATTERN = r"^[A-Za-z0-9][\w.-]*$"
+PERIOD_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 Key = Annotated[
-    str,
-    StringConstraints(
-        strip_whitespace=True, min_length=1, max_length=80, pattern=r"^[A-Za-z0-9][\w.-]*$"
-    ),
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80, pattern=KEY_PATTERN)
 ]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2_000)]
-Period = Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+Period = Annotated[str, StringConstraints(pattern=PERIOD_PATTERN)]
+# A JSON object's keys are strings: a map keyed by months or by keys documents their pattern.
+BY_PERIOD: JsonDict = {"propertyNames": {"pattern": PERIOD_PATTERN}}
+AT_LEAST_ONE: JsonDict = {"minItems": 1}
+ONE_KEY: JsonDict = {"minProperties": 1}
+BY_KEY: JsonDict = {"propertyNames": {"pattern": KEY_PATTERN, "minLength": 1, "maxLength": 80}}
 Percent = Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)]
 Ratio = Annotated[Decimal, Field(gt=0, le=10, max_digits=6, decimal_places=4)]
 Timestamp = AwareDatetime
@@ -129,13 +134,22 @@ class Plan(Frozen):
     start: dt.date
     end: dt.date
     phases: tuple[Phase, ...] = Field(default=(), max_length=50)
-    milestones: tuple[Milestone, ...] = Field(min_length=1, max_length=200)
-    work_packages: tuple[WorkPackage, ...] = Field(min_length=1, max_length=500)
+    # At least one of each, checked with the rest (a length refused by pydantic would also be
+    # reported, as "too short", for a list whose only element is malformed).
+    milestones: tuple[Milestone, ...] = Field(max_length=200, json_schema_extra=AT_LEAST_ONE)
+    work_packages: tuple[WorkPackage, ...] = Field(max_length=500, json_schema_extra=AT_LEAST_ONE)
     budget_at_completion: NonNegativeMoney
-    planned_value: dict[Period, NonNegativeMoney] = Field(min_length=1, max_length=240)
+    planned_value: dict[Period, NonNegativeMoney] = Field(
+        max_length=240, json_schema_extra=BY_PERIOD | ONE_KEY
+    )
 
     @model_validator(mode="after")
     def _coherent(self) -> Self:
+        for label, values in (("milestone", self.milestones),
+                              ("work package", self.work_packages),
+                              ("month of planned value", self.planned_value)):  # fmt: skip
+            if not values:
+                raise ValueError(f"a plan needs at least one {label}")
         if self.end < self.start:
             raise ValueError(f"the plan ends ({self.end}) before it starts ({self.start})")
         self._unique_keys()
@@ -272,13 +286,21 @@ class StatusContent(Frozen):
     """What a project manager reports for one month."""
 
     period: Period
-    percent_complete: dict[Key, Percent] = Field(min_length=1, max_length=700)
+    percent_complete: dict[Key, Percent] = Field(max_length=700, json_schema_extra=BY_KEY | ONE_KEY)
     actual_cost: NonNegativeMoney  # to date, cumulative
     forecast_at_completion: NonNegativeMoney
-    milestone_forecasts: dict[Key, dt.date] = Field(default_factory=dict, max_length=200)
+    milestone_forecasts: dict[Key, dt.date] = Field(
+        default_factory=dict, max_length=200, json_schema_extra=BY_KEY
+    )
     ratings: Ratings
     achievements: tuple[Text, ...] = Field(default=(), max_length=50)
     next_steps: tuple[Text, ...] = Field(default=(), max_length=50)
+
+    @model_validator(mode="after")
+    def _some_progress(self) -> Self:
+        if not self.percent_complete:
+            raise ValueError("a report gives the percent complete of at least one work package")
+        return self
 
 
 # -- tolerances -----------------------------------------------------------------------------------
