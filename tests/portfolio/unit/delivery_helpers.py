@@ -73,8 +73,9 @@ def plan(**changes: Any) -> Plan:
     return Plan.model_validate(fields)
 
 
-def started(item_id: str = "P-1", tolerances: Tolerances | None = None) -> Project:
-    project = Project.start(
+def starting(item_id: str = "P-1", tolerances: Tolerances | None = None) -> Project:
+    """A project just started: its first events still pending."""
+    return Project.start(
         item_id,
         title="Ledger",
         project_manager=PM,
@@ -85,6 +86,11 @@ def started(item_id: str = "P-1", tolerances: Tolerances | None = None) -> Proje
         actor_id=ANALYST,
         now=START,
     )
+
+
+def started(item_id: str = "P-1", tolerances: Tolerances | None = None) -> Project:
+    """A project started and saved."""
+    project = starting(item_id, tolerances)
     project.mark_saved(len(project.pending), None)
     return project
 

@@ -30,14 +30,13 @@ from tests.portfolio.unit.delivery_helpers import (
     ANALYST,
     GREEN,
     PM,
-    START,
     STEERING,
     eur,
-    go,
     in_month,
     plan,
     report,
     started,
+    starting,
 )
 from tests.portfolio.unit.planning_helpers import reloaded
 from tests.test_import_graph import import_graph
@@ -60,17 +59,7 @@ def test_an_item_that_has_not_passed_its_delivery_gate_cannot_be_started() -> No
 
 
 def test_starting_records_the_decision_the_plan_and_an_approved_initial_baseline() -> None:
-    project = Project.start(
-        "P-1",
-        title="Ledger",
-        project_manager=PM,
-        go=go(),
-        plan=plan(),
-        tolerances=Tolerances(),
-        report_due_day=10,
-        actor_id=ANALYST,
-        now=START,
-    )
+    project = starting()
 
     kinds = [type(event) for event in project.pending]
     assert kinds == [ProjectStarted, BaselineSet, BaselineApproved]
@@ -306,17 +295,7 @@ def test_a_project_survives_the_store() -> None:
         now=in_month("2027-03"),
     )
     history = [
-        *Project.start(
-            "P-1",
-            title="Ledger",
-            project_manager=PM,
-            go=go(),
-            plan=plan(),
-            tolerances=Tolerances(),
-            report_due_day=10,
-            actor_id=ANALYST,
-            now=START,
-        ).pending,
+        *starting().pending,
         *project.pending,
     ]
 
