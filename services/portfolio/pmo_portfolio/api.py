@@ -97,8 +97,9 @@ Handler = Callable[..., Awaitable[Accepted]]
 
 
 def _route(path: str, summary: str, call: Callable[[PortfolioService], Handler],
-           body: type[BaseModel] | None, with_id: bool, created: bool = False) -> None:  # fmt: skip
-    """One POST endpoint per command: `call(service)` is the handler to invoke."""
+           body: type[BaseModel] | None, with_id: bool, created: bool = False,
+           on: APIRouter | None = None) -> None:  # fmt: skip
+    """One POST endpoint per command (on `router`, or `on`): `call(service)` is the handler."""
 
     status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
 
@@ -129,7 +130,7 @@ def _route(path: str, summary: str, call: Callable[[PortfolioService], Handler],
     if body is not None:
         params.append(inspect.Parameter("body", inspect.Parameter.KEYWORD_ONLY, annotation=body))
     endpoint.__signature__ = inspect.Signature(params, return_annotation=CommandAccepted)  # type: ignore[attr-defined]
-    router.add_api_route(
+    (on or router).add_api_route(
         path, endpoint, methods=["POST"], summary=summary, response_model=CommandAccepted,
         status_code=status_code,
     )  # fmt: skip
@@ -198,6 +199,8 @@ _ROUTES: tuple[tuple[str, str, Callable[[S], Handler], type[BaseModel] | None, b
 
 for _path, _summary, _call, _body, _with_id, _created in _ROUTES:
     _route(_path, _summary, _call, _body, _with_id, _created)
+
+command_route = _route  # for the sub-domains' routers (delivery_api)
 
 
 @router.delete(

@@ -28,6 +28,7 @@ from pmo_portfolio.application.intake import DemandIntake
 from pmo_portfolio.application.registers import RegisterService
 from pmo_portfolio.application.service import PortfolioService
 from pmo_portfolio.capacity.feed import CapacityFeed
+from pmo_portfolio.delivery_api import delivery_router
 from pmo_portfolio.domain.governance import RoutingRule, default_routing_rules
 from pmo_portfolio.domain.registry import registry
 from pmo_portfolio.registers_api import router as registers_router
@@ -90,6 +91,7 @@ def create_app(settings: Settings, container: PortfolioContainer | None = None) 
     app.include_router(router)
     app.state.register_service = RegisterService(built.store, built.service.access)
     app.include_router(registers_router)
+    app.include_router(delivery_router)
     app.include_router(event_feed_router(built.store, SERVICE, lambda: published_key(settings)))
     return app
 

@@ -53,6 +53,7 @@ from pmo_portfolio.application.commands import (
 from pmo_portfolio.application.registers import RegisterService
 from pmo_portfolio.application.service import PortfolioService
 from pmo_portfolio.bootstrap import MIGRATIONS, SCHEMA, SYSTEM, build
+from pmo_portfolio.delivery_demo import deliver
 from pmo_portfolio.domain.governance import (
     BodyKind,
     CandidateRegistered,
@@ -265,6 +266,10 @@ async def _a_year_of_portfolio_management(
         f"{year.scores} evaluations, {year.planned} items on the roadmap")  # fmt: skip
     await _envelope_reforecast(service, now - timedelta(days=45))
     adopted = await _scenarios(service, now - timedelta(days=2), run)
+    delivery = await deliver(service, ANALYST, now, run, rng)
+    say(f"  {delivery.projects} projects in delivery, {delivery.reports} status reports "
+        f"({delivery.late} late), {delivery.alerts} alerts, "
+        f"{delivery.dependents_alerted} dependency alerts")  # fmt: skip
     current = [await service.items.get(item.id) for item in items]
     register_items = [i for i in current if delivered(i) or i.state is ItemState.CANDIDATE]
     registers = RegisterService(service.store, service.access)
@@ -273,7 +278,8 @@ async def _a_year_of_portfolio_management(
     return (
         f"{len(items)} portfolio items in 6 programmes; {year.meetings} committee meetings with "
         f"{sum(year.decisions.values())} decisions ({outcomes}); {year.planned} on the roadmap; "
-        f"scenario {adopted} adopted"
+        f"scenario {adopted} adopted; {delivery.projects} projects in delivery with "
+        f"{delivery.reports} status reports"
     )
 
 

@@ -24,6 +24,7 @@ from pmo_kernel.identity import Principal, Role
 from pmo_kernel.store import EventStore
 from pmo_portfolio.access import PortfolioAccess
 from pmo_portfolio.capacity.tables import CapacityTables
+from pmo_portfolio.domain.delivery.project import Project
 from pmo_portfolio.domain.governance.bodies import GovernanceBody
 from pmo_portfolio.domain.governance.item import PortfolioItem
 from pmo_portfolio.domain.governance.meeting import Meeting
@@ -59,6 +60,7 @@ class ServiceBase:
         self.roadmap_index = Repository(store, RoadmapIndex, "roadmap index")
         self.scenarios = Repository(store, Scenario, "scenario")
         self.programmes = Repository(store, Programme, "programme")
+        self.projects = Repository(store, Project, "project")
         self.capacity = CapacityTables(store.engine, store.schema)
 
     async def read_item(self, item_id: str, principal: Principal) -> tuple[PortfolioItem, Sight]:

@@ -31,6 +31,7 @@ from pmo_portfolio.application.commands import (
     ScoreItem,
     TakeDecision,
 )
+from pmo_portfolio.application.delivery import DeliveryHandlers
 from pmo_portfolio.application.planning import PlanningHandlers, roadmap_entry
 from pmo_portfolio.application.programmes import ProgrammeHandlers
 from pmo_portfolio.application.scenarios import ScenarioHandlers
@@ -55,7 +56,7 @@ from pmo_portfolio.domain.scoring import (
 _DEFAULT_RULES_EVENT = uuid.UUID("0b7d8f2e-5a43-4c1e-9d6b-6a0e2f1c9a01")
 
 
-class PortfolioService(PlanningHandlers, ScenarioHandlers, ProgrammeHandlers):
+class PortfolioService(PlanningHandlers, ScenarioHandlers, ProgrammeHandlers, DeliveryHandlers):
     # ---------------------------------------------------------------- scoring models
 
     async def create_scoring_model(self, cmd: CreateScoringModel, ctx: CommandContext) -> Accepted:

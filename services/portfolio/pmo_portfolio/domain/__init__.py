@@ -6,6 +6,7 @@ plugin hook, the AsyncAPI generator) then finds every portfolio event, not only 
 import happened to load.
 """
 
+from pmo_portfolio.domain.delivery import events as _delivery_events
 from pmo_portfolio.domain.delivery.registers import events as _register_events
 from pmo_portfolio.domain.governance import events as _governance_events
 from pmo_portfolio.domain.planning import events as _planning_events
@@ -13,4 +14,5 @@ from pmo_portfolio.domain.programmes import events as _programme_events
 from pmo_portfolio.domain.scoring import events as _scoring_events
 
 __all__: list[str] = []
-del _register_events, _governance_events, _planning_events, _programme_events, _scoring_events
+del _delivery_events, _register_events, _governance_events, _planning_events
+del _programme_events, _scoring_events
