@@ -218,13 +218,15 @@ def _overbooked(picture: Picture, assignments: Sequence[DraftAssignment]) -> lis
     }
     known = [a for a in assignments if a.person_id in people]
     requests = {a.request_id: copy.deepcopy(picture.requests[a.request_id]) for a in known}
+    already = {p: len(person.pending) for p, person in people.items()}
     book_all(
         "evaluation", known, people, picture.calendars, requests, "evaluation", None,
         accept_over_allocation=True,
     )  # fmt: skip
     worst: dict[tuple[str, str], Overbooking] = {}
     for person in people.values():
-        for event in person.pending:  # a later allocation's week includes the earlier ones
+        # Only what the plan booked; a later allocation's week includes the earlier ones.
+        for event in person.pending[already[person.id] :]:
             if isinstance(event, AllocationProposed):
                 for week in event.overbooked_weeks:
                     worst[person.id, week.week] = Overbooking(
