@@ -45,7 +45,8 @@ def staffed() -> Staffing:
 
 
 PROPOSAL = """query { staffingProposal(id: "P-1") {
-  id version requestIds value greedyValue valueGapPercent mipGapPercent optimal solver capacityPosition
+  id version requestIds value greedyValue valueGapPercent mipGapPercent optimal solver
+  capacityPosition
   unfilled { requestId reason } unfilledDemand { role skill month hours }
   assignments { requestId personId personName person { id name } reasons decision
     declineReason allocationId allocation { id kind projectId }
