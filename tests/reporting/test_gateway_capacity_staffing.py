@@ -45,7 +45,8 @@ def staffed() -> Staffing:
 
 
 PROPOSAL = """query { staffingProposal(id: "P-1") {
-  id version requestIds value greedyValue valueGapPercent optimal solver capacityPosition
+  id version requestIds value greedyValue valueGapPercent mipGapPercent optimal solver
+  capacityPosition
   unfilled { requestId reason } unfilledDemand { role skill month hours }
   assignments { requestId personId personName person { id name } reasons decision
     declineReason allocationId allocation { id kind projectId }
@@ -65,6 +66,7 @@ async def test_a_proposal_shows_each_assignment_with_its_person_and_decision(
     assert (proposal["value"], proposal["greedyValue"], proposal["valueGapPercent"]) == (
         "21.00", "17.50", "20.00",
     )  # fmt: skip
+    assert proposal["mipGapPercent"] is None  # proven optimal: no gap to tell
     assert (proposal["optimal"], proposal["solver"], proposal["capacityPosition"]) == (
         True, "HiGHS 1.7", 42,
     )  # fmt: skip

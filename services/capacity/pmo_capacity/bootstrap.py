@@ -9,11 +9,13 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from pmo_capacity.api import calendars, people, requests, skills
+from pmo_capacity.application.drafts import DraftService
 from pmo_capacity.application.planned_items import PlannedItems
 from pmo_capacity.application.requests import ResourceRequestService
 from pmo_capacity.application.service import CapacityService
 from pmo_capacity.application.staffing import StaffingService
 from pmo_capacity.domain import registry
+from pmo_capacity.drafts_api import drafts
 from pmo_capacity.proposals_api import proposals
 from pmo_kernel.consumer import ConsumerRunner, ConsumerSettings
 from pmo_kernel.db import create_engine
@@ -73,6 +75,7 @@ def create_app(settings: Settings, container: CapacityContainer | None = None) -
     app.state.capacity_service = built.service
     app.state.request_service = built.requests
     app.state.staffing_service = built.staffing
+    app.state.draft_service = DraftService(built.staffing)
     app.state.database = built.engine
     app.state.idempotency = IdempotencyKeys(built.store)
     app.include_router(people)
@@ -80,6 +83,7 @@ def create_app(settings: Settings, container: CapacityContainer | None = None) -
     app.include_router(skills)
     app.include_router(requests)
     app.include_router(proposals)
+    app.include_router(drafts)
     app.include_router(event_feed_router(built.store, SERVICE, lambda: published_key(settings)))
     return app
 

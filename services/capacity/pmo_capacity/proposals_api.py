@@ -75,6 +75,8 @@ class ProposalView(BaseModel):
     optimal: bool
     solver: str
     solve_seconds: Decimal
+    mip_gap_percent: Decimal | None
+    time_limit_seconds: Decimal | None
     capacity_position: int
     proposed_by: str
 
@@ -108,6 +110,8 @@ class ProposalView(BaseModel):
             optimal=made.optimal,
             solver=made.solver,
             solve_seconds=made.solve_seconds,
+            mip_gap_percent=made.mip_gap_percent,
+            time_limit_seconds=made.time_limit_seconds,
             capacity_position=made.capacity_position,
             proposed_by=made.proposed_by,
         )

@@ -18,8 +18,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, TypeVar
+from typing import Annotated, Protocol, TypeVar
 from uuid import uuid4
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -55,7 +56,7 @@ from pmo_kernel.application import CommandContext, Repository, event_metadata, s
 from pmo_kernel.errors import DomainError, NotFound
 from pmo_kernel.events import EventMetadata, utcnow
 from pmo_kernel.recorded import RecordedEvent
-from pmo_kernel.store import EventStore, StreamAppend
+from pmo_kernel.store import AppendResult, EventStore, NewEvent, StreamAppend
 from pmo_kernel.store.event_ids import new_event_id
 
 ZERO = Decimal(0)
@@ -65,6 +66,9 @@ STAFFERS = frozenset({"resource_manager", "pmo_analyst", "admin"})
 # proven optimal: a proposal is asked for over HTTP (the gateway waits 10 s), and an
 # oversubscribed picture (the demo: 329 requests for 40 people) is not proven within a minute.
 SOLVE_SECONDS = 7.0
+# A caller may give the solver another budget, within these bounds (the gateway waits 10 s for
+# a command; a longer budget is for REST callers willing to wait).
+MIN_SOLVE_SECONDS, MAX_SOLVE_SECONDS = 1, 60
 MAX_REQUESTS = 500
 
 A = TypeVar("A", bound=Aggregate)
@@ -78,6 +82,10 @@ class ProposeStaffing(BaseModel):
 
     request_ids: Annotated[list[RequestId], Field(max_length=MAX_REQUESTS)] | None = None
     team: Name | None = None
+    time_limit_seconds: (
+        Annotated[Decimal, Field(ge=MIN_SOLVE_SECONDS, le=MAX_SOLVE_SECONDS, decimal_places=1)]
+        | None
+    ) = None  # the solver's budget; the service's default (7 s) when left out
 
 
 class DeclineAssignment(BaseModel):
@@ -177,6 +185,7 @@ def proposed_event(
     greedy: StaffingPlan,
     position: int,
     by: str,
+    time_limit: Decimal | None = None,
 ) -> StaffingProposed:
     def name(person_id: str) -> str:
         return people[person_id].name
@@ -230,10 +239,73 @@ def proposed_event(
         optimal=optimal.optimal,
         solver=optimal.solver,
         solve_seconds=Decimal(str(round(optimal.seconds, 3))),
+        mip_gap_percent=None if optimal.optimal else optimal.mip_gap_percent,
+        time_limit_seconds=time_limit,
         capacity_position=position,
         proposed_by=by,
         proposed_at=utcnow(),
     )
+
+
+class Booked(Protocol):
+    """What is booked: a proposed assignment, or a draft's."""
+
+    @property
+    def project_id(self) -> str: ...
+    @property
+    def start_week(self) -> str: ...
+    @property
+    def end_week(self) -> str: ...
+    @property
+    def hours_per_week(self) -> Decimal: ...
+
+
+def book(
+    person: Person,
+    calendar: WorkingCalendar,
+    request: ResourceRequest,
+    allocation_id: str,
+    booked: Booked,
+    by: str,
+    now: datetime | None,
+    *,
+    accept_over_allocation: bool = False,
+) -> None:
+    """The person gets a soft allocation for `booked` (the allocation rule: refused with
+    OverAllocation if it overbooks them now, unless accepted, then flagged) and it fills the
+    request. Both aggregates record; the caller appends them together."""
+    person.propose_allocation(
+        allocation_id,
+        ProposeAllocation(
+            project_id=booked.project_id,
+            start_week=booked.start_week,
+            end_week=booked.end_week,
+            hours_per_week=booked.hours_per_week,
+            accept_over_allocation=accept_over_allocation,
+        ),
+        calendar,
+        by,
+        now,
+    )
+    request.fill(person.id, allocation_id, by, now)
+
+
+async def save_all(
+    store: EventStore, metadata: EventMetadata, aggregates: Sequence[Aggregate]
+) -> tuple[list[AppendResult], list[str]]:
+    """Append every aggregate's pending events in one atomic write (all or nothing): the
+    results in the same order, and the event ids."""
+    parts: list[tuple[Aggregate, StreamAppend]] = []
+    ids: list[str] = []
+    for aggregate in aggregates:
+        append = StreamAppend(
+            aggregate.stream_type, aggregate.id, aggregate.version,
+            [NewEvent(e, metadata, new_event_id()) for e in aggregate.pending],
+            prev_hash=aggregate.last_hash,
+        )  # fmt: skip
+        parts.append((aggregate, append))
+        ids.extend(str(event.event_id) for event in append.events)
+    return await save_together(store, parts), ids
 
 
 class StaffingService:
@@ -263,12 +335,13 @@ class StaffingService:
         picture = await self.picture()
         chosen = self._open_requests(picture, command.request_ids)
         problem = problem_of(picture, chosen, command.team)
-        optimal = await asyncio.to_thread(solve_optimal, problem, time_limit=self.solve_seconds)
+        budget = command.time_limit_seconds or Decimal(str(self.solve_seconds))
+        optimal = await asyncio.to_thread(solve_optimal, problem, time_limit=float(budget))
         greedy = await asyncio.to_thread(solve_greedy, problem)
         proposal = StaffingProposal.record(
             proposed_event(
                 str(uuid4()), problem, {r.id: r for r in chosen}, picture.people, optimal,
-                greedy, picture.position, ctx.principal.subject,
+                greedy, picture.position, ctx.principal.subject, budget,
             )
         )  # fmt: skip
         ids = [new_event_id() for _ in proposal.pending]
@@ -310,42 +383,14 @@ class StaffingService:
         calendar = await self.calendars.get(person.calendar_id)
         allocation_id = str(uuid4())
         by, now = ctx.principal.subject, ctx.now
-        person.propose_allocation(
-            allocation_id,
-            ProposeAllocation(
-                project_id=assignment.project_id,
-                start_week=assignment.start_week,
-                end_week=assignment.end_week,
-                hours_per_week=assignment.hours_per_week,
-            ),
-            calendar,
-            by,
-            now,
-        )
-        request.fill(person.id, allocation_id, by, now)
+        book(person, calendar, request, allocation_id, assignment, by, now)
         proposal.accept(request_id, allocation_id, by, now)
-        metadata = event_metadata(ctx)
-        appends: list[tuple[Aggregate, StreamAppend]] = []
-        ids: list[str] = []
-        for aggregate, append in (
-            (proposal, self._append(self.proposals, proposal, metadata)),
-            (request, self._append(self.requests, request, metadata)),
-            (person, self._append(self.people, person, metadata)),
-        ):
-            appends.append((aggregate, append))
-            ids.extend(str(event.event_id) for event in append.events)
-        results = await save_together(self.store, appends)
+        results, ids = await save_all(self.store, event_metadata(ctx), [proposal, request, person])
         return ProposalResult(
             proposal.id, results[0].version, tuple(ids), allocation_id,
             person_id=person.id, person_version=results[2].version,
             request_id=request.id, request_version=results[1].version,
         )  # fmt: skip
-
-    @staticmethod
-    def _append(repository: Repository[A], aggregate: A, metadata: EventMetadata) -> StreamAppend:
-        return repository.pending_append(
-            aggregate, metadata, [new_event_id() for _ in aggregate.pending]
-        )
 
     async def decline(
         self, proposal_id: str, request_id: str, command: DeclineAssignment, ctx: CommandContext

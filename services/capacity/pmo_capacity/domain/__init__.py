@@ -19,6 +19,17 @@ from pmo_capacity.domain.commands import (
     ReportAvailability,
     ReviseResourceRequest,
 )
+from pmo_capacity.domain.draft import DraftStatus, StaffingDraft
+from pmo_capacity.domain.draft_events import (
+    AdoptedAssignment,
+    DraftAssignment,
+    DraftAssignmentMade,
+    DraftAssignmentRemoved,
+    StaffingDraftAdopted,
+    StaffingDraftDiscarded,
+    StaffingDraftRenamed,
+    StaffingDraftStarted,
+)
 from pmo_capacity.domain.events import (
     AllocationConfirmed,
     AllocationProposed,
@@ -76,6 +87,7 @@ __all__ = [
     "REQUEST_CHANGE_ANY_ROLES",
     "REQUEST_HOURS_MAX",
     "AddSkill",
+    "AdoptedAssignment",
     "Allocation",
     "AllocationConfirmed",
     "AllocationKind",
@@ -87,6 +99,10 @@ __all__ = [
     "CapacityEvent",
     "ConfirmAllocation",
     "DefineCalendar",
+    "DraftAssignment",
+    "DraftAssignmentMade",
+    "DraftAssignmentRemoved",
+    "DraftStatus",
     "IsoWeek",
     "Month",
     "OverAllocation",
@@ -117,6 +133,11 @@ __all__ = [
     "Skill",
     "SkillAdded",
     "SkillCatalogue",
+    "StaffingDraft",
+    "StaffingDraftAdopted",
+    "StaffingDraftDiscarded",
+    "StaffingDraftRenamed",
+    "StaffingDraftStarted",
     "StaffingProposal",
     "StaffingProposed",
     "UnfilledHours",

@@ -70,7 +70,10 @@ class StaffingProposed(DomainEvent):
     `capacity_position` is the capacity log's position the picture was read at (every person,
     calendar, report, allocation and request folded was recorded at or before it): the
     capacity version the proposal saw. `greedy_value` is the greedy baseline on the same
-    picture, `value_gap_percent` how much better the proposal is."""
+    picture, `value_gap_percent` how much better the proposal is. A proposal not proven optimal
+    (the solver stopped at its time limit) says how far below the best it may be:
+    `mip_gap_percent`, against the solver's bound (absent on proposals saved before it was
+    recorded, and when the solver gave no bound); `time_limit_seconds` is the budget it had."""
 
     event_type: ClassVar[str] = "StaffingProposed"
 
@@ -85,6 +88,8 @@ class StaffingProposed(DomainEvent):
     optimal: bool
     solver: Annotated[str, Field(max_length=200)]
     solve_seconds: Decimal
+    mip_gap_percent: Decimal | None = None
+    time_limit_seconds: Decimal | None = None
     capacity_position: Annotated[int, Field(ge=0)]
     proposed_by: Subject
     proposed_at: AwareDatetime

@@ -44,13 +44,18 @@ branch and bound is deterministic, so the same problem yields the same plan (wit
 scipy and HiGHS build). Only a solve stopped by its time limit depends on the clock: its
 incumbent is returned with `optimal=False`, or the greedy plan (solver "greedy") when HiGHS
 has none or a worse one.
+
+Honesty. A plan not proven optimal carries `mip_gap_percent`: (bound − value) / bound · 100,
+where bound is the best value HiGHS could not rule out when it stopped (the negated dual bound
+of the minimisation: the objective is −value exactly, see `scoring.value_of`), and value is the
+saved plan's, so the figure is right whichever of the incumbent and the greedy plan is saved.
 """
 
 from __future__ import annotations
 
 import time
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -174,7 +179,7 @@ def solve_optimal(problem: StaffingProblem, *, time_limit: float = TIME_LIMIT) -
         remaining = max(time_limit - (time.perf_counter() - started), 0.01)
         result = _solve(model, objective, remaining)
         if result.x is None:
-            return _unproven(problem, {}, started)
+            return _unproven(problem, {}, started, _bound(result))
         x: npt.NDArray[np.float64] = np.asarray(result.x)
         chosen = {
             model.pairs[k][0].request_id: model.pairs[k][1].person_id
@@ -185,7 +190,7 @@ def solve_optimal(problem: StaffingProblem, *, time_limit: float = TIME_LIMIT) -
         if not broken:
             if result.status == 0:
                 return _plan(problem, chosen, True, "highs", started)
-            return _unproven(problem, chosen, started)
+            return _unproven(problem, chosen, started, _bound(result))
         cuts = _covers(problem, model, chosen)
         if not cuts:  # not an overbooking by a hair: nothing sound to cut, so do not trust it
             break
@@ -220,12 +225,32 @@ def _covers(
     return found
 
 
-def _unproven(problem: StaffingProblem, incumbent: dict[str, str], started: float) -> StaffingPlan:
-    """Stopped before proving optimality: the solver's best plan, or the greedy one if better."""
+def _bound(result: Any) -> Decimal | None:
+    """The greatest value HiGHS had not ruled out when it stopped (module doc), if it said."""
+    dual = getattr(result, "mip_dual_bound", None)
+    if dual is None or not np.isfinite(dual):
+        return None
+    return Decimal(str(-float(dual)))
+
+
+def gap_percent(value: Decimal, bound: Decimal | None) -> Decimal | None:
+    """How far `value` may be below the best: (bound − value) / bound, in percent."""
+    if bound is None or bound <= 0:
+        return None
+    return (max(bound - value, Decimal(0)) / bound * 100).quantize(Decimal("0.01"))
+
+
+def _unproven(
+    problem: StaffingProblem, incumbent: dict[str, str], started: float, bound: Decimal | None
+) -> StaffingPlan:
+    """Stopped before proving optimality: the solver's best plan, or the greedy one if better,
+    with its gap to the solver's bound."""
     greedy = greedy_pairs(problem)
     if value_of(problem, pairs_of(greedy)) > value_of(problem, pairs_of(incumbent)):
-        return _plan(problem, greedy, False, "greedy", started)
-    return _plan(problem, incumbent, False, "highs", started)
+        plan = _plan(problem, greedy, False, "greedy", started)
+    else:
+        plan = _plan(problem, incumbent, False, "highs", started)
+    return replace(plan, mip_gap_percent=gap_percent(plan.value, bound))
 
 
 def _plan(

@@ -282,6 +282,9 @@ class StaffingPlan:
     solver: str  # "highs", "greedy"
     seconds: float
     filled_hours: Decimal  # Σ effort of the assigned needs
+    # Not proven optimal: how far the plan's value may be below the best, in percent of the
+    # solver's upper bound on it (HiGHS's dual bound when it stopped); None when proven or unknown.
+    mip_gap_percent: Decimal | None = None
 
     def person_of(self, request_id: str) -> str | None:
         for assignment in self.assignments:

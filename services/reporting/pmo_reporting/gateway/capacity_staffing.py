@@ -220,6 +220,11 @@ class StaffingProposal:
     optimal: bool = strawberry.field(description="Whether the solver proved it optimal")
     solver: str
     solve_seconds: str = strawberry.field(description="Decimal string")
+    mip_gap_percent: str | None = strawberry.field(
+        description="Decimal string: for a proposal not proven optimal (the solver stopped at "
+        "its time limit), how far below the best its value may be, against the solver's bound; "
+        "null when proven optimal or not recorded"
+    )
     capacity_position: int = strawberry.field(
         description="The capacity log's position the proposal's picture was read at"
     )
@@ -262,6 +267,7 @@ class StaffingProposal:
             optimal=bool(body["optimal"]),
             solver=body["solver"],
             solve_seconds=str(body["solve_seconds"]),
+            mip_gap_percent=_text(body.get("mip_gap_percent")),
             capacity_position=int(body["capacity_position"]),
             proposed_by=row["proposed_by"],
             proposed_at=row["proposed_at"],
