@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import asyncpg
 import pytest
@@ -14,7 +15,7 @@ from tests.reporting.register_factory import BenefitRegister, RiskRegister
 pytestmark = pytest.mark.integration
 
 
-async def registers(url: str) -> tuple[dict[str, object], dict[str, object]]:
+async def registers(url: str) -> tuple[dict[str, Any], dict[str, Any]]:
     conn = await asyncpg.connect(asyncpg_dsn(url))
     try:
         risks = await conn.fetchrow(
@@ -62,17 +63,17 @@ async def test_risks_issues_and_benefits_fold_once_whatever_the_batches(reportin
     assert projection.skipped == 5
     risks, benefits = await registers(reporting_db)
     assert risks["version"] == len(risk_register.events)
-    r1, r2 = risks["risks"]  # type: ignore[misc]
+    r1, r2 = risks["risks"]
     assert r1["inherent"] == {"probability": 3, "impact": 5, "score": 15, "band": "high"}
     assert r1["residual"] == {"probability": 2, "impact": 3, "score": 6, "band": "medium"}
     assert (r1["response"], r1["state"], r1["review_by"]) == ("mitigate", "open", "2026-05-01")
     assert [(a["action_id"], a["done"]) for a in r1["actions"]] == [("A1", True)]
     assert (r2["state"], r2["inherent"]["band"], r2["residual"]) == ("closed", "low", None)
-    [issue] = risks["issues"]  # type: ignore[misc]
+    [issue] = risks["issues"]
     assert (issue["from_risk_id"], issue["state"], issue["resolution"]) == (
         "R2",
         "resolved",
         "fixed",
     )
-    [benefit] = benefits["benefits"]  # type: ignore[misc]
+    [benefit] = benefits["benefits"]
     assert (benefit["target"], benefit["realised"]) == ("1200", {"2026-02": "200.5"})
