@@ -44,6 +44,10 @@ def _entry(row: Row, listing: str, key: str, entry_id: str) -> Row:
     raise ValueError(f"no {key} {entry_id!r} in the register of {row['id']}")
 
 
+def _replaced(row: Row, listing: str, key: str, entry: Row) -> None:
+    row[listing] = [entry if e[key] == entry[key] else e for e in row[listing]]
+
+
 def _on_risk(change: Callable[[Row, dict[str, Any]], None]) -> Update:
     """An update of one risk of the register: `change` edits a copy of it in place."""
 
@@ -51,7 +55,7 @@ def _on_risk(change: Callable[[Row, dict[str, Any]], None]) -> Update:
         risk_id = event.data["risk_id"]
         risk = dict(_entry(row, "risks", "risk_id", risk_id))
         change(risk, event.data)
-        row["risks"] = [risk if r["risk_id"] == risk_id else r for r in row["risks"]]
+        _replaced(row, "risks", "risk_id", risk)
         return Step(row=touched(row, event))
 
     return update
@@ -145,7 +149,7 @@ def _issue_resolved(row: Row, event: ReceivedEvent) -> Step:
     data = event.data
     issue = dict(_entry(row, "issues", "issue_id", data["issue_id"]))
     issue.update(state="resolved", resolved_at=data["resolved_at"], resolution=data["resolution"])
-    row["issues"] = [issue if i["issue_id"] == issue["issue_id"] else i for i in row["issues"]]
+    _replaced(row, "issues", "issue_id", issue)
     return Step(row=touched(row, event))
 
 
@@ -175,9 +179,7 @@ def _realisation_reported(row: Row, event: ReceivedEvent) -> Step:
     data = event.data
     benefit = dict(_entry(row, "benefits", "benefit_id", data["benefit_id"]))
     benefit["realised"] = {**benefit["realised"], data["period"]: str(Decimal(str(data["value"])))}
-    row["benefits"] = [
-        benefit if b["benefit_id"] == benefit["benefit_id"] else b for b in row["benefits"]
-    ]
+    _replaced(row, "benefits", "benefit_id", benefit)
     return Step(row=touched(row, event))
 
 
