@@ -2,8 +2,8 @@
 plans with the values realised (`benefit_registers`), one row per item and register, keyed by
 the item's id as its stream is.
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 
 `risks`: [{risk_id, item_id, title, description, category, owner, inherent and residual
 ({probability, impact, score, band}; residual null until a response is planned), response,
@@ -19,8 +19,8 @@ from alembic import op
 
 from pmo_kernel.migrations import current_schema
 
-revision = "0009"
-down_revision = "0008"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
