@@ -41,6 +41,13 @@ class PortfolioLoaders:
             self._meeting_adoptions, cache=cache
         )
         self.adoption: DataLoader[str, Row | None] = DataLoader(self._adoptions, cache=cache)
+        # An item's registers, by item id (None: nothing recorded in it yet).
+        self.risk_register: DataLoader[str, Row | None] = DataLoader(
+            self._risk_registers, cache=cache
+        )
+        self.benefit_register: DataLoader[str, Row | None] = DataLoader(
+            self._benefit_registers, cache=cache
+        )
 
     async def _items(self, ids: Sequence[str]) -> list[Row | None]:
         found = await self.read_model.items_by_ids(ids)
@@ -97,6 +104,14 @@ class PortfolioLoaders:
     async def _adoptions(self, ids: Sequence[str]) -> list[Row | None]:
         found = await self.read_model.adoptions_for("decision_id", ids)
         return [next(iter(found.get(key, [])), None) for key in ids]
+
+    async def _risk_registers(self, ids: Sequence[str]) -> list[Row | None]:
+        found = await self.read_model.registers_by_ids("risk_registers", ids)
+        return [found.get(key) for key in ids]
+
+    async def _benefit_registers(self, ids: Sequence[str]) -> list[Row | None]:
+        found = await self.read_model.registers_by_ids("benefit_registers", ids)
+        return [found.get(key) for key in ids]
 
 
 _PER_CONTEXT: WeakKeyDictionary[GatewayContext, PortfolioLoaders] = WeakKeyDictionary()

@@ -116,6 +116,11 @@ _TABLES: Mapping[str, tuple[tuple[str, ...], frozenset[str]]] = {
         _columns("id name description sponsor established_by established_at"),
         frozenset(),
     ),
+    "risk_registers": (
+        _columns("id version risks issues updated_at"),
+        frozenset({"risks", "issues"}),
+    ),
+    "benefit_registers": (_columns("id version benefits updated_at"), frozenset({"benefits"})),
 }
 FINAL_STATES = ("rejected", "cancelled", "closed")
 
@@ -392,6 +397,27 @@ class PortfolioReadModel:
             list(ids),
         )
         return _grouped(rows, "programme_id", ids)
+
+    # -- registers ------------------------------------------------------------------------
+
+    async def registers_by_ids(self, table: str, ids: Sequence[str]) -> dict[str, Row]:
+        """The items' risk or benefit registers (`table`), by item id."""
+        rows = await self._fetch(
+            table, f"{_select(table)} {self.s}.{table} WHERE id = ANY($1::text[])", list(ids)
+        )
+        return {row["id"]: row for row in rows}
+
+    async def risk_registers(self, programme_id: str | None = None) -> list[Row]:
+        """Every item's risk register, or those of one programme's items."""
+        sql = f"{_select('risk_registers')} {self.s}.risk_registers"
+        if programme_id is None:
+            return await self._fetch("risk_registers", f"{sql} ORDER BY id")
+        return await self._fetch(
+            "risk_registers",
+            f"{sql} WHERE id IN (SELECT id FROM {self.s}.portfolio_items WHERE programme_id = $1) "
+            f"ORDER BY id",
+            programme_id,
+        )
 
     # -- plumbing -------------------------------------------------------------------------
 

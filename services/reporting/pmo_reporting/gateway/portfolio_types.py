@@ -31,6 +31,7 @@ from pmo_reporting.gateway.portfolio_loaders import portfolio
 from pmo_reporting.gateway.portfolio_readmodel import FINAL_STATES, ItemFilterValues
 from pmo_reporting.gateway.portfolio_scoring import consolidate, evaluation_total, model_version
 from pmo_reporting.gateway.readmodel import Row
+from pmo_reporting.gateway.register_types import Benefit, Issue, Risk
 from pmo_reporting.gateway.types import Money, PageInfo
 
 
@@ -213,6 +214,24 @@ class PortfolioItem:
             return None
         row = await portfolio(info).programme.load(str(self.programme_id))
         return Programme.of(row) if row is not None else None
+
+    @fields.field("The risks of the item's register, in the order they were identified")
+    async def risks(self, info: GatewayInfo, open_only: bool = False) -> list[Risk]:
+        register = await portfolio(info).risk_register.load(str(self.id))
+        rows = register["risks"] if register is not None else []
+        return [Risk.of(row) for row in rows if not open_only or row["state"] == "open"]
+
+    @fields.field("The issues of the item's register, in the order they were raised")
+    async def issues(self, info: GatewayInfo, open_only: bool = False) -> list[Issue]:
+        register = await portfolio(info).risk_register.load(str(self.id))
+        rows = register["issues"] if register is not None else []
+        return [Issue.of(row) for row in rows if not open_only or row["state"] == "open"]
+
+    @fields.field("The item's benefit plans and values realised; amounts null when figuresHidden")
+    async def benefits(self, info: GatewayInfo) -> list[Benefit]:
+        register = await portfolio(info).benefit_register.load(str(self.id))
+        rows = register["benefits"] if register is not None else []
+        return [Benefit.of(row, self.sight) for row in rows]
 
     @fields.field("Each evaluator's latest evaluations (every one with includeSuperseded)")
     async def scores(self, info: GatewayInfo, include_superseded: bool = False) -> list[ItemScore]:

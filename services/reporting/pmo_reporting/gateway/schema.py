@@ -44,6 +44,7 @@ from pmo_reporting.gateway.portfolio_mutations import PortfolioMutation
 from pmo_reporting.gateway.portfolio_queries import PortfolioQuery
 from pmo_reporting.gateway.portfolio_subscriptions import PortfolioSubscription
 from pmo_reporting.gateway.readmodel import DemandFilterValues
+from pmo_reporting.gateway.register_queries import RegistersQuery
 from pmo_reporting.gateway.types import (
     Demand,
     DemandChange,
@@ -61,7 +62,7 @@ MAX_TOKENS = 2_000
 
 @strawberry.type
 class Query(
-    PortfolioQuery, PlanningQuery, CapacityQuery, StaffingQuery, DemandQuery
+    PortfolioQuery, PlanningQuery, RegistersQuery, CapacityQuery, StaffingQuery, DemandQuery
 ):  # their modules; then the demands'
     @fields.field(
         "One demand by id; null if the read model does not have it or the caller may not see it"

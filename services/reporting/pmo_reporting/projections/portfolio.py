@@ -33,6 +33,7 @@ from pmo_kernel.cloudevents import ReceivedEvent
 from pmo_kernel.consumer import Unprocessable
 from pmo_reporting.projections.payloads import amount, money_columns, touched
 from pmo_reporting.projections.portfolio_planning import PLANNING_RULES, assigned_to_programme
+from pmo_reporting.projections.portfolio_registers import REGISTER_RULES, empty_register
 from pmo_reporting.projections.portfolio_statements import (
     STREAM_TABLES,
     Creator,
@@ -70,6 +71,8 @@ def evolve(version: int, row: Mapping[str, Any] | None, event: ReceivedEvent) ->
         creator = creators.get(event.event_type)
         if creator is not None:
             return creator(event)
+        if row is None:  # a register starts with any of its events
+            row = empty_register(event.stream_type, event.subject)
         if row is None and STREAM_TABLES[event.stream_type] is not None:
             raise ValueError(f"the {event.stream_type} was never created")
         update = updates.get(event.event_type)
@@ -432,6 +435,7 @@ _RULES: dict[str, tuple[dict[str, Creator], dict[str, Update]]] = {
     ),
     "routing-rules": ({"RoutingRulesPublished": _routing_rules_published}, {}),
     **PLANNING_RULES,  # budget envelopes, scenarios, programmes: portfolio_planning.py
+    **REGISTER_RULES,  # an item's risk and benefit registers: portfolio_registers.py
 }
 
 

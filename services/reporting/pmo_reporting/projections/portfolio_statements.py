@@ -37,6 +37,8 @@ STREAM_TABLES: Mapping[str, str | None] = {
     "budget-envelope": "budget_envelopes",
     "scenario": "scenarios",
     "programme": "programmes",
+    "risk-register": "risk_registers",
+    "benefit-register": "benefit_registers",
 }
 _KEYS = {table: "id" for table in STREAM_TABLES.values() if table is not None}
 # Numeric columns read back as text, so a re-read amount is the exact decimal string.

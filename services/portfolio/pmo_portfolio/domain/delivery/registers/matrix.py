@@ -1,6 +1,7 @@
 """The 5×5 risk matrix: a rating's score and band, pure functions on plain numbers.
 
-Score = probability × impact, each on 1–5. Bands (DOMAIN.md): 20–25 critical, 12–19 high, 6–11
+Score = probability × impact, each on 1–5. The rule is the kernel's (pmo_kernel.risk), which
+reporting counts with too. Bands (DOMAIN.md): 20–25 critical, 12–19 high, 6–11
 medium, 2–5 low, 1 minimal. A rating off the scales is refused in words (a DomainError, 422),
 never clamped: a probability of 6 or 0 is a mistake to show, not a 5 or a 1 to guess.
 """
@@ -10,16 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pmo_kernel.errors import DomainError
+from pmo_kernel.risk import SCALE, band_name
 from pmo_portfolio.domain.delivery.registers.values import Band
-
-SCALE = range(1, 6)
-_FLOORS: tuple[tuple[int, Band], ...] = (
-    (20, Band.CRITICAL),
-    (12, Band.HIGH),
-    (6, Band.MEDIUM),
-    (2, Band.LOW),
-    (1, Band.MINIMAL),
-)
 
 
 @dataclass(frozen=True, order=True)
@@ -51,7 +44,7 @@ def band_of(score: int) -> Band:
     """The band of a probability × impact score (1–25)."""
     if not 1 <= score <= 25:
         raise DomainError(f"a risk score is from 1 to 25, got {score}", score=score)
-    return next(band for floor, band in _FLOORS if score >= floor)
+    return Band(band_name(score))
 
 
 def band(probability: int, impact: int) -> Band:

@@ -21,26 +21,19 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from pmo_kernel.benefits import months_between, planned_at, realised_by, roi_of
 from pmo_kernel.money import Money
 from pmo_portfolio.domain.delivery.registers.benefit_register import Benefit
-from pmo_portfolio.domain.delivery.registers.periods import month_index, months_between
 
-RATIO = Decimal("0.0001")
 ZERO = Decimal(0)
 
 
 def planned_value(benefit: Benefit, month: str) -> Decimal:
-    start, end, now = (month_index(m) for m in (benefit.starts, benefit.target_month, month))
-    if now <= start:
-        return benefit.baseline
-    if now >= end:
-        return benefit.target
-    return benefit.baseline + (benefit.target - benefit.baseline) * (now - start) / (end - start)
+    return planned_at(benefit.baseline, benefit.target, benefit.starts, benefit.target_month, month)
 
 
 def realised_value(benefit: Benefit, month: str) -> Decimal | None:
-    reported = [period for period in benefit.realised if period <= month]
-    return benefit.realised[max(reported)].value if reported else None
+    return realised_by({period: r.value for period, r in benefit.realised.items()}, month)
 
 
 @dataclass(frozen=True)
@@ -65,9 +58,7 @@ def worth(benefit: Benefit, month: str, *, planned: bool) -> Decimal:
 
 
 def roi(benefits: Decimal, cost: Money | None) -> Decimal | None:
-    if cost is None or cost.amount == 0:
-        return None
-    return ((benefits - cost.amount) / cost.amount).quantize(RATIO)
+    return None if cost is None else roi_of(benefits, cost.amount)
 
 
 @dataclass(frozen=True)
