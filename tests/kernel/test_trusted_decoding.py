@@ -42,6 +42,7 @@ from pmo_portfolio.domain.planning.events import (
     ScenarioSaved,
 )
 from pmo_portfolio.domain.registry import registry as portfolio_registry
+from tests.portfolio.unit.delivery_samples import delivery_events
 from tests.portfolio.unit.planning_helpers import inputs, result
 from tests.portfolio.unit.test_governance_events import every_event as governance_events
 from tests.portfolio.unit.test_scoring_events import SAMPLES as SCORING_EVENTS
@@ -236,7 +237,8 @@ def planning_events() -> list[DomainEvent]:
 
 
 def samples() -> list[DomainEvent]:
-    found = [*demand_events(), *SCORING_EVENTS, *governance_events(), *planning_events()]
+    found = [*demand_events(), *SCORING_EVENTS, *governance_events(), *planning_events(),
+             *delivery_events()]  # fmt: skip
     covered = {type(e) for e in found}
     for registry in REGISTRIES:
         for cls in registry:

@@ -36,6 +36,8 @@ class PortfolioStreamType(Enum):
     BUDGET_ENVELOPE = "budget-envelope"
     SCENARIO = "scenario"
     PROGRAMME = "programme"
+    RISK_REGISTER = "risk-register"
+    BENEFIT_REGISTER = "benefit-register"
 
 
 _KNOWN = frozenset(kind.value for kind in PortfolioStreamType)
