@@ -43,6 +43,7 @@ from pmo_kernel.capacity import weeks_of_quarter
 from pmo_kernel.errors import DomainError
 from pmo_kernel.identity import Principal, Role, issue_token
 from pmo_kernel.migrations import upgrade
+from pmo_kernel.months import month_at, month_index, month_of
 from pmo_kernel.settings import Settings
 
 RESOURCE_MANAGER = Principal(subject="rita", name="Rita", roles=frozenset({"resource_manager"}))
@@ -224,11 +225,6 @@ async def _staff(staffing: StaffingService, request_ids: Sequence[str]) -> str:
     )
 
 
-def _month_after(today: date, months: int) -> str:
-    index = today.year * 12 + today.month - 1 + months
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
-
-
 def _people_csv(rng: random.Random) -> str:
     """The 40 people as the CSV a resource manager would import (POST /people/import)."""
     lines = ["name,line_manager,team,roles,skills,cost_rate_per_day,currency,calendar_id,"
@@ -252,7 +248,8 @@ async def _availability(
     service: CapacityService, rng: random.Random, people: Sequence[Person], today: date
 ) -> int:
     """A year from this month: holidays, a monthly support rota, training days."""
-    months = [_month_after(today, n) for n in range(REPORTED_MONTHS)]
+    this_month = month_index(month_of(today))
+    months = [month_at(this_month + n) for n in range(REPORTED_MONTHS)]
     reports = 0
     for person in people:
         ctx = CommandContext(Principal(subject=person.line_manager))

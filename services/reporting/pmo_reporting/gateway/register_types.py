@@ -22,8 +22,9 @@ from typing import Any
 import strawberry
 
 from pmo_kernel.access import Sight
-from pmo_kernel.benefits import month_of, months_between, planned_at, realised_by, roi_of
+from pmo_kernel.benefits import planned_at, realised_by, roi_of
 from pmo_kernel.money import ISO_4217
+from pmo_kernel.months import month_of, months_between
 from pmo_kernel.risk import BANDS, SCALE, band_name
 from pmo_reporting.gateway.readmodel import Row
 

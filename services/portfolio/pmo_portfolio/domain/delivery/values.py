@@ -8,7 +8,7 @@ Money aside).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Self
@@ -25,6 +25,7 @@ from pydantic import (
 from pydantic.config import JsonDict
 
 from pmo_kernel.money import Money
+from pmo_kernel.months import month_at, month_index, month_of, months_between
 
 Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 KEY_PATTERN = r"^[A-Za-z0-9][\w.-]*$"
@@ -61,9 +62,9 @@ class Frozen(BaseModel):
 # -- months ---------------------------------------------------------------------------------------
 
 
-def period_of(day: dt.date) -> str:
-    """The reporting period (month, "2027-03") `day` falls in."""
-    return f"{day.year:04d}-{day.month:02d}"
+# A reporting period is a calendar month ("2027-03").
+period_of = month_of
+periods_between = months_between
 
 
 def period_start(period: str) -> dt.date:
@@ -71,21 +72,12 @@ def period_start(period: str) -> dt.date:
 
 
 def next_period(period: str) -> str:
-    year, month = int(period[:4]), int(period[5:7])
-    return f"{year + month // 12:04d}-{month % 12 + 1:02d}"
+    return month_at(month_index(period) + 1)
 
 
 def period_end(period: str) -> dt.date:
     """The last day of the month."""
     return period_start(next_period(period)) - dt.timedelta(days=1)
-
-
-def periods_between(first: str, last: str) -> Iterator[str]:
-    """Every month from `first` to `last`, both included (none when `last` is earlier)."""
-    period = first
-    while period <= last:
-        yield period
-        period = next_period(period)
 
 
 def report_due(period: str, due_day: int) -> dt.date:

@@ -21,8 +21,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from pmo_kernel.benefits import months_between, planned_at, realised_by, roi_of
+from pmo_kernel.benefits import planned_at, realised_by, roi_of
 from pmo_kernel.money import Money
+from pmo_kernel.months import months_between
 from pmo_portfolio.domain.delivery.registers.benefit_register import Benefit
 
 ZERO = Decimal(0)
