@@ -190,6 +190,7 @@ class OutboxRelay:
             bootstrap_servers=self.settings.bootstrap_servers,
             enable_auto_commit=False,
             fetch_max_wait_ms=10,
+            consumer_timeout_ms=1000,  # see ConsumerSettings.fetcher_wake_ms
         )
         await self._probe.start()
 
