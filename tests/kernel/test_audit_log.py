@@ -19,14 +19,19 @@ import httpx
 import orjson
 import pytest
 import pytest_asyncio
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from typer.testing import CliRunner
 
 from pmo_demand.bootstrap import MIGRATIONS
 from pmo_kernel.cli.main import app
 from pmo_kernel.db import create_engine, raw_connection
 from pmo_kernel.infra.topics import ensure_topics
-from pmo_kernel.merkle_log import CHECKPOINTS_TOPIC, MerkleLog, MerkleLogSettings
+from pmo_kernel.merkle_log import (
+    CHECKPOINTS_TOPIC,
+    MerkleLog,
+    MerkleLogSettings,
+    tree_head_record,
+)
 from pmo_kernel.migrations import upgrade
 from pmo_kernel.settings import load_settings
 from pmo_kernel.store import EventStore, NewEvent
@@ -38,7 +43,7 @@ from pmo_kernel.store.merkle import (
     verify_inclusion,
 )
 from pmo_kernel.store.merkle_tables import proof_hashes
-from pmo_kernel.store.tree_heads import key_id, load_public_key, signing_key
+from pmo_kernel.store.tree_heads import key_id, load_public_key, read_heads, signing_key
 from tests.infra import Infrastructure
 from tests.support import CounterIncremented, kernel_registry, metadata
 
@@ -82,8 +87,8 @@ async def audited(
     await engine.dispose()
 
 
-def _verify() -> tuple[int, str]:
-    result = CliRunner().invoke(app, ["audit", "verify", "--service", "demand"])
+def _verify(*options: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, ["audit", "verify", "--service", "demand", *options])
     return result.exit_code, " ".join(result.output.split())
 
 
@@ -346,3 +351,77 @@ async def test_the_event_feed_serves_signed_heads_and_proofs_that_verify(
     )  # fmt: skip
     assert absent.status_code == 404
     assert public_key.public_bytes_raw() == audited.log.key.public_key().public_bytes_raw()
+
+
+async def _publish_heads(audited: Audited, bootstrap: str, topic: str) -> None:
+    await ensure_topics(bootstrap, [topic], 1)
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
+    await producer.start()
+    try:
+        for head in await read_heads(audited.store.engine, SCHEMA, "demand"):
+            key, value, headers = tree_head_record(head)
+            await producer.send_and_wait(topic, value, key=key, headers=headers)
+    finally:
+        await producer.stop()
+
+
+async def _delete_newest_head_with_its_events(store: EventStore, keep: int) -> None:
+    """What a superuser can do that the database alone cannot reveal: delete the log's newest
+    events, the Merkle log's rows past them and the head that signed them."""
+    s = f'"{SCHEMA}"'
+    async with raw_connection(store.engine) as conn, conn.transaction():
+        for table in ("events", "merkle_leaves", "merkle_nodes", "audit_checkpoints"):
+            await conn.execute(f"ALTER TABLE {s}.{table} DISABLE TRIGGER USER")
+        await conn.execute(
+            f"DELETE FROM {s}.events WHERE global_position NOT IN (SELECT global_position "
+            f"FROM {s}.merkle_leaves WHERE leaf_index < $1)",
+            keep,
+        )
+        await conn.execute(f"DELETE FROM {s}.merkle_leaves WHERE leaf_index >= $1", keep)
+        await conn.execute(
+            f"DELETE FROM {s}.merkle_nodes WHERE (node_index + 1) * (1 << level) > $1", keep
+        )
+        await conn.execute(f"DELETE FROM {s}.audit_checkpoints WHERE tree_size > $1", keep)
+        await conn.execute(
+            f"UPDATE {s}.merkle_state SET tree_size = $1::bigint, published_size = $1::bigint, "
+            f"global_position = (SELECT global_position FROM {s}.merkle_leaves "
+            "WHERE leaf_index = $1::bigint - 1)",
+            keep,
+        )
+        for table in ("events", "merkle_leaves", "merkle_nodes", "audit_checkpoints"):
+            await conn.execute(f"ALTER TABLE {s}.{table} ENABLE TRIGGER USER")
+
+
+async def test_heads_witnessed_on_kafka_reveal_events_deleted_with_the_heads_that_signed_them(
+    audited: Audited, infra: Infrastructure, fresh_topic_prefix: str,
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+) -> None:  # fmt: skip
+    # Given two signed heads (sizes 7 and 9), both published on the checkpoints topic.
+    await audited.store.append(
+        "counter", "d", 0,
+        [NewEvent(CounterIncremented(by=1), metadata()),
+         NewEvent(CounterIncremented(by=2), metadata())],
+    )  # fmt: skip
+    await audited.log.catch_up()
+    await audited.log.checkpoint()
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", infra.kafka_bootstrap)
+    monkeypatch.setenv("KAFKA_TOPIC_PREFIX", fresh_topic_prefix)
+    await _publish_heads(audited, infra.kafka_bootstrap, f"{fresh_topic_prefix}{CHECKPOINTS_TOPIC}")
+    kept = tmp_path / "checkpoints.json"
+    heads = await read_heads(audited.store.engine, SCHEMA, "demand")
+    kept.write_bytes(orjson.dumps([head.as_json() for head in heads]))
+
+    # When a superuser deletes the two newest events, their leaves and nodes and the head of 9.
+    await _delete_newest_head_with_its_events(audited.store, keep=7)
+
+    # Then the database alone shows an intact log of 7 events...
+    code, output = await _cli_verify()
+    assert code == 0, output
+    assert "log of 7 events matches its 1 signed tree heads" in output
+    # ...and the heads seen on Kafka, or kept by the auditor, name what was deleted.
+    for witness in (["--heads-from-kafka"], ["--heads", str(kept)]):
+        code, output = await asyncio.to_thread(_verify, *witness)
+        assert code == 1, output
+        assert "2 signed tree heads witnessed outside the database" in output
+        assert "signed head of size 9 witnessed outside the database is missing" in output
+        assert "the log holds 7 events, the signed head of size 9 counts 2 more" in output

@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn
 from rich.table import Table
 
+from pmo_kernel.audit_witness import WitnessedHeads
 from pmo_kernel.cli.supervisor import Supervisor
 from pmo_kernel.cloudevents import dlq_topic
 from pmo_kernel.db import create_engine, with_login
@@ -233,9 +234,20 @@ def audit_verify(
         Path | None,
         typer.Option(help="PEM file of the key the heads are signed with (default: configured)"),
     ] = None,
+    heads_from_kafka: Annotated[
+        bool,
+        typer.Option(help="also check against every head published on pmo.audit.checkpoints"),
+    ] = False,
+    heads: Annotated[
+        list[Path] | None,
+        typer.Option(help="also check against the heads of this JSON file (repeatable)"),
+    ] = None,
 ) -> None:
     """Recompute every event's hash chain and the Merkle log against its signed tree heads;
-    name the first missing, altered, reordered or extra event. Exit 1 if any."""
+    name the first missing, altered, reordered or extra event. Exit 1 if any.
+
+    The heads stored in the database can be deleted with the events they sign; the heads
+    published on Kafka (--heads-from-kafka) or kept by the auditor (--heads) cannot."""
     from pmo_kernel.store.audit import verify_chain, verify_merkle_log
     from pmo_kernel.store.tree_heads import verifying_key
 
@@ -244,6 +256,7 @@ def audit_verify(
 
     async def main() -> bool:
         ok = True
+        witnessed = await _witnessed_heads(load_settings(), heads_from_kafka, heads or [])
         for plugin in plugins:
             engine = create_engine(load_settings(plugin.name).database_url, pool_size=1)
             try:
@@ -256,6 +269,7 @@ def audit_verify(
                     log_report = await verify_merkle_log(
                         engine, plugin.schema, plugin.name, key,
                         progress=functools.partial(_advance, progress, task),
+                        witnessed=witnessed.of(plugin.name),
                     )  # fmt: skip
             finally:
                 await engine.dispose()
@@ -265,6 +279,31 @@ def audit_verify(
 
     if not asyncio.run(main()):
         raise typer.Exit(1)
+
+
+async def _witnessed_heads(
+    settings: Settings, from_kafka: bool, files: list[Path]
+) -> WitnessedHeads:
+    from pmo_kernel.audit_witness import heads_in_file, heads_on_topic
+    from pmo_kernel.merkle_log import CHECKPOINTS_TOPIC
+
+    witnessed = WitnessedHeads()
+    sources = [heads_in_file(path) for path in files]
+    if from_kafka:
+        topic = f"{settings.kafka_topic_prefix}{CHECKPOINTS_TOPIC}"
+        sources.append(await heads_on_topic(settings.kafka_bootstrap_servers, topic))
+    for source in sources:
+        for service, found in source.by_service.items():
+            witnessed.by_service[service] += found
+        witnessed.unreadable += source.unreadable
+    if sources:
+        count = sum(len(found) for found in witnessed.by_service.values())
+        console.print(
+            f"{count} signed tree heads witnessed outside the database"
+            + (f"; {witnessed.unreadable} records were not heads" if witnessed.unreadable else ""),
+            soft_wrap=True,
+        )
+    return witnessed
 
 
 def _event_stores(service: str | None) -> list[ServicePlugin]:

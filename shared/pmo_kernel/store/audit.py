@@ -13,7 +13,7 @@ disabled the immutability trigger) shows up as one of these.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -176,8 +176,11 @@ async def verify_merkle_log(
     *,
     progress: Callable[[int], None] | None = None,
     batch: int = 5000,
+    witnessed: Sequence[TreeHead] = (),
 ) -> LogReport:
-    """Check the log against its signed heads.
+    """Check the log against its signed heads: the stored ones and those `witnessed` outside
+    the database (read from the checkpoints topic, or kept by the auditor), so that deleting
+    the newest heads with the events they sign does not hide the deletion.
 
     1. Every stored head's signature, with `public_key` (the auditor's copy of the key).
     2. Every earlier head is consistent with the latest: an RFC 9162 consistency proof from the
@@ -188,8 +191,7 @@ async def verify_merkle_log(
        event: missing (deleted), altered, reordered or extra (inserted). The recorded leaves are
        themselves checked against the heads, so a rewrite of the Merkle tables shows too.
     """
-    heads = await read_heads(engine, schema, service)
-    problems: list[str] = []
+    heads, problems = merge_witnessed(await read_heads(engine, schema, service), witnessed)
     expected_key = key_id(public_key)
     trusted: list[TreeHead] = []
     for head in heads:
@@ -264,6 +266,32 @@ async def verify_merkle_log(
     problems += wrong_heads[:1]
     unsigned = max(0, events.size - latest.tree_size)
     return LogReport(schema, len(heads), latest.tree_size, checked, problems, unsigned)
+
+
+def merge_witnessed(
+    stored: list[TreeHead], witnessed: Sequence[TreeHead]
+) -> tuple[list[TreeHead], list[str]]:
+    """The stored heads with the witnessed ones the store lacks, smallest first, and what is
+    wrong between them. A head is stored before it is published, so a witnessed head that is
+    not stored was deleted, and a different one stored at its size was forged (or the log
+    forked: two signed trees of the same size)."""
+    by_size = {head.tree_size: head for head in stored}
+    problems: list[str] = []
+    for head in sorted(set(witnessed), key=lambda h: h.tree_size):
+        kept = by_size.get(head.tree_size)
+        if kept is None:
+            problems.append(
+                f"the signed head of size {head.tree_size} witnessed outside the database is "
+                "missing from the stored heads: it was deleted"
+            )
+            by_size[head.tree_size] = head
+        elif kept != head:
+            problems.append(
+                f"the stored head of size {head.tree_size} differs from the one witnessed "
+                f"outside the database (root {kept.root_hash.hex()[:16]}… stored, "
+                f"{head.root_hash.hex()[:16]}… witnessed): the heads were rewritten"
+            )
+    return [by_size[size] for size in sorted(by_size)], problems
 
 
 def _mismatch(head: TreeHead) -> str:

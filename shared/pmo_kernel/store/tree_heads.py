@@ -69,6 +69,27 @@ class TreeHead:
         }
 
 
+class MalformedTreeHead(ValueError):
+    """A published head that does not have the shape `TreeHead.as_json` gives it."""
+
+
+def tree_head_from_json(value: object) -> TreeHead:
+    """The head `TreeHead.as_json` published (on the checkpoints topic, the feed or in a
+    bundle's checkpoints.json)."""
+    try:
+        assert isinstance(value, dict)
+        return TreeHead(
+            service=str(value["service"]),
+            tree_size=int(value["tree_size"]),
+            root_hash=bytes.fromhex(value["root_hash"]),
+            timestamp_ms=int(value["timestamp"]),
+            key_id=str(value["key_id"]),
+            signature=base64.b64decode(value["signature"], validate=True),
+        )
+    except (AssertionError, KeyError, TypeError, ValueError) as exc:
+        raise MalformedTreeHead(f"not a signed tree head: {exc!r}") from None
+
+
 def signed_message(service: str, tree_size: int, root_hash: bytes, timestamp_ms: int) -> bytes:
     return (
         f"{MESSAGE_VERSION}\n{service}\n{tree_size}\n{root_hash.hex()}\n{timestamp_ms}\n".encode()
