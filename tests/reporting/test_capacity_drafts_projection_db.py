@@ -70,7 +70,7 @@ async def test_an_adopted_draft_keeps_its_assignments_and_the_allocations_it_mad
     assert (draft["version"], draft["name"], draft["status"]) == (6, "Ann on the CRM", "adopted")
     assert (draft["from_proposal_id"], draft["request_ids"]) == ("P-1", ["R-1", "R-2"])
     given = [(a["request_id"], a["person_id"], a["hours_per_week"]) for a in draft["assignments"]]
-    assert given == [("R-1", "bob", "16"), ("R-2", "ann", "12")]
+    assert given == [("R-1", "bob", "16.00"), ("R-2", "ann", "12.00")]
     made = {a.request_id: a.allocation_id for a in drafts.drafts["D-1"].adopted}
     assert [(a["request_id"], a["allocation_id"]) for a in draft["adopted"]] == sorted(made.items())
     assert draft["filled_hours"] == Decimal((16 + 12) * 3)

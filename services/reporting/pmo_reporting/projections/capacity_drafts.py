@@ -18,6 +18,12 @@ from typing import Any
 from pmo_kernel.cloudevents import ReceivedEvent
 from pmo_reporting.projections.capacity_state import Row, State
 
+CENT = Decimal("0.01")  # hours as the other capacity read models keep them: two decimals
+
+
+def _hours(value: Any) -> str:
+    return str(Decimal(str(value)).quantize(CENT))
+
 
 def _assignment(data: dict[str, Any]) -> Row:
     return {
@@ -26,7 +32,7 @@ def _assignment(data: dict[str, Any]) -> Row:
         "person_id": str(data["person_id"]),
         "start_week": str(data["start_week"]),
         "end_week": str(data["end_week"]),
-        "hours_per_week": str(Decimal(str(data["hours_per_week"]))),
+        "hours_per_week": _hours(data["hours_per_week"]),
     }
 
 
@@ -104,7 +110,7 @@ def _adopted(state: State, event: ReceivedEvent) -> None:
         }
         for a in event.data["adopted"]
     ]
-    row["filled_hours"] = str(Decimal(str(event.data["filled_hours"])))
+    row["filled_hours"] = _hours(event.data["filled_hours"])
     row["closed_by"], row["closed_at"] = row["changed_by"], row["changed_at"]
 
 
