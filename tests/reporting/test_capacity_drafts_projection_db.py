@@ -8,15 +8,14 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-import asyncpg
 import orjson
 import pytest
 
 from pmo_kernel.consumer import Unprocessable
-from pmo_kernel.db import asyncpg_dsn
 from tests.reporting.capacity_factory import Capacity, project_capacity
 from tests.reporting.draft_factory import Drafts
 from tests.reporting.staffing_factory import Staffing
+from tests.reporting.test_capacity_staffing_projection_db import rows
 
 pytestmark = pytest.mark.integration
 
@@ -42,14 +41,6 @@ def drafted() -> Drafts:
     drafts.start("D-2", "Nobody", by="paul")
     drafts.discard("D-2", "not needed")
     return drafts
-
-
-async def rows(database_url: str, sql: str) -> list[dict[str, Any]]:
-    conn = await asyncpg.connect(asyncpg_dsn(database_url))
-    try:
-        return [dict(r) for r in await conn.fetch(sql)]
-    finally:
-        await conn.close()
 
 
 async def drafts_by_id(database_url: str) -> dict[str, dict[str, Any]]:
