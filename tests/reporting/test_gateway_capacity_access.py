@@ -2,7 +2,7 @@
 person of their own (whom they manage) and one of another team, through person(id) with its
 timeline, the people list with its total, the heatmap, and capacity against demand (with
 unfilled demand and a project's staffing: for capacity readers only, as the requests they
-are made of), against the capacity service's rule
+are made of, and as staffing drafts), against the capacity service's rule
 (pmo_kernel.capacity.access): readers see everyone, a line manager their own people, anyone else
 no one; cost rates for the cost readers and the line manager."""
 
@@ -17,6 +17,7 @@ import pytest
 from pmo_kernel.capacity.access import COST_READER_ROLES, READER_ROLES
 from pmo_kernel.settings import Settings
 from tests.reporting.capacity_factory import Capacity, project_capacity
+from tests.reporting.draft_factory import Drafts
 from tests.reporting.staffing_factory import Staffing
 from tests.reporting.support import graphql
 from tests.support import bearer
@@ -33,7 +34,11 @@ def staff() -> Capacity:
     capacity.person(OTHER, manager="nina", team="Data")
     capacity.allocate(OWN, "A-1", "P-1", "2027-W16", "2027-W16", "60")
     capacity.allocate(OTHER, "B-1", "P-1", "2027-W16", "2027-W16", "8")
-    Staffing(capacity).request("R-1", "P-1", weeks=("2027-W16", "2027-W16"), hours="10")
+    staffing = Staffing(capacity)
+    staffing.request("R-1", "P-1", weeks=("2027-W16", "2027-W16"), hours="10")
+    drafts = Drafts(staffing)
+    drafts.start("D-1")
+    drafts.assign("D-1", "R-1", OTHER)
     return capacity
 
 
@@ -84,6 +89,8 @@ QUERY = """query ($own: ID!, $other: ID!) {
   projectStaffing(itemId: "P-1") {
     requests { id } allocations { personId } requestedHours allocatedHours
   }
+  staffingDrafts { totalCount edges { node { id assignments { person { id } } } } }
+  staffingDraft(id: "D-1") { id }
 }
 fragment seen on Person {
   id costRatePerDay { amount } allocations { id } timeline { totalCount edges { node { kind } } }
@@ -125,6 +132,14 @@ def what_it_sees(data: dict[str, Any]) -> dict[str, Any]:
             data["projectStaffing"]["requestedHours"],
             data["projectStaffing"]["allocatedHours"],
         ),
+        "drafts": (
+            data["staffingDrafts"]["totalCount"],
+            [
+                [a["person"]["id"] for a in e["node"]["assignments"]]
+                for e in data["staffingDrafts"]["edges"]
+            ],
+            data["staffingDraft"] is not None,
+        ),
     }
 
 
@@ -149,6 +164,7 @@ def expected(caller: Caller) -> dict[str, Any]:
         "project staffing": (["R-1"], [OWN, OTHER], "10.00", "68.00")
         if caller.reads_staffing
         else ([], [], "0.00", "0.00"),
+        "drafts": (1, [[OTHER]], True) if caller.reads_staffing else (0, [], False),
     }
 
 

@@ -1,7 +1,8 @@
 """Resource requests, staffing proposals and the skills catalogue through GraphQL, from the
 capacity domain's own events: filters and pages, a proposal's assignments with their person,
-reasons, alternatives, decision and allocation; and who reads them: capacity readers do, anyone
-else finds nothing (empty, or null as for an unknown id), while the catalogue is for all."""
+reasons, alternatives, decision and allocation; and who reads them (and staffing drafts):
+capacity readers do, anyone else finds nothing (empty, or null as for an unknown id), while the
+catalogue is for all."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from pmo_reporting.gateway.capacity_staffing import StaffingProposal
 from pmo_reporting.projections.capacity import fold
 from pmo_reporting.projections.capacity_state import State
 from tests.reporting.capacity_factory import Capacity, project_capacity
+from tests.reporting.draft_factory import Drafts
 from tests.reporting.staffing_factory import Staffing
 from tests.reporting.support import graphql
 from tests.support import bearer
@@ -41,6 +43,7 @@ def staffed() -> Staffing:
     staffing.accept("P-1", "R-1", "A-1")
     staffing.decline("P-1", "R-2", "bob is needed elsewhere")
     staffing.cancel("R-3", "no longer needed")
+    Drafts(staffing).start("D-1", from_proposal="P-1")
     return staffing
 
 
@@ -139,10 +142,12 @@ MATRIX = """query {
   resourceRequest(id: "R-1") { id }
   staffingProposals { totalCount edges { node { id assignments { personName person { id } } } } }
   staffingProposal(id: "P-1") { id }
-  unknown: staffingProposal(id: "P-404") { id } }"""
+  unknown: staffingProposal(id: "P-404") { id }
+  staffingDrafts { totalCount edges { node { id } } }
+  staffingDraft(id: "D-1") { id } }"""
 
-
-Seen = tuple[int, bool, int, bool, list[str | None]]  # requests, R-1, proposals, P-1, names
+# requests, R-1, proposals, P-1, names, drafts listed, D-1
+Seen = tuple[int, bool, int, bool, list[str | None], int, bool]
 
 
 def seen(data: dict[str, Any]) -> Seen:
@@ -154,10 +159,12 @@ def seen(data: dict[str, Any]) -> Seen:
         data["staffingProposals"]["totalCount"],
         data["staffingProposal"] is not None,
         names,
+        len(data["staffingDrafts"]["edges"]) + data["staffingDrafts"]["totalCount"],
+        data["staffingDraft"] is not None,
     )
 
 
-async def test_requests_and_proposals_are_for_capacity_readers_only(
+async def test_requests_proposals_and_drafts_are_for_capacity_readers_only(
     gateway: httpx.AsyncClient, reporting_db: str, settings: Settings
 ) -> None:
     await project_capacity(reporting_db, staffed().capacity.events)
@@ -167,8 +174,8 @@ async def test_requests_and_proposals_are_for_capacity_readers_only(
         "an outsider": bearer(settings, "grace", "requester"),
         "no role at all": bearer(settings, "zoe"),
     }
-    everything: Seen = (3, True, 1, True, ["Person ann", "Person bob"])
-    nothing: Seen = (0, False, 0, False, [])
+    everything: Seen = (3, True, 1, True, ["Person ann", "Person bob"], 2, True)
+    nothing: Seen = (0, False, 0, False, [], 0, False)
 
     answers = {}
     for label, headers in callers.items():

@@ -174,3 +174,49 @@ class ProposedAssignmentInput(_Input):
 
     def body(self) -> Body:
         return {} if self.reason is None else {"reason": self.reason}
+
+
+@strawberry.input(description="An empty draft, or one with a saved proposal's open assignments")
+class StartStaffingDraftInput(_Input):
+    name: str
+    from_proposal_id: str | None = None
+
+
+@strawberry.input(
+    description="Give a request to a person in the draft: the request's hours and weeks unless told"
+)
+class AssignInStaffingDraftInput(_Input):
+    request_id: str
+    person_id: str
+    hours_per_week: str | None = None
+    start_week: str | None = None
+    end_week: str | None = None
+
+
+@strawberry.input(description="The request the draft should give to nobody")
+class UnassignInStaffingDraftInput(_Input):
+    request_id: str
+
+    def path_values(self) -> dict[str, str]:
+        return {"request_id": self.request_id}
+
+    def body(self) -> Body:
+        return {}
+
+
+@strawberry.input
+class RenameStaffingDraftInput(_Input):
+    name: str
+
+
+@strawberry.input
+class DiscardStaffingDraftInput(_Input):
+    reason: str | None = None
+
+
+@strawberry.input(
+    description="acceptOverAllocation: adopt even if some allocations overbook their person "
+    "(those flagged); otherwise OVER_ALLOCATION names each person and week, and nothing is made"
+)
+class AdoptStaffingDraftInput(_Input):
+    accept_over_allocation: bool | None = None

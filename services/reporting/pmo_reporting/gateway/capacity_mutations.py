@@ -9,9 +9,11 @@ allocation a command made, the event ids) is in `details`.
 Read-your-writes: with waitForReadModel the mutation returns once the capacity projection has
 applied the stream the command appended to, and the others it moved: a proposal's acceptance
 also moves the person (the allocation) and the request (filled), which the service's answer
-names in `details` (person_id / person_version, request_id / request_version). The projection
-NOTIFYs the versions it reached (changes.CAPACITY_CHANNEL); the result's `person`,
-`resourceRequest` and `staffingProposal` then read the read model afresh.
+names in `details` (person_id / person_version, request_id / request_version); a draft's
+adoption moves every request and person it books, which the answer lists in
+`details.moved_streams`. The projection NOTIFYs the versions it reached
+(changes.CAPACITY_CHANNEL); the result's `person`, `resourceRequest`, `staffingProposal` and
+`staffingDraft` then read the read model afresh.
 """
 
 from __future__ import annotations
@@ -26,19 +28,26 @@ from strawberry.scalars import JSON
 
 from pmo_reporting.gateway import fields
 from pmo_reporting.gateway.capacity import Person
+from pmo_reporting.gateway.capacity_drafts import StaffingDraft, draft_seen
 from pmo_reporting.gateway.capacity_inputs import (
     AddSkillInput,
+    AdoptStaffingDraftInput,
     AllocationInput,
+    AssignInStaffingDraftInput,
     CancelResourceRequestInput,
     DefineCalendarInput,
+    DiscardStaffingDraftInput,
     ProposeAllocationInput,
     ProposedAssignmentInput,
     ProposeStaffingInput,
     RaiseResourceRequestInput,
     RecordLeavingInput,
     RegisterPersonInput,
+    RenameStaffingDraftInput,
     ReportAvailabilityInput,
     ReviseResourceRequestInput,
+    StartStaffingDraftInput,
+    UnassignInStaffingDraftInput,
 )
 from pmo_reporting.gateway.capacity_staffing import (
     ResourceRequest,
@@ -111,6 +120,26 @@ COMMANDS = (
                     "Decline one assignment of a proposal: the request stays open",
                     "/staffing-proposals/{id}/assignments/{request_id}/decline", "proposal",
                     ProposedAssignmentInput),
+    CapacityCommand("start_staffing_draft",
+                    "Start a what-if staffing draft, empty or from a proposal's open assignments: "
+                    "it books nobody until adopted", "/staffing-drafts", "draft",
+                    StartStaffingDraftInput),
+    CapacityCommand("assign_in_staffing_draft",
+                    "Give a request to a person in a draft, replacing whom it gave it to",
+                    "/staffing-drafts/{id}/assignments", "draft", AssignInStaffingDraftInput),
+    CapacityCommand("unassign_in_staffing_draft", "Give a request to nobody in a draft",
+                    "/staffing-drafts/{id}/assignments/{request_id}/removal", "draft",
+                    UnassignInStaffingDraftInput),
+    CapacityCommand("rename_staffing_draft", "Rename a staffing draft",
+                    "/staffing-drafts/{id}/rename", "draft", RenameStaffingDraftInput),
+    CapacityCommand("discard_staffing_draft",
+                    "Drop a staffing draft: it changed nothing and takes no more changes",
+                    "/staffing-drafts/{id}/discard", "draft", DiscardStaffingDraftInput, True),
+    CapacityCommand("adopt_staffing_draft",
+                    "Adopt a draft: every assignment a soft allocation filling its request, in "
+                    "one write; OVER_ALLOCATION (naming each person and week) and nothing "
+                    "written if any would overbook, unless acceptOverAllocation",
+                    "/staffing-drafts/{id}/adoption", "draft", AdoptStaffingDraftInput, True),
 )  # fmt: skip
 
 
@@ -154,6 +183,11 @@ class CapacityCommandResult:
     async def staffing_proposal(self, info: GatewayInfo) -> StaffingProposal | None:
         proposal_id = self._target("proposal")
         return await proposal_seen(info, proposal_id) if proposal_id is not None else None
+
+    @fields.field("The staffing draft the command changed; null unless readModelCaughtUp")
+    async def staffing_draft(self, info: GatewayInfo) -> StaffingDraft | None:
+        draft_id = self._target("draft")
+        return await draft_seen(info, draft_id) if draft_id is not None else None
 
 
 async def run_capacity_command(

@@ -5,8 +5,8 @@ here, numbers as exact Decimals. Lists of people are filtered by team, role and 
 who the caller may see (`PeopleAudience`, in SQL, so a page and its total agree), ordered by
 name then id, and paged by the last (name, id) seen. The heatmap reads everything for its
 people in four statements: the people, their calendars, the reports and the allocations of the
-range. Resource requests and staffing proposals list the latest first, keyset-paged like the
-demands (sql.KeysetList); who may read them is the resolvers' business.
+range. Resource requests, staffing proposals and staffing drafts list the latest first,
+keyset-paged like the demands (sql.KeysetList); who may read them is the resolvers' business.
 """
 
 from __future__ import annotations
@@ -30,7 +30,9 @@ _PEOPLE_COLUMNS = (
     "id, version, name, line_manager, team, roles::text AS roles, skills::text AS skills, "
     "cost_rate_amount, cost_rate_currency, calendar_id, part_time_percent, last_day"
 )
-_JSON = ("roles", "skills", "holidays", "body", "decisions")
+_JSON = (
+    "roles", "skills", "holidays", "body", "decisions", "request_ids", "assignments", "adopted",
+)  # fmt: skip
 REQUEST_COLUMNS = (
     "id, version, status, project_id, role, skills::text AS skills, start_week, end_week, "
     "hours_per_week, source, note, raised_by, raised_at, person_id, allocation_id, "
@@ -39,6 +41,25 @@ REQUEST_COLUMNS = (
 _PROPOSAL_COLUMNS = (
     "id, version, body::text AS body, decisions::text AS decisions, proposed_by, proposed_at"
 )
+
+_DRAFT_COLUMNS = (
+    "id, version, name, status, from_proposal_id, request_ids::text AS request_ids, "
+    "assignments::text AS assignments, adopted::text AS adopted, filled_hours, discard_reason, "
+    "started_by, started_at, changed_by, changed_at, closed_by, closed_at"
+)
+
+
+@dataclass(frozen=True)
+class DraftFilter:
+    status: str | None = None
+    started_by: str | None = None
+
+    def conditions(self) -> Conditions:
+        conditions = Conditions()
+        for column, value in (("status", self.status), ("started_by", self.started_by)):
+            if value is not None:
+                conditions.add(f"{column} = ?", value)
+        return conditions
 
 
 @dataclass(frozen=True)
@@ -82,6 +103,7 @@ class CapacityReadModel:
         self._proposals = KeysetList(
             f"{self.s}.staffing_proposals", _PROPOSAL_COLUMNS, "proposed_at"
         )
+        self._drafts = KeysetList(f"{self.s}.staffing_drafts", _DRAFT_COLUMNS, "started_at")
 
     # -- people ---------------------------------------------------------------------------
 
@@ -224,14 +246,10 @@ class CapacityReadModel:
         return await self._fetch(sql, *args)
 
     async def count_requests(self, wanted: RequestFilter) -> int:
-        sql, args = self._requests.count(wanted.conditions())
-        async with raw_connection(self.engine) as conn:
-            return int(await conn.fetchval(sql, *args))
+        return int(await self._value(*self._requests.count(wanted.conditions())))
 
     async def any_requests_before(self, wanted: RequestFilter, key: Keyset) -> bool:
-        sql, args = self._requests.any_before(wanted.conditions(), key)
-        async with raw_connection(self.engine) as conn:
-            return bool(await conn.fetchval(sql, *args))
+        return bool(await self._value(*self._requests.any_before(wanted.conditions(), key)))
 
     async def requests_by_ids(self, ids: Sequence[str]) -> dict[str, Row]:
         sql = f"SELECT {REQUEST_COLUMNS} FROM {self.s}.resource_requests WHERE id = ANY($1::text[])"
@@ -258,6 +276,21 @@ class CapacityReadModel:
         )
         return {row["id"]: row for row in await self._fetch(sql, list(ids))}
 
+    async def drafts(self, wanted: DraftFilter, first: int, after: Keyset | None) -> list[Row]:
+        """Up to `first` drafts matching `wanted` after `after`, the latest started first."""
+        sql, args = self._drafts.page(wanted.conditions(), first, after)
+        return await self._fetch(sql, *args)
+
+    async def count_drafts(self, wanted: DraftFilter) -> int:
+        return int(await self._value(*self._drafts.count(wanted.conditions())))
+
+    async def any_drafts_before(self, wanted: DraftFilter, key: Keyset) -> bool:
+        return bool(await self._value(*self._drafts.any_before(wanted.conditions(), key)))
+
+    async def drafts_by_ids(self, ids: Sequence[str]) -> dict[str, Row]:
+        sql = f"SELECT {_DRAFT_COLUMNS} FROM {self.s}.staffing_drafts WHERE id = ANY($1::text[])"
+        return {row["id"]: row for row in await self._fetch(sql, list(ids))}
+
     async def skills(self) -> list[Row]:
         """The catalogue, by name (any case)."""
         sql = (
@@ -270,6 +303,10 @@ class CapacityReadModel:
         """The rows of any statement on these read models, jsonb columns parsed: for the
         modules with statements of their own (capacity_demand_reads.py)."""
         return await self._fetch(sql, *args)
+
+    async def _value(self, sql: str, args: list[Any]) -> Any:
+        async with raw_connection(self.engine) as conn:
+            return await conn.fetchval(sql, *args)
 
     async def _fetch(self, sql: str, *args: Any) -> list[Row]:
         async with raw_connection(self.engine) as conn:

@@ -32,17 +32,17 @@ def _text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-async def _visible_person(info: GatewayInfo, person_id: str | None) -> Person | None:
+async def visible_person(info: GatewayInfo, person_id: str | None) -> Person | None:
     if person_id is None:
         return None
     return Person.visible(await capacity(info).person.load(person_id), info)
 
 
-async def _allocation(info: GatewayInfo, allocation_id: str | None) -> Allocation | None:
+async def allocation_seen(info: GatewayInfo, allocation_id: str | None) -> Allocation | None:
     if allocation_id is None:
         return None
     row = await capacity(info).allocation.load(allocation_id)
-    person = await _visible_person(info, row["person_id"]) if row is not None else None
+    person = await visible_person(info, row["person_id"]) if row is not None else None
     return Allocation.of(row) if row is not None and person is not None else None
 
 
@@ -110,11 +110,11 @@ class ResourceRequest:
 
     @fields.field("The person filling it, as the Person type; null unless the caller sees them")
     async def person(self, info: GatewayInfo) -> Person | None:
-        return await _visible_person(info, self.person_id)
+        return await visible_person(info, self.person_id)
 
     @fields.field("The allocation filling it; null unless the caller sees its person")
     async def allocation(self, info: GatewayInfo) -> Allocation | None:
-        return await _allocation(info, self.allocation_id)
+        return await allocation_seen(info, self.allocation_id)
 
 
 @strawberry.type
@@ -156,7 +156,7 @@ class ProposedAlternative:
 
     @fields.field("The person, as the Person type; null unless the caller sees them")
     async def person(self, info: GatewayInfo) -> Person | None:
-        return await _visible_person(info, str(self.person_id)) if self.visible else None
+        return await visible_person(info, str(self.person_id)) if self.visible else None
 
 
 @strawberry.type(description="One request given to one person for all its weeks, and why")
@@ -181,11 +181,11 @@ class ProposedAssignment:
 
     @fields.field("The person proposed, as the Person type; null unless the caller sees them")
     async def person(self, info: GatewayInfo) -> Person | None:
-        return await _visible_person(info, str(self.person_id)) if self.visible else None
+        return await visible_person(info, str(self.person_id)) if self.visible else None
 
     @fields.field("The allocation the acceptance made; null unless the caller sees its person")
     async def allocation(self, info: GatewayInfo) -> Allocation | None:
-        return await _allocation(info, self.allocation_id) if self.visible else None
+        return await allocation_seen(info, self.allocation_id) if self.visible else None
 
 
 @strawberry.type(description="A request the proposal leaves unfilled, and why nobody took it")
@@ -353,9 +353,7 @@ class CatalogueSkill:
     added_at: datetime
 
 
-_NO_PAGE = PageInfo(
-    has_next_page=False, has_previous_page=False, start_cursor=None, end_cursor=None
-)
+NO_PAGE = PageInfo(has_next_page=False, has_previous_page=False, start_cursor=None, end_cursor=None)
 
 
 def reads_staffing(info: GatewayInfo) -> bool:
@@ -384,7 +382,7 @@ class StaffingQuery:
         check_page_size(first)
         start = decode_cursor(after) if after is not None else None
         if not reads_staffing(info):
-            return ResourceRequestConnection(edges=[], page_info=_NO_PAGE, wanted=None)
+            return ResourceRequestConnection(edges=[], page_info=NO_PAGE, wanted=None)
         wanted = RequestFilter(status.value if status else None, project_id, role)
         read_model = capacity(info).read_model
         rows = await read_model.requests(wanted, first + 1, start)
@@ -416,7 +414,7 @@ class StaffingQuery:
         check_page_size(first)
         start = decode_cursor(after) if after is not None else None
         if not reads_staffing(info):
-            return StaffingProposalConnection(edges=[], page_info=_NO_PAGE, readable=False)
+            return StaffingProposalConnection(edges=[], page_info=NO_PAGE, readable=False)
         read_model = capacity(info).read_model
         rows = await read_model.proposals(first + 1, start)
         page = await page_of(rows, first, "proposed_at", start, read_model.any_proposals_before)

@@ -121,10 +121,14 @@ def mutation_type(name: str, mutations: dict[str, Any], description: str | None 
 def moved_streams(
     stream_type: str, stream_id: str, version: int, details: Any, others: dict[str, str]
 ) -> dict[str, int]:
-    """Every stream a command moved, with its version: the answer's, and those its details
-    name as "<prefix>_id" and "<prefix>_version" (`others`: prefix -> stream type)."""
+    """Every stream a command moved, with its version: the answer's, those its details name as
+    "<prefix>_id" and "<prefix>_version" (`others`: prefix -> stream type), and those it lists
+    in `moved_streams` ("<type>/<id>" -> version: a command moving many, as an adoption)."""
     streams = {f"{stream_type}/{stream_id}": version}
     if isinstance(details, dict):
+        listed = details.get("moved_streams")
+        if isinstance(listed, dict):
+            streams |= {k: v for k, v in listed.items() if isinstance(v, int)}
         for prefix, other in others.items():
             found_id, found_version = details.get(f"{prefix}_id"), details.get(f"{prefix}_version")
             if isinstance(found_id, str) and isinstance(found_version, int):

@@ -1,6 +1,6 @@
 """The GraphQL schema: queries on the read models (the demands' here, the portfolio's inherited
-from portfolio_queries.py and planning_queries.py, the capacity's from capacity.py and
-capacity_staffing.py and capacity_demand.py), commands
+from portfolio_queries.py and planning_queries.py, the capacity's from capacity.py,
+capacity_staffing.py, capacity_drafts.py and capacity_demand.py), commands
 forwarded to the demand and portfolio services (mutations.py, portfolio_mutations.py),
 subscriptions fed by the projector's notices (the portfolio's in portfolio_subscriptions.py,
 the capacity's in capacity_alerts.py)."""
@@ -31,6 +31,7 @@ from pmo_reporting.gateway.access import sight_of
 from pmo_reporting.gateway.capacity import SCALARS, CapacityQuery
 from pmo_reporting.gateway.capacity_alerts import CapacitySubscription
 from pmo_reporting.gateway.capacity_demand import DemandQuery
+from pmo_reporting.gateway.capacity_drafts import DraftQuery
 from pmo_reporting.gateway.capacity_mutations import CapacityMutation
 from pmo_reporting.gateway.capacity_staffing import StaffingQuery
 from pmo_reporting.gateway.context import GatewayInfo
@@ -62,7 +63,13 @@ MAX_TOKENS = 2_000
 
 @strawberry.type
 class Query(
-    PortfolioQuery, PlanningQuery, RegistersQuery, CapacityQuery, StaffingQuery, DemandQuery
+    PortfolioQuery,
+    PlanningQuery,
+    RegistersQuery,
+    CapacityQuery,
+    StaffingQuery,
+    DraftQuery,
+    DemandQuery,
 ):  # their modules; then the demands'
     @fields.field(
         "One demand by id; null if the read model does not have it or the caller may not see it"

@@ -1,4 +1,5 @@
-"""Forwarding a command to a pmo service's REST API, as the gateway does for every mutation.
+"""Forwarding a command to a pmo service's REST API, as the gateway does for every mutation, and
+the few reads only the owning service can answer (they need its domain: `read`).
 
 One httpx.AsyncClient per service per gateway app (connection pooling, bounded timeouts). Each
 call carries the caller's bearer token (the service checks the roles), the trace context of a
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import httpx
 from opentelemetry import trace
@@ -120,6 +121,16 @@ class ServiceApi:
             return CommandAccepted(str(data["id"]), int(data["version"]), details)
         except (ValueError, KeyError, TypeError) as exc:
             raise self.unreadable() from exc
+
+    async def read(
+        self, route: str, path_values: dict[str, str], query: dict[str, str], *, token: str | None
+    ) -> dict[str, Any]:
+        """GET `route` (filled with `path_values`) with the `query` parameters, as the caller;
+        its JSON answer. Problems come back as GatewayErrors, as for commands."""
+        path = fill(route, path_values)
+        if query:
+            path = f"{path}?{urlencode(query)}"
+        return await self.send("GET", path, route, None, token=token)
 
     def unreadable(self) -> GatewayError:
         return GatewayError(

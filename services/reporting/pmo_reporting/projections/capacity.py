@@ -1,6 +1,6 @@
 """The capacity projection: capacity events (their JSON payloads) → calendars, people, their
 availability reports and allocations; resource requests, staffing proposals and the skills
-catalogue (capacity_staffing.py).
+catalogue (capacity_staffing.py); staffing drafts (capacity_drafts.py).
 
 `fold(state, event)` is pure: it applies one event to the rows a batch has in hand (`State`)
 and says whether it did. `CapacityProjection` is the consumer handler that reads those rows,
@@ -8,7 +8,8 @@ folds a polled batch in memory and writes back what changed, a handful of statem
 the batch's size.
 
 Reporting never imports the capacity service: the published payloads are the contract (see
-services/capacity/pmo_capacity/domain/events.py and proposal_events.py for their shape). Rows
+services/capacity/pmo_capacity/domain/events.py, proposal_events.py and draft_events.py for
+their shape). Rows
 hold JSON-ready values (numbers as decimal strings, times as ISO-8601) that PostgreSQL casts to
 the column types.
 
@@ -33,9 +34,10 @@ import orjson
 from pmo_kernel.cloudevents import ReceivedEvent
 from pmo_kernel.consumer import Unprocessable
 from pmo_reporting.changes import CAPACITY_CHANNEL, encode_versions
-from pmo_reporting.projections import capacity_staffing
+from pmo_reporting.projections import capacity_drafts, capacity_staffing
 from pmo_reporting.projections.capacity_state import (
     CALENDAR,
+    DRAFT,
     MAIN_TABLES,
     PERSON,
     PROPOSAL,
@@ -48,7 +50,7 @@ from pmo_reporting.projections.capacity_state import (
 log = logging.getLogger(__name__)
 
 PROJECTION_NAME = "reporting.capacity"
-STREAM_TYPES = frozenset({CALENDAR, PERSON, REQUEST, PROPOSAL, SKILLS})
+STREAM_TYPES = frozenset({CALENDAR, PERSON, REQUEST, PROPOSAL, SKILLS, DRAFT})
 
 
 def stream_key(event: ReceivedEvent) -> str:
@@ -212,6 +214,7 @@ _RULES: dict[str, Callable[[State, ReceivedEvent], None]] = {
     "AllocationConfirmed": _allocation_confirmed,
     "AllocationReleased": _allocation_released,
     **capacity_staffing.RULES,
+    **capacity_drafts.RULES,
 }
 _LATER_ALLOCATION_EVENTS = frozenset({"AllocationConfirmed", "AllocationReleased"})
 
@@ -240,6 +243,7 @@ class CapacityProjection:
             "allocations": ("hours_per_week", "percent_of_availability"),
             "resource_requests": ("hours_per_week",),
             "staffing_proposals": (),
+            "staffing_drafts": ("filled_hours",),
         }
         self.read_sql = {
             table: (
@@ -276,6 +280,9 @@ class CapacityProjection:
                 s, "staffing_proposals", ("id",), staffing.PROPOSAL_COLUMNS, versioned=True
             ),
             "skills": _upsert(s, "skills", ("name",), staffing.SKILL_COLUMNS),
+            "staffing_drafts": _upsert(
+                s, "staffing_drafts", ("id",), capacity_drafts.DRAFT_COLUMNS, versioned=True
+            ),
         }
         self.notify_sql = "SELECT pg_notify($1::text, $2::text)"
         self.status_sql = f"""
@@ -361,7 +368,7 @@ class CapacityProjection:
 
 _WRITE_ORDER = (
     "calendars", "people", "availability_reports", "allocations", "resource_requests",
-    "staffing_proposals", "skills",
+    "staffing_proposals", "skills", "staffing_drafts",
 )  # fmt: skip
 
 

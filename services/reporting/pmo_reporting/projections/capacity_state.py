@@ -1,7 +1,7 @@
 """The rows a capacity projection batch has in hand (`State`), by table, and the stream types
-whose main row each table holds: what capacity.py folds the calendar and people events into and
-capacity_staffing.py the requests, proposals and skills events, neither importing the other's
-rules."""
+whose main row each table holds: what capacity.py folds the calendar and people events into,
+capacity_staffing.py the requests, proposals and skills events and capacity_drafts.py the
+staffing drafts' events, none importing another's rules."""
 
 from __future__ import annotations
 
@@ -12,12 +12,14 @@ from typing import Any
 from pmo_kernel.cloudevents import ReceivedEvent
 
 CALENDAR, PERSON, REQUEST, PROPOSAL, SKILLS = "calendar", "person", "request", "proposal", "skills"
+DRAFT = "draft"
 # Stream type → the table of its main row (the skills catalogue adds rows: it has none).
 MAIN_TABLES: Mapping[str, str] = {
     CALENDAR: "calendars",
     PERSON: "people",
     REQUEST: "resource_requests",
     PROPOSAL: "staffing_proposals",
+    DRAFT: "staffing_drafts",
 }
 
 Row = dict[str, Any]
@@ -33,6 +35,7 @@ class State:
     allocations: dict[str, Row] = field(default_factory=dict)
     requests: dict[str, Row] = field(default_factory=dict)
     proposals: dict[str, Row] = field(default_factory=dict)
+    drafts: dict[str, Row] = field(default_factory=dict)
     skills: dict[str, Row] = field(default_factory=dict)  # by name
     versions: dict[str, int] = field(default_factory=dict)  # stream key → version applied
     changed: set[tuple[str, str]] = field(default_factory=set)  # (table, key) to write
@@ -44,6 +47,7 @@ class State:
             "allocations": self.allocations,
             "resource_requests": self.requests,
             "staffing_proposals": self.proposals,
+            "staffing_drafts": self.drafts,
             "skills": self.skills,
         }[table]
         return rows
