@@ -44,7 +44,7 @@ from pmo_reporting.gateway.kpi_filters import (
     kpi_scope,
     parse_kpi_period,
 )
-from pmo_reporting.gateway.kpi_readmodel import LEAD_TIME_STAGES, KpiReadModel
+from pmo_reporting.gateway.kpi_readmodel import LEAD_TIME_STAGES, KpiReadModel, Row
 from pmo_reporting.gateway.kpi_types import (
     BenefitsKpi,
     BudgetKpi,
@@ -117,6 +117,20 @@ def _current_quarter() -> KpiPeriod:
     return parse_kpi_period(f"{today.year}-Q{(today.month - 1) // 3 + 1}")
 
 
+async def _items_with_benefits(
+    info: GatewayInfo, scope: KpiScope, *, in_play: bool
+) -> tuple[list[Row], dict[str, Sight], str, dict[str, list[Row]]]:
+    """The items the caller sees (in play only, or all), how much of each, the currency of
+    those seen in full, and the items' benefits."""
+    audience = info.context.audience(delivered=True)
+    read_model = kpi_read_model(info)
+    items = await read_model.items(scope, audience, in_play_only=in_play)
+    sights = {row["id"]: item_sight(audience, row) for row in items}
+    currency = portfolio_currency(r for r in items if sights[r["id"]] is Sight.FULL)
+    benefits = await read_model.registers("benefit_registers", [r["id"] for r in items])
+    return items, sights, currency, benefits
+
+
 @strawberry.type
 class KpiQuery:
     @fields.field(
@@ -177,12 +191,7 @@ class KpiQuery:
         self, info: GatewayInfo, filter: KpiFilter | None = None
     ) -> PortfolioValueKpi:
         scope = await scope_of(info, filter)
-        audience = info.context.audience(delivered=True)
-        read_model = kpi_read_model(info)
-        items = await read_model.items(scope, audience)
-        sights = {row["id"]: item_sight(audience, row) for row in items}
-        currency = portfolio_currency(r for r in items if sights[r["id"]] is Sight.FULL)
-        benefits = await read_model.registers("benefit_registers", [r["id"] for r in items])
+        items, sights, currency, benefits = await _items_with_benefits(info, scope, in_play=True)
         values = {r["id"]: planned_value(r, benefits.get(r["id"], []), currency) for r in items}
         programmes = value_groups(items, sights, values, currency, by_programme)
         objectives = value_groups(items, sights, values, currency, by_objective)
@@ -266,12 +275,7 @@ class KpiQuery:
     )
     async def benefits_kpi(self, info: GatewayInfo, filter: KpiFilter | None = None) -> BenefitsKpi:
         scope = await scope_of(info, filter)
-        audience = info.context.audience(delivered=True)
-        read_model = kpi_read_model(info)
-        items = await read_model.items(scope, audience, in_play_only=False)
-        sights = {row["id"]: item_sight(audience, row) for row in items}
-        currency = portfolio_currency(r for r in items if sights[r["id"]] is Sight.FULL)
-        benefits = await read_model.registers("benefit_registers", [r["id"] for r in items])
+        items, sights, currency, benefits = await _items_with_benefits(info, scope, in_play=False)
         now = _now()
         through = scope.period.last_month if scope.period else f"{now.year:04d}-{now.month:02d}"
         return BenefitsKpi.of(benefit_totals(items, sights, benefits, currency, through))
