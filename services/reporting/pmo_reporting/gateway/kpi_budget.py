@@ -7,7 +7,10 @@
   the read models do know was spent: the labour cost of the confirmed (hard, not released)
   allocations to the year's committed items, over the ISO weeks of the year that have ended
   (hours × the person's day rate ÷ their calendar's hours a day). A person paid in another
-  currency is left out. It is an aggregate: no one's rate is shown.
+  currency is left out. It is an aggregate: no one's rate is shown. Once the status reports
+  are projected (branch delivery-read: `delivery_status_reports.actual_cost`, cumulative to
+  date), a year's actual becomes Σ over the items (AC of its last report in the year − AC of
+  its last report before it), and this estimate goes.
 """
 
 from __future__ import annotations
