@@ -63,6 +63,7 @@ QUERY = """query ($a: ID!, $c: ID!, $e: ID!) {
   e: demand(id: $e) { ...seen }
   demands(first: 50) { totalCount edges { node { id figuresHidden } } }
   demandKpis { total byDepartment { department count } byState { state count } }
+  demandPipelineKpi { total byState { count } leadTimes { demands } }
 }
 fragment seen on Demand {
   id figuresHidden
@@ -147,6 +148,9 @@ async def test_each_caller_sees_exactly_the_demands_the_rules_give_them(
         departments[department] = departments.get(department, 0) + 1
     assert {d["department"]: d["count"] for d in kpis["byDepartment"]} == departments
     assert sum(s["count"] for s in kpis["byState"]) == len(expected)
+    pipeline = data["demandPipelineKpi"]
+    assert pipeline["total"] == sum(s["count"] for s in pipeline["byState"]) == len(expected)
+    assert all(t["demands"] <= len(expected) for t in pipeline["leadTimes"])
 
 
 async def test_a_hidden_demand_and_an_unknown_one_answer_alike(

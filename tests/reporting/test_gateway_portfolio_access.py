@@ -97,6 +97,7 @@ PORTFOLIO_VIEWS = {
     "programmes": "{ programmes { id } }",
     "programme": '{ programme(id: "PG-1") { id } }',
     "scenarioComparison": '{ scenarioComparison(ids: ["SC-1"]) { currency } }',
+    "budgetKpi": "{ budgetKpi { currency } }",
 }
 # Open to anyone signed in: the governance set-up.
 OPEN_VIEWS = {
@@ -159,6 +160,32 @@ async def test_each_caller_sees_exactly_the_items_the_rules_give_them(
         assert data["decision"]["item"] == {"id": "I-CAROL"}
         frozen = data["decision"]["frozenInputs"]
         assert (frozen is not None) is (carol is FULL)
+
+
+KPIS = """{
+  portfolioValueKpi { items figuresHiddenItems cost { amount } }
+  decisionsKpi { total }
+  benefitsKpi { items figuresHiddenItems }
+}"""
+
+
+@pytest.mark.parametrize("caller", CALLERS, ids=[c.label for c in CALLERS])
+async def test_each_callers_kpis_count_exactly_the_items_they_see(
+    caller: Caller, gateway_for: tuple[httpx.AsyncClient, Settings, bool]
+) -> None:
+    client, settings, sharing = gateway_for
+    body = await graphql(client, KPIS, headers=caller.headers(settings))
+    assert "errors" not in body, body
+    data, expected = body["data"], caller.expected(sharing)
+    full = sum(1 for sight in expected.values() if sight is FULL)
+
+    assert data["portfolioValueKpi"] == {
+        "items": len(expected),
+        "figuresHiddenItems": len(expected) - full,
+        "cost": {"amount": f"{100000 * full}.00"},  # each item's estimated cost, seen in full
+    }
+    assert data["decisionsKpi"] == {"total": 1 if "I-CAROL" in expected else 0}
+    assert data["benefitsKpi"]["figuresHiddenItems"] == len(expected) - full
 
 
 @pytest.mark.parametrize("caller", CALLERS, ids=[c.label for c in CALLERS])

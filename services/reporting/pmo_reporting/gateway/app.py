@@ -24,6 +24,7 @@ from pmo_kernel.http.app import create_service_app
 from pmo_kernel.http.openapi import amend_openapi
 from pmo_kernel.identity import prepare_keys
 from pmo_kernel.settings import Settings
+from pmo_reporting.dashboard.page import router as dashboard_page
 from pmo_reporting.gateway.capacity_api import CapacityApi
 from pmo_reporting.gateway.capacity_readmodel import CapacityReadModel
 from pmo_reporting.gateway.context import GatewayContext, GatewayServices, get_context
@@ -177,6 +178,7 @@ def create_app(
     )
     app.include_router(router, prefix="/graphql", responses=GRAPHQL_REFUSALS)
     app.include_router(report_pages)
+    app.include_router(dashboard_page)
     amend_openapi(app, graphql_operations)
     return app
 

@@ -1,7 +1,7 @@
 """The GraphQL schema: queries on the read models (the demands' here, the portfolio's inherited
 from portfolio_queries.py and planning_queries.py, the capacity's from capacity.py,
-capacity_staffing.py, capacity_drafts.py and capacity_demand.py), commands
-forwarded to the demand and portfolio services (mutations.py, portfolio_mutations.py),
+capacity_staffing.py, capacity_drafts.py and capacity_demand.py, the KPIs from kpi_queries.py),
+commands forwarded to the demand and portfolio services (mutations.py, portfolio_mutations.py),
 subscriptions fed by the projector's notices (the portfolio's in portfolio_subscriptions.py,
 the capacity's in capacity_alerts.py)."""
 
@@ -37,6 +37,7 @@ from pmo_reporting.gateway.capacity_staffing import StaffingQuery
 from pmo_reporting.gateway.context import GatewayInfo
 from pmo_reporting.gateway.errors import MaskUnexpectedErrors, is_expected
 from pmo_reporting.gateway.inputs import DemandFilter, filter_values
+from pmo_reporting.gateway.kpi_queries import KpiQuery
 from pmo_reporting.gateway.kpis import demand_kpis
 from pmo_reporting.gateway.mutations import DemandMutation
 from pmo_reporting.gateway.pagination import check_page_size, decode_cursor, page_of
@@ -70,6 +71,7 @@ class Query(
     StaffingQuery,
     DraftQuery,
     DemandQuery,
+    KpiQuery,
 ):  # their modules; then the demands'
     @fields.field(
         "One demand by id; null if the read model does not have it or the caller may not see it"
