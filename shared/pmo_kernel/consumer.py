@@ -137,6 +137,12 @@ class Unprocessable(Exception):
     """The handler can never apply this event as it is (e.g. a version gap): no retries."""
 
 
+# aiokafka's background fetcher also wakes every `consumer_timeout_ms` (200 by default) to look
+# for work it is not told about; it is woken anyway when a fetch answers, a poll asks or the
+# assignment changes, so a second costs no latency and an idle consumer 5 wake-ups a second less.
+FETCHER_WAKE_MS = 1000
+
+
 @dataclass(frozen=True)
 class ConsumerSettings:
     topics: tuple[str, ...]
@@ -159,11 +165,7 @@ class ConsumerSettings:
     fetch_max_wait_ms: int = 20
     idle_fetch_max_wait_ms: int = 1000
     idle_after_seconds: float = 2.0
-    # aiokafka's background fetcher also wakes every `consumer_timeout_ms` (200 by default) to
-    # look for work it is not told about; it is woken anyway when a fetch answers, a poll asks
-    # or the assignment changes, so a second costs no latency and an idle consumer 5 wake-ups a
-    # second less.
-    fetcher_wake_ms: int = 1000
+    fetcher_wake_ms: int = FETCHER_WAKE_MS
     partitions: int = 6
     replication: int = 1
     # Taken (shared) by every batch transaction; a rebuild takes it exclusively to switch

@@ -40,6 +40,7 @@ from opentelemetry.trace import SpanKind
 
 from pmo_kernel.aio import cancelled, sleep_unless
 from pmo_kernel.cloudevents import to_record
+from pmo_kernel.consumer import FETCHER_WAKE_MS
 from pmo_kernel.db import raw_connection
 from pmo_kernel.infra.topics import TopicError, delete_topics, ensure_topics
 from pmo_kernel.leadership import leading, wait_for
@@ -190,7 +191,7 @@ class OutboxRelay:
             bootstrap_servers=self.settings.bootstrap_servers,
             enable_auto_commit=False,
             fetch_max_wait_ms=10,
-            consumer_timeout_ms=1000,  # see ConsumerSettings.fetcher_wake_ms
+            consumer_timeout_ms=FETCHER_WAKE_MS,
         )
         await self._probe.start()
 
