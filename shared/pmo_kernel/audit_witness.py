@@ -27,7 +27,16 @@ class WitnessedHeads:
     unreadable: int = 0
 
     def of(self, service: str) -> list[TreeHead]:
-        return sorted(self.by_service.get(service, ()), key=lambda head: head.tree_size)
+        return list(self.by_service.get(service, ()))
+
+    def absorb(self, other: WitnessedHeads) -> None:
+        for service, heads in other.by_service.items():
+            self.by_service[service] += heads
+        self.unreadable += other.unreadable
+
+    @property
+    def count(self) -> int:
+        return sum(len(heads) for heads in self.by_service.values())
 
     def add(self, value: object) -> None:
         try:

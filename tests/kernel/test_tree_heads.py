@@ -5,10 +5,20 @@ from __future__ import annotations
 import base64
 from pathlib import Path
 
+import orjson
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from pmo_kernel.audit_witness import heads_in_file
 from pmo_kernel.settings import Settings
-from pmo_kernel.store.tree_heads import AuditKeyError, key_id, sign_head, signing_key
+from pmo_kernel.store.tree_heads import (
+    AuditKeyError,
+    MalformedTreeHead,
+    key_id,
+    sign_head,
+    signing_key,
+    tree_head_from_json,
+)
 
 
 def test_a_signed_head_verifies_and_a_changed_one_does_not(tmp_path: Path) -> None:
@@ -45,3 +55,19 @@ def test_a_configured_seed_is_the_key_and_production_never_generates_one(tmp_pat
     )
     with pytest.raises(AuditKeyError, match="AUDIT_SIGNING_KEY"):
         signing_key(production)
+
+
+def test_a_kept_file_of_heads_reads_back_and_what_is_not_a_head_is_counted(
+    tmp_path: Path,
+) -> None:
+    key = Ed25519PrivateKey.generate()
+    head = sign_head(key, "demand", 7, bytes(32), 1_700_000_000_000)
+    kept = tmp_path / "checkpoints.json"
+    kept.write_bytes(orjson.dumps([head.as_json(), {"service": "demand"}, "a string", None]))
+
+    witnessed = heads_in_file(kept)
+
+    assert witnessed.of("demand") == [head]
+    assert witnessed.unreadable == 3
+    with pytest.raises(MalformedTreeHead):
+        tree_head_from_json({**head.as_json(), "root_hash": "not hex"})

@@ -288,18 +288,14 @@ async def _witnessed_heads(
     from pmo_kernel.merkle_log import CHECKPOINTS_TOPIC
 
     witnessed = WitnessedHeads()
-    sources = [heads_in_file(path) for path in files]
+    for path in files:
+        witnessed.absorb(heads_in_file(path))
     if from_kafka:
         topic = f"{settings.kafka_topic_prefix}{CHECKPOINTS_TOPIC}"
-        sources.append(await heads_on_topic(settings.kafka_bootstrap_servers, topic))
-    for source in sources:
-        for service, found in source.by_service.items():
-            witnessed.by_service[service] += found
-        witnessed.unreadable += source.unreadable
-    if sources:
-        count = sum(len(found) for found in witnessed.by_service.values())
+        witnessed.absorb(await heads_on_topic(settings.kafka_bootstrap_servers, topic))
+    if files or from_kafka:
         console.print(
-            f"{count} signed tree heads witnessed outside the database"
+            f"{witnessed.count} signed tree heads witnessed outside the database"
             + (f"; {witnessed.unreadable} records were not heads" if witnessed.unreadable else ""),
             soft_wrap=True,
         )

@@ -76,8 +76,9 @@ class MalformedTreeHead(ValueError):
 def tree_head_from_json(value: object) -> TreeHead:
     """The head `TreeHead.as_json` published (on the checkpoints topic, the feed or in a
     bundle's checkpoints.json)."""
+    if not isinstance(value, dict):
+        raise MalformedTreeHead(f"not a signed tree head: {type(value).__name__}")
     try:
-        assert isinstance(value, dict)
         return TreeHead(
             service=str(value["service"]),
             tree_size=int(value["tree_size"]),
@@ -86,7 +87,7 @@ def tree_head_from_json(value: object) -> TreeHead:
             key_id=str(value["key_id"]),
             signature=base64.b64decode(value["signature"], validate=True),
         )
-    except (AssertionError, KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError) as exc:
         raise MalformedTreeHead(f"not a signed tree head: {exc!r}") from None
 
 
